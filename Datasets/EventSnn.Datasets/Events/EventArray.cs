@@ -15,7 +15,7 @@ namespace EventSnn.Datasets.Events;
 /// next call that changes the capacity (<see cref="Add(long, ushort, ushort, byte)"/>, <see cref="EnsureCapacity"/>,
 /// <see cref="AppendFrom(EventBatch)"/>, ...).</para>
 /// <para>Events are usually kept in time order; <see cref="IsSortedByTime"/> checks and
-/// <see cref="SortByTime"/> restores it (stable: equal times keep their relative order).</para>
+/// <see cref="SortByTime()"/> restores it (stable: equal times keep their relative order).</para>
 /// </remarks>
 public sealed class EventArray
 {
@@ -240,14 +240,33 @@ public sealed class EventArray
     /// Sorts the events by time, stably (events with equal times keep their order). Does nothing when already
     /// sorted; otherwise uses internal scratch buffers that are kept for later calls.
     /// </summary>
-    public void SortByTime()
+    public void SortByTime() => SortByTime(0);
+
+    /// <summary>
+    /// Sorts, stably by time, only the events from <paramref name="start"/> to the end (for appending producers whose
+    /// earlier events are already in order and not later than the new ones).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="start"/> is not in 0..Count.</exception>
+    public void SortByTime(int start)
     {
-        if (IsSortedByTime())
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, Count);
+        int n = Count - start;
+        bool sorted = true;
+        for (int i = start + 1; i < Count; i++)
+        {
+            if (_t[i] < _t[i - 1])
+            {
+                sorted = false;
+                break;
+            }
+        }
+
+        if (sorted)
         {
             return;
         }
 
-        int n = Count;
         if (_perm.Length < n)
         {
             _perm = new int[_t.Length];
@@ -256,11 +275,11 @@ public sealed class EventArray
         Span<int> perm = _perm.AsSpan(0, n);
         for (int i = 0; i < n; i++)
         {
-            perm[i] = i;
+            perm[i] = start + i;
         }
 
         perm.Sort(new TimeThenIndexComparer(_t));
-        ApplyPermutation(perm);
+        ApplyPermutation(perm, start);
     }
 
     /// <summary>Copies the events into a new array with the same sensor size (capacity = count).</summary>
@@ -306,10 +325,10 @@ public sealed class EventArray
     public IEventReader ToReader(string sourceName = "memory", EventFormat format = EventFormat.Unknown) =>
         new EventArrayReader(this, sourceName, format);
 
-    private void ApplyPermutation(ReadOnlySpan<int> perm)
+    private void ApplyPermutation(ReadOnlySpan<int> perm, int start)
     {
         int n = perm.Length;
-        if (_st.Length < _t.Length)
+        if (_st.Length < n)
         {
             _st = new long[_t.Length];
             _sx = new ushort[_t.Length];
@@ -326,10 +345,10 @@ public sealed class EventArray
             _sp[i] = _p[j];
         }
 
-        (_t, _st) = (_st, _t);
-        (_x, _sx) = (_sx, _x);
-        (_y, _sy) = (_sy, _y);
-        (_p, _sp) = (_sp, _p);
+        _st.AsSpan(0, n).CopyTo(_t.AsSpan(start));
+        _sx.AsSpan(0, n).CopyTo(_x.AsSpan(start));
+        _sy.AsSpan(0, n).CopyTo(_y.AsSpan(start));
+        _sp.AsSpan(0, n).CopyTo(_p.AsSpan(start));
     }
 
     private static SensorSize ValidateSensor(SensorSize sensor, string name)
@@ -359,12 +378,16 @@ public sealed class EventArrayReader : IEventReader
     private int _position;
 
     /// <summary>Creates a reader over <paramref name="events"/>.</summary>
-    public EventArrayReader(EventArray events, string sourceName = "memory", EventFormat format = EventFormat.Unknown)
+    /// <param name="events">The events to read (not copied).</param>
+    /// <param name="sourceName">The stream name.</param>
+    /// <param name="format">The format to report.</param>
+    /// <param name="source">The source camera or generator to report in <see cref="EventStreamInfo.Source"/>.</param>
+    public EventArrayReader(EventArray events, string sourceName = "memory", EventFormat format = EventFormat.Unknown, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(sourceName);
         _events = events;
-        Info = new EventStreamInfo(format, events.Sensor, null, null, sourceName);
+        Info = new EventStreamInfo(format, events.Sensor, source, null, sourceName);
     }
 
     /// <inheritdoc/>
