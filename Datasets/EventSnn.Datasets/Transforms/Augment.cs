@@ -68,16 +68,26 @@ public sealed class Decimate : IEventTransform
 {
     private int[] _counts = [];
 
+    private readonly StreamState _state = new();
+
     /// <summary>Creates the transform.</summary>
     /// <param name="n">Keep every n-th event per pixel (≥ 1).</param>
-    public Decimate(int n)
+    /// <param name="streaming">Keep the per-pixel counters across calls (chunks of one stream); see <see cref="Denoise"/>.</param>
+    public Decimate(int n, bool streaming = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         N = n;
+        Streaming = streaming;
     }
 
     /// <summary>The decimation factor.</summary>
     public int N { get; }
+
+    /// <summary>Whether the counters persist across calls.</summary>
+    public bool Streaming { get; }
+
+    /// <summary>Forgets the counters (streaming mode: the next call starts a new stream).</summary>
+    public void Reset() => _state.Reset();
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
@@ -85,9 +95,13 @@ public sealed class Decimate : IEventTransform
         ArgumentNullException.ThrowIfNull(events);
         TransformGuards.CheckInSensor(events, nameof(Decimate));
         int pixels = events.Sensor.Pixels;
-        TransformGuards.EnsureLength(ref _counts, pixels);
+        if (_state.Begin(Streaming, events.Sensor, nameof(Decimate)))
+        {
+            TransformGuards.EnsureLength(ref _counts, pixels);
+            _counts.AsSpan(0, pixels).Clear();
+        }
+
         Span<int> counts = _counts.AsSpan(0, pixels);
-        counts.Clear();
         Span<long> ts = events.T;
         Span<ushort> xs = events.X;
         Span<ushort> ys = events.Y;

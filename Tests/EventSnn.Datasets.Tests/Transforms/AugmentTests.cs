@@ -101,3 +101,53 @@ public class AugmentTests
         }, iter: TestStreams.Iterations, threads: 1, seed: "0N0XIzNsQ0OL");
     }
 }
+
+public class StreamingFilterTests
+{
+    [Fact]
+    public void StreamingFilters_OnChunksEqualOneCallOnTheWholeStream()
+    {
+        var gen = from a in TestStreams.Sorted from cut1 in Gen.Int[0, 200] from cut2 in Gen.Int[0, 200] select (a, cut1, cut2);
+        gen.Sample(c =>
+        {
+            var (a, c1, c2) = c;
+            int n = a.Count;
+            int[] cuts = [0, Math.Min(c1, c2) % (n + 1), Math.Max(c1, c2) % (n + 1), n];
+            Array.Sort(cuts);
+            Func<bool, IEventTransform>[] makers =
+            [
+                s => new Denoise(600, s),
+                s => new RefractoryFilter(250, s),
+                s => new Decimate(2, s),
+            ];
+            foreach (var make in makers)
+            {
+                EventArray whole = a.Clone();
+                make(false).Apply(whole);
+                IEventTransform streaming = make(true);
+                var joined = new EventArray(a.Sensor);
+                for (int k = 0; k < 3; k++)
+                {
+                    var chunk = new EventArray(a.Sensor);
+                    chunk.AppendFrom(a, cuts[k], cuts[k + 1] - cuts[k]);
+                    streaming.Apply(chunk);
+                    joined.AppendFrom(chunk);
+                }
+
+                Assert.Equal(whole.ToEvents(), joined.ToEvents());
+            }
+        }, iter: TestStreams.Iterations, threads: 1, seed: "0N0XIzNsQ0OM");
+    }
+
+    [Fact]
+    public void StreamingFilter_RejectsSensorChangeUntilReset()
+    {
+        var d = new Denoise(100, streaming: true);
+        d.Apply(TestStreams.Of(4, 4, (0, 1, 1, 1)));
+        Assert.Throws<ArgumentException>(() => d.Apply(TestStreams.Of(5, 4, (10, 1, 1, 1))));
+        d.Reset();
+        var a = TestStreams.Of(5, 4, (10, 1, 1, 1));
+        d.Apply(a);
+        Assert.Equal(1, a.Count); // fresh memory: t = 10 < filter_time, in-sensor neighbours → kept
+    }
+}
