@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using EventSnn.EventQueue;
 using Spectre.Console;
@@ -45,14 +47,14 @@ internal static class BenchQueueCommand
             }
 
             var result = Run(n, m, parse.GetValue(seed));
+            TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                WriteJson(Console.OpenStandardOutput(), result);
-                Console.Out.WriteLine();
+                output.WriteLine(ToJson(result));
             }
             else
             {
-                WriteTable(result);
+                WriteTable(output, result);
             }
 
             return 0;
@@ -168,9 +170,19 @@ internal static class BenchQueueCommand
         return checksum;
     }
 
-    internal static void WriteJson(Stream stream, HoldResult r)
+    internal static string ToJson(HoldResult r)
     {
-        using var writer = new Utf8JsonWriter(stream);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteJson(writer, r);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteJson(Utf8JsonWriter writer, HoldResult r)
+    {
         writer.WriteStartObject();
         writer.WriteNumber("pending", r.Pending);
         writer.WriteNumber("ops", r.Ops);
@@ -180,14 +192,15 @@ internal static class BenchQueueCommand
         writer.WriteEndObject();
     }
 
-    private static void WriteTable(HoldResult r)
+    private static void WriteTable(TextWriter output, HoldResult r)
     {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         var table = new Table().AddColumn("queue").AddColumn(new TableColumn("Mops/s").RightAligned());
         table.AddRow("EventSnn RadixHeapQueue", r.EventSnnMops.ToString("F3", CultureInfo.InvariantCulture));
         table.AddRow("PriorityQueue<T,(long,long)>", r.PriorityQueueMops.ToString("F3", CultureInfo.InvariantCulture));
         table.Title = new TableTitle(string.Create(CultureInfo.InvariantCulture,
             $"Hold model: {r.Pending} pending, {r.Ops} ops, mean increment {MeanIncrementTicks / 1e6} ms"));
-        AnsiConsole.Write(table);
-        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: {r.Ratio:F2}x"));
+        console.Write(table);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: {r.Ratio:F2}x"));
     }
 }
