@@ -16,7 +16,9 @@ namespace EventSnn.EventQueue;
 /// a power of two) when an event is scheduled further ahead, up to <see cref="MaxSlots"/> steps, beyond which
 /// <see cref="Enqueue"/> throws <see cref="InvalidOperationException"/>. Enqueue is O(1); dequeue is O(1) plus a scan of
 /// an occupancy bitmap over empty steps (64 steps per word).</para>
-/// <para>Each bucket keeps its payload array for reuse; no allocation per operation in steady state.</para>
+/// <para>A slot holds a payload array only while occupied: emptied slots return their arrays to a per-queue pool
+/// (by power-of-two size class) that later slots draw from, so memory follows the pending events and a queue in
+/// steady state allocates nothing.</para>
 /// </remarks>
 /// <typeparam name="TPayload">The event payload, stored inline.</typeparam>
 public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
@@ -28,6 +30,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
     private const int MinSlotCapacity = 4;
 
     private readonly long _step;
+    private readonly SpareArrays<TPayload> _spare = new();
     private Slot[] _slots;
     private ulong[] _occupied;
     private int _mask;
@@ -102,7 +105,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         TPayload[]? items = s.Items;
         if (items is null || s.Count == items.Length)
         {
-            items = GrowSlot(ref s);
+            items = GrowSlot(ref s, _spare);
         }
 
         items[s.Count++] = payload;
@@ -326,8 +329,12 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         TPayload payload = s.Items![s.Head];
         if (++s.Head == s.Count)
         {
+            // The emptied slot's array becomes spare: slots then hold storage only while occupied, so memory follows
+            // the pending events rather than every slot's historical peak.
             s.Head = 0;
             s.Count = 0;
+            _spare.Return(s.Items);
+            s.Items = null;
             _occupied[index >> 6] &= ~(1UL << index);
         }
 
@@ -335,12 +342,12 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         return payload;
     }
 
-    private static TPayload[] GrowSlot(ref Slot s)
+    private static TPayload[] GrowSlot(ref Slot s, SpareArrays<TPayload> spare)
     {
         TPayload[]? items = s.Items;
         if (items is null)
         {
-            s.Items = new TPayload[MinSlotCapacity];
+            s.Items = spare.Rent(MinSlotCapacity);
             return s.Items;
         }
 
@@ -359,7 +366,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         }
 
         int capacity = (int)Math.Min((long)items.Length * 2, Array.MaxLength);
-        Array.Resize(ref s.Items, capacity);
+        spare.Grow(ref s.Items!, s.Count, capacity);
         return s.Items!;
     }
 

@@ -22,9 +22,10 @@ namespace EventSnn.EventQueue;
 /// <para>Equal-time order: events with the same time are always in the same bucket, and appending and
 /// redistributing both preserve relative order, so equal times are delivered in insertion order without storing a
 /// sequence number.</para>
-/// <para>Storage: two arrays per bucket (times, payloads), allocated on first use, grown by doubling and kept for reuse:
-/// no allocation per operation in steady state. Capacity: <see cref="MaxCount"/> (= <see cref="Array.MaxLength"/>)
-/// pending events.</para>
+/// <para>Storage: two arrays per bucket (times, payloads), taken on first use from a pool of spare arrays by
+/// power-of-two size class (or allocated), grown by doubling; arrays outgrown or left by an emptied bucket return to
+/// the pool. So memory stays proportional to the peak number of pending events and there is no allocation per
+/// operation in steady state. Capacity: <see cref="MaxCount"/> (= <see cref="Array.MaxLength"/>) pending events.</para>
 /// </remarks>
 /// <typeparam name="TPayload">The event payload, stored inline.</typeparam>
 public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
@@ -36,6 +37,8 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
     private const ulong SignBit = 1UL << 63;
 
     private readonly Bucket[] _buckets = new Bucket[BucketCount];
+    private readonly SpareArrays<long> _spareTimes = new();
+    private readonly SpareArrays<TPayload> _sparePayloads = new();
     private readonly ulong[] _digitMask = new ulong[Levels * 4]; // per level, 256 bits: bucket (L, d) non-empty
     private uint _levelMask;                                    // bit L: some bucket of level L non-empty
 
@@ -208,6 +211,8 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
     /// <summary>Releases bucket storage beyond what the pending events need (storage otherwise only grows).</summary>
     public void TrimExcess()
     {
+        _spareTimes.Clear();
+        _sparePayloads.Clear();
         if (_head > 0)
         {
             CompactCurrent();
@@ -433,6 +438,8 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
         long[] times = source.Times;
         TPayload[] payloads = source.Payloads;
         source.Count = 0;
+        source.Times = [];
+        source.Payloads = [];
         ref long t0 = ref MemoryMarshal.GetArrayDataReference(times);
         ref TPayload p0 = ref MemoryMarshal.GetArrayDataReference(payloads);
         for (int i = 0; i < n; i++)
@@ -445,6 +452,11 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
                 MarkOccupied(target);
             }
         }
+
+        // The emptied bucket's arrays go to the spare pool: a bucket of a higher level is typically reused only
+        // after a long time, so keeping its arrays would hold memory for nothing while new buckets allocate.
+        _spareTimes.Return(times);
+        _sparePayloads.Return(payloads);
     }
 
     private void ClearOccupied(int b)
@@ -479,8 +491,8 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
         }
 
         int capacity = (int)Math.Min(Math.Max((long)length * 2, MinBucketCapacity), Array.MaxLength);
-        Array.Resize(ref bucket.Times, capacity);
-        Array.Resize(ref bucket.Payloads, capacity);
+        _spareTimes.Grow(ref bucket.Times, bucket.Count, capacity);
+        _sparePayloads.Grow(ref bucket.Payloads, bucket.Count, capacity);
     }
 
     private void CompactCurrent()

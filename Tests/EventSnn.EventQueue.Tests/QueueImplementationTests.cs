@@ -100,6 +100,20 @@ public sealed class BucketRingQueueContractTests : EventQueueContractTests
     }
 
     [Fact]
+    public void Restore_rejects_off_grid_or_too_distant_events_and_leaves_the_queue_unchanged()
+    {
+        var q = new BucketRingQueue<long>(SimDuration.FromTicks(StepTicks));
+        q.Enqueue(SimTime.FromTicks(StepTicks), 1);
+        PendingEvent<long>[] offGrid = [new(SimTime.FromTicks(StepTicks), 1), new(SimTime.FromTicks((2 * StepTicks) + 1), 2)];
+        Assert.Contains("Event 1", Assert.Throws<ArgumentException>(() => q.Restore(SimTime.Zero, offGrid)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => q.Restore(SimTime.FromTicks(1), []));
+        PendingEvent<long>[] tooFar = [new(SimTime.FromTicks(StepTicks * BucketRingQueue<long>.MaxSlots), 1)];
+        Assert.Throws<InvalidOperationException>(() => q.Restore(SimTime.Zero, tooFar));
+        Assert.Equal(1, q.Count);
+        Assert.Equal([(SimTime.FromTicks(StepTicks), 1L)], DrainAll(q));
+    }
+
+    [Fact]
     public void Ring_growth_while_wrapped_preserves_order()
     {
         var q = new BucketRingQueue<long>(SimDuration.FromTicks(StepTicks), initialSlots: 64);

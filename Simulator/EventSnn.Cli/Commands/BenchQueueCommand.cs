@@ -21,6 +21,9 @@ internal static class BenchQueueCommand
 
     private const int IncrementTableSize = 1 << 20;
 
+    /// <summary>Timed chunks per queue, alternating between the two.</summary>
+    private const int Rounds = 10;
+
     /// <summary>Creates the <c>queue</c> subcommand.</summary>
     public static Command Create()
     {
@@ -68,49 +71,52 @@ internal static class BenchQueueCommand
         public double Ratio => EventSnnMops / PriorityQueueMops;
     }
 
-    /// <summary>Runs the hold model on both queues with identical increments.</summary>
+    /// <summary>
+    /// Runs the hold model on both queues with identical increments. Both are built and warmed up first; the timed
+    /// operations then alternate between them in <see cref="Rounds"/> chunks, so a change in machine load during the
+    /// run affects both alike.
+    /// </summary>
     internal static HoldResult Run(int pending, long ops, int seed)
     {
         long[] increments = MakeIncrements(seed);
         long warmup = Math.Min(pending, ops);
 
-        double eventSnn;
-        long checkA;
+        var radix = new RadixHeapQueue<long>();
+        var priorityQueue = new PriorityQueue<long, (long Time, long Seq)>(pending);
+        long seq = 0;
+        for (int i = 0; i < pending; i++)
         {
-            var queue = new RadixHeapQueue<long>();
-            Fill(queue, pending, increments);
-            HoldRadix(queue, warmup, increments, pending);
-            var sw = Stopwatch.StartNew();
-            checkA = HoldRadix(queue, ops, increments, pending + warmup);
-            eventSnn = ops / sw.Elapsed.TotalSeconds / 1e6;
+            long t = increments[i & (IncrementTableSize - 1)];
+            radix.Enqueue(SimTime.FromTicks(t), i);
+            priorityQueue.Enqueue(i, (t, seq++));
         }
 
+        long checkA = HoldRadix(radix, warmup, increments, pending);
+        long checkB = HoldPriorityQueue(priorityQueue, warmup, increments, pending, ref seq);
         Collect();
-        double priorityQueue;
-        long checkB;
+
+        long offset = pending + warmup;
+        var radixTime = TimeSpan.Zero;
+        var priorityQueueTime = TimeSpan.Zero;
+        for (int r = 0; r < Rounds; r++)
         {
-            var queue = new PriorityQueue<long, (long Time, long Seq)>(pending);
-            long seq = 0;
-            for (int i = 0; i < pending; i++)
-            {
-                queue.Enqueue(i, (increments[i & (IncrementTableSize - 1)], seq++));
-            }
-
-            HoldPriorityQueue(queue, warmup, increments, pending, ref seq);
-            var sw = Stopwatch.StartNew();
-            checkB = HoldPriorityQueue(queue, ops, increments, pending + warmup, ref seq);
-            priorityQueue = ops / sw.Elapsed.TotalSeconds / 1e6;
+            long chunk = (ops / Rounds) + (r < ops % Rounds ? 1 : 0);
+            long start = Stopwatch.GetTimestamp();
+            checkA += HoldRadix(radix, chunk, increments, offset);
+            radixTime += Stopwatch.GetElapsedTime(start);
+            start = Stopwatch.GetTimestamp();
+            checkB += HoldPriorityQueue(priorityQueue, chunk, increments, offset, ref seq);
+            priorityQueueTime += Stopwatch.GetElapsedTime(start);
+            offset += chunk;
         }
-
-        Collect();
 
         // Both queues see the same increments in the same order, so they pop the same sequence of times.
-        if (checkA != checkB)
+        if (checkA != checkB || radix.Count != priorityQueue.Count)
         {
             throw new InvalidOperationException($"Queue results differ (checksum {checkA} vs {checkB}): the benchmark is not measuring equal work.");
         }
 
-        return new HoldResult(pending, ops, eventSnn, priorityQueue);
+        return new HoldResult(pending, ops, ops / radixTime.TotalSeconds / 1e6, ops / priorityQueueTime.TotalSeconds / 1e6);
     }
 
     private static void Collect()
