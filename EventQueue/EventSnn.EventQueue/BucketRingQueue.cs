@@ -88,9 +88,9 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
             ThrowOffGrid(time, nameof(time));
         }
 
-        long ahead = slot - _nowSlot;
-
-        if (ahead > _mask)
+        // slot >= _nowSlot, so the difference is exact as an unsigned number even across the whole long range.
+        ulong ahead = unchecked((ulong)(slot - _nowSlot));
+        if (ahead > (ulong)_mask)
         {
             GrowRing(ahead, time);
         }
@@ -157,7 +157,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         while (true)
         {
             long ahead = NextOccupied();
-            if (ahead < 0 || ahead > lastSlot - _nowSlot)
+            if (ahead < 0 || _nowSlot + ahead > lastSlot)
             {
                 return delivered;
             }
@@ -252,7 +252,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         if (events.Length > 0)
         {
             SimTime last = events[^1].Time;
-            long ahead = (last.Ticks / _step) - nowSlot;
+            ulong ahead = unchecked((ulong)((last.Ticks / _step) - nowSlot));
             if (ahead >= MaxSlots)
             {
                 ThrowTooFar(last, now);
@@ -370,14 +370,14 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         return s.Items!;
     }
 
-    private void GrowRing(long ahead, SimTime time)
+    private void GrowRing(ulong ahead, SimTime time)
     {
         if (ahead >= MaxSlots)
         {
             ThrowTooFar(time, Now);
         }
 
-        int size = (int)BitOperations.RoundUpToPowerOf2((uint)(ahead + 1));
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)ahead + 1);
         var slots = new Slot[size];
         var occupied = new ulong[size / 64];
         int newMask = size - 1;
@@ -406,7 +406,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowTooFar(SimTime time, SimTime now) =>
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"Cannot schedule an event at {time}: it is {(time.Ticks / _step) - (now.Ticks / _step)} steps of {Step} after the current time {now}, beyond the ring limit of {MaxSlots - 1} steps."));
+            $"Cannot schedule an event at {time}: it is {unchecked((ulong)((time.Ticks / _step) - (now.Ticks / _step)))} steps of {Step} after the current time {now}, beyond the ring limit of {MaxSlots - 1} steps."));
 
     private struct Slot
     {

@@ -162,6 +162,20 @@ public abstract class EventQueueContractTests
     }
 
     [Fact]
+    public void DequeueUntil_the_beginning_of_time_delivers_nothing()
+    {
+        var q = Create(Q(10));
+        q.Enqueue(Q(10), 1);
+        q.Enqueue(Q(12), 2);
+        var v = new LogVisitor(q);
+        Assert.Equal(0, q.DequeueUntil(SimTime.MinValue, ref v));
+        Assert.Equal(0, q.DequeueUntil(Q(9), ref v));
+        Assert.Equal(2, q.Count);
+        Assert.Equal(2, q.DequeueUntil(SimTime.MaxValue, ref v));
+        Assert.Equal(Q(12), q.Now);
+    }
+
+    [Fact]
     public void Reentrant_enqueues_are_delivered_in_the_same_call_in_order()
     {
         var q = Create();

@@ -114,6 +114,20 @@ public sealed class BucketRingQueueContractTests : EventQueueContractTests
     }
 
     [Fact]
+    public void Distances_across_the_whole_time_range_are_rejected_not_wrapped()
+    {
+        // With a 1-tick step, MaxValue - MinValue overflows a long; the ring must still see it as too far ahead.
+        var q = new BucketRingQueue<long>(SimDuration.FromTicks(1), SimTime.MinValue);
+        Assert.Throws<InvalidOperationException>(() => q.Enqueue(SimTime.MaxValue, 1));
+        Assert.Throws<InvalidOperationException>(() => q.Enqueue(SimTime.Zero, 1));
+        q.Enqueue(SimTime.MinValue + SimDuration.FromTicks(5), 2);
+        var v = new LogVisitor(q);
+        Assert.Equal(0, q.DequeueUntil(SimTime.MinValue, ref v));
+        Assert.Equal(1, q.DequeueUntil(SimTime.MaxValue, ref v));
+        Assert.Equal(0, q.Count);
+    }
+
+    [Fact]
     public void Ring_growth_while_wrapped_preserves_order()
     {
         var q = new BucketRingQueue<long>(SimDuration.FromTicks(StepTicks), initialSlots: 64);
