@@ -439,18 +439,16 @@ public sealed class Aedat4Reader : IEventReader
             ReadOnlySpan<byte> payload;
             int decodedLength = _codec.Decompress(_packet.AsSpan(0, size), ref _decoded, MaxPacketBytes, _name, payloadOffset);
             byte[] source;
-            long flatOffset;
-            if (decodedLength < 0)
+            bool decompressed = decodedLength >= 0;
+            if (!decompressed)
             {
                 payload = _packet.AsSpan(0, size);
                 source = _packet;
-                flatOffset = payloadOffset;
             }
             else
             {
                 payload = _decoded.AsSpan(0, decodedLength);
                 source = _decoded;
-                flatOffset = -1;
             }
 
             if (payload.Length < 4)
@@ -464,7 +462,7 @@ public sealed class Aedat4Reader : IEventReader
                 throw new EventFormatException(_name, payloadOffset, $"packet flatbuffer size {flatLength} exceeds its {payload.Length - 4}-byte payload");
             }
 
-            var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), flatOffset >= 0 ? flatOffset + 4 : -1, _name, $"packet at byte {packetOffset}");
+            var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), decompressed ? payloadOffset : payloadOffset + 4, _name, $"packet at byte {packetOffset}", decompressed);
             if (!fb.Identifier.SequenceEqual("EVTS"u8))
             {
                 if (_selected is null)
@@ -520,7 +518,7 @@ public sealed class Aedat4Reader : IEventReader
             throw new EventFormatException(_name, _dataTablePosition, "FileDataTable size prefix exceeds the table");
         }
 
-        var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), -1, _name, "FileDataTable");
+        var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), decodedLength < 0 ? _dataTablePosition + 4 : _dataTablePosition, _name, "FileDataTable", decodedLength >= 0);
         if (!fb.Identifier.SequenceEqual("FTAB"u8))
         {
             return null;
