@@ -275,7 +275,7 @@ internal sealed class PropheseeHeader
 
         if (Fields.TryGetValue("plugin_name", out string? plugin) && SensorFromPlugin(plugin) is SensorSize fromPlugin)
         {
-            how = $"inferred from plugin_name {plugin}";
+            how = $"camera plugin_name {plugin} (inferred)";
             return fromPlugin;
         }
 
