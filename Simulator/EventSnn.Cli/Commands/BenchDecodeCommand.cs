@@ -159,7 +159,7 @@ internal static class BenchDecodeCommand
         long events = 0;
         for (int pass = 0; pass < passes; pass++)
         {
-            using IEventReader reader = EventFile.Open(new MemoryStream(data, writable: false), format, options, name);
+            using IEventReader reader = EventFile.Open(new MemoryStream(data, 0, data.Length, writable: false, publiclyVisible: true), format, options, name);
             while (true)
             {
                 batch.Clear();
