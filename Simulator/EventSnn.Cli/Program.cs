@@ -18,6 +18,7 @@ internal static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ViewCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
         return root;
     }
 }

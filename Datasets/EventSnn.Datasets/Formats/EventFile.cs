@@ -41,7 +41,6 @@ public static class EventFile
     /// <param name="sourceName">Name used in errors; null for "stream".</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is <see cref="EventFormat.Unknown"/> or undefined.</exception>
-    /// <exception cref="NotSupportedException">No reader for <paramref name="format"/> is built into this version.</exception>
     /// <exception cref="EventFormatException">The data is malformed.</exception>
     public static IEventReader Open(Stream stream, EventFormat format, EventReaderOptions? options = null, string? sourceName = null)
     {
@@ -55,14 +54,12 @@ public static class EventFile
                 EventFormat.Dat => new DatReader(stream, options, sourceName),
                 EventFormat.NMnistBin => new NMnistBinReader(stream, options, sourceName),
                 EventFormat.Aedat2 => new Aedat2Reader(stream, options, sourceName),
-                EventFormat.Aedat3 => throw new NotSupportedException(
-                    $"{sourceName ?? "stream"}: AEDAT 3.x files are recognised but no AEDAT 3.x reader is built into this version"),
-                EventFormat.Aedat4 => throw new NotSupportedException(
-                    $"{sourceName ?? "stream"}: AEDAT 4.0 files are recognised but no AEDAT 4.0 reader is built into this version"),
+                EventFormat.Aedat3 => new Aedat3Reader(stream, options, sourceName),
+                EventFormat.Aedat4 => new Aedat4Reader(stream, options, sourceName),
                 _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a readable event format."),
             };
         }
-        catch (Exception ex) when (ex is NotSupportedException or ArgumentOutOfRangeException)
+        catch
         {
             stream.Dispose();
             throw;
