@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Cli.Tests;
@@ -14,6 +15,7 @@ public sealed class ConvertCommandTests : IDisposable
     [InlineData("jaer_MovingDarkBox.aedat", "lz4", Aedat4Compression.Lz4)]
     [InlineData("jaer_MovingDarkBox.aedat", "zstd", Aedat4Compression.Zstd)]
     [InlineData("tonic_sample.aedat4", "none", Aedat4Compression.None)]
+    [InlineData("faery_evt2.raw", "lz4", Aedat4Compression.Lz4)]
     public void Convert_writes_an_aedat4_file_with_the_same_events(string sample, string compression, Aedat4Compression expected)
     {
         string input = SharedData(sample);
@@ -53,10 +55,21 @@ public sealed class ConvertCommandTests : IDisposable
 
         (code, _) = Run("convert", SharedData("jaer_MovingDarkBox.aedat"), output, "--sensor", "12by7");
         Assert.Equal(1, code);
+
+        // N-CARS DAT states no sensor size: refused without --sensor, converted with it.
+        string ncars = Path.Combine(_dir, "ncars.aedat4");
+        (code, _) = Run("convert", SharedData("tonic_sample_ncars.dat"), ncars);
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(ncars));
+        (code, _) = Run("convert", SharedData("tonic_sample_ncars.dat"), ncars, "--sensor", "120x100");
+        Assert.Equal(0, code);
+        using var converted = Aedat4Reader.Open(ncars);
+        Assert.Equal(new SensorSize(120, 100), converted.Info.Sensor);
+        using var original = EventFile.Open(SharedData("tonic_sample_ncars.dat"));
+        Assert.Equal(ReadAll(original), ReadAll(converted));
     }
 
-    private static IEventReader ConvertCommandOpen(string path) =>
-        path.EndsWith(".aedat4", StringComparison.Ordinal) ? Aedat4Reader.Open(path) : Aedat2Reader.Open(path);
+    private static IEventReader ConvertCommandOpen(string path) => EventFile.Open(path);
 
     private static List<DvsEvent> ReadAll(IEventReader reader)
     {
