@@ -133,6 +133,47 @@ public class AedatBadInputTests
     }
 
     [Fact]
+    public void Inconsistent_file_data_tables_are_ignored_and_reading_still_works()
+    {
+        byte[] file = SmallAedat4(Aedat4Compression.None, 700);
+        long table;
+        using (var reader = new Aedat4Reader(new MemoryStream(file)))
+        {
+            Assert.Equal(700, reader.ReadTableSummary()?.Events);
+            table = reader.DataTablePosition;
+        }
+
+        // FileDataTable flatbuffer (after its 4-byte size prefix): root table -> vector of offsets to definitions.
+        int fb = (int)table + 4;
+        int root = fb + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(fb));
+        int vectorField = root + 4;
+        int vector = vectorField + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(vectorField));
+        int count = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(vector));
+        Assert.Equal(3, count); // 700 events in packets of 256
+        int Definition(int i) => vector + 4 + (4 * i) + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(vector + 4 + (4 * i)));
+
+        // Layout of each definition written by Aedat4Writer: +4 ByteOffset, +12 NumElements, +36 streamId, +40 size.
+        var mutations = new List<Action<byte[]>>
+        {
+            f => { for (int i = 0; i < count; i++) { BinaryPrimitives.WriteInt64LittleEndian(f.AsSpan(Definition(i) + 12), 0); } },
+            f => BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(Definition(1) + 40), int.MaxValue),
+            f => BinaryPrimitives.WriteInt64LittleEndian(f.AsSpan(Definition(0) + 4), 5),
+            f => BinaryPrimitives.WriteInt64LittleEndian(f.AsSpan(Definition(2) + 12), long.MaxValue),
+            f => BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(Definition(0) + 36), 9),
+            f => BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(vector), int.MaxValue),
+        };
+        foreach (var mutate in mutations)
+        {
+            byte[] copy = (byte[])file.Clone();
+            mutate(copy);
+            using var reader = new Aedat4Reader(new MemoryStream(copy));
+            Assert.Null(reader.ReadTableSummary());
+            Assert.False(reader.SeekToTime(0));
+            Assert.Equal(700, ReadAllFrom(reader));
+        }
+    }
+
+    [Fact]
     public void Zstd_bomb_is_refused_at_the_packet_limit()
     {
         // A real Zstandard frame that decodes to 96 MiB of zeros (unknown content size: streamed).
