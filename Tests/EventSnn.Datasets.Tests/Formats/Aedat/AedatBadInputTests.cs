@@ -121,9 +121,9 @@ public class AedatBadInputTests
 
         // Vector count beyond the buffer.
         copy = (byte[])file.Clone();
-        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(fb + 28), int.MaxValue);
+        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(fb + 24), int.MaxValue);
         ex = Assert.Throws<EventFormatException>(() => ReadAllFrom(new Aedat4Reader(new MemoryStream(copy))));
-        Assert.Equal(fb + 28, ex.Offset);
+        Assert.Equal(fb + 24, ex.Offset);
 
         // IOHeader root table offset pointing at itself: the vtable is then the root offset itself, sizes are checked.
         copy = (byte[])file.Clone();
