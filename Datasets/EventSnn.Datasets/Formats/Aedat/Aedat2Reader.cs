@@ -418,7 +418,9 @@ public sealed class Aedat2Reader : IEventReader
     private static Aedat2Layout LayoutOfChip(string chip)
     {
         string name = chip[(chip.LastIndexOf('.') + 1)..];
-        return name.StartsWith("DVS128", StringComparison.OrdinalIgnoreCase) ? Aedat2Layout.Dvs128 : Aedat2Layout.Davis;
+        return name.StartsWith("DVS128", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Tmpdiff128", StringComparison.OrdinalIgnoreCase)
+            ? Aedat2Layout.Dvs128
+            : Aedat2Layout.Davis;
     }
 
     private static void ParseHeaderLine(string line, Dictionary<string, string> metadata, ref string? chip, ref long? startTimeUs)
