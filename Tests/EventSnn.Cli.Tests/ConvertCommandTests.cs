@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Cli.Tests;
@@ -14,6 +15,7 @@ public sealed class ConvertCommandTests : IDisposable
     [InlineData("jaer_MovingDarkBox.aedat", "lz4", Aedat4Compression.Lz4)]
     [InlineData("jaer_MovingDarkBox.aedat", "zstd", Aedat4Compression.Zstd)]
     [InlineData("tonic_sample.aedat4", "none", Aedat4Compression.None)]
+    [InlineData("faery_evt2.raw", "lz4", Aedat4Compression.Lz4)]
     public void Convert_writes_an_aedat4_file_with_the_same_events(string sample, string compression, Aedat4Compression expected)
     {
         string input = SharedData(sample);
@@ -53,10 +55,40 @@ public sealed class ConvertCommandTests : IDisposable
 
         (code, _) = Run("convert", SharedData("jaer_MovingDarkBox.aedat"), output, "--sensor", "12by7");
         Assert.Equal(1, code);
+
+        // N-CARS DAT states no sensor size: refused without --sensor, converted with it.
+        string ncars = Path.Combine(_dir, "ncars.aedat4");
+        (code, _) = Run("convert", SharedData("tonic_sample_ncars.dat"), ncars);
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(ncars));
+        (code, _) = Run("convert", SharedData("tonic_sample_ncars.dat"), ncars, "--sensor", "120x100");
+        Assert.Equal(0, code);
+        using var converted = Aedat4Reader.Open(ncars);
+        Assert.Equal(new SensorSize(120, 100), converted.Info.Sensor);
+        using var original = EventFile.Open(SharedData("tonic_sample_ncars.dat"));
+        Assert.Equal(ReadAll(original), ReadAll(converted));
     }
 
-    private static IEventReader ConvertCommandOpen(string path) =>
-        path.EndsWith(".aedat4", StringComparison.Ordinal) ? Aedat4Reader.Open(path) : Aedat2Reader.Open(path);
+    [Fact]
+    public void Bench_aedat_prints_json_for_each_compression()
+    {
+        var (code, stdout) = Run("bench", "aedat", SharedData("tonic_sample.aedat4"), "--min-events", "200000", "--runs", "1", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        long events = doc.RootElement.GetProperty("events").GetInt64();
+        Assert.Equal(111_954 * 2, events); // two copies of the sample reach 200,000 events
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["none", "lz4", "zstd"], results.Select(r => r.GetProperty("compression").GetString()));
+        Assert.All(results, r => Assert.True(r.GetProperty("mev_per_s_wall").GetDouble() > 0));
+        long none = results[0].GetProperty("bytes").GetInt64();
+        Assert.True(none > events * 16, "uncompressed AEDAT 4.0 stores 16 bytes per event plus headers");
+        Assert.True(results[1].GetProperty("bytes").GetInt64() < none);
+
+        (code, _) = Run("bench", "aedat", SharedData("tonic_sample.aedat4"), "--runs", "0");
+        Assert.Equal(1, code);
+    }
+
+    private static IEventReader ConvertCommandOpen(string path) => EventFile.Open(path);
 
     private static List<DvsEvent> ReadAll(IEventReader reader)
     {

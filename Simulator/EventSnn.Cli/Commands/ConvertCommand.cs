@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Cli.Commands;
@@ -11,7 +12,7 @@ internal static class ConvertCommand
     /// <summary>Creates the <c>convert</c> command.</summary>
     public static Command Create()
     {
-        var input = new Argument<FileInfo>("input") { Description = "The event file to read (AEDAT 1.0/2.0, 3.0/3.1 or 4.0)." };
+        var input = new Argument<FileInfo>("input") { Description = "The event file to read (any format EventFile.Open detects: AEDAT 1.0/2.0/3.x/4.0, Prophesee EVT 2.0/3.0/DAT, N-MNIST .bin)." };
         var output = new Argument<FileInfo>("output") { Description = "The AEDAT 4.0 file to write (overwritten)." };
         var compression = new Option<string>("--compression")
         {
@@ -22,7 +23,7 @@ internal static class ConvertCommand
         var layout = new Option<string?>("--layout") { Description = "AEDAT 2.0 address layout (default: from the AEChip line, else inferred)." };
         layout.AcceptOnlyFromAmong("dvs128", "davis");
         var stream = new Option<int?>("--stream") { Description = "AEDAT 4.0: event stream id to read; AEDAT 3.1: source id." };
-        var sensor = new Option<string?>("--sensor") { Description = "Sensor size WxH when the input does not state one (e.g. 346x260)." };
+        var sensor = new Option<string?>("--sensor") { Description = "Sensor size WxH when the input does not state one, or to override it (e.g. 346x260)." };
         var packet = new Option<int>("--packet-events")
         {
             Description = "Events per output packet.",
@@ -69,12 +70,12 @@ internal static class ConvertCommand
     {
         if (string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal))
         {
-            throw new ArgumentException("The output must differ from the input.", nameof(outputPath));
+            throw new ArgumentException($"The output must differ from the input ({inputPath}).");
         }
 
-        using IEventReader reader = OpenInput(inputPath, options);
+        using IEventReader reader = EventFile.Open(inputPath, options);
         SensorSize size = reader.Info.Sensor
-            ?? throw new ArgumentException($"{inputPath}: the sensor size is unknown; pass --sensor WxH.", nameof(options));
+            ?? throw new InvalidDataException($"{inputPath}: the sensor size is unknown; pass --sensor WxH.");
         try
         {
             long bytes;
@@ -113,35 +114,6 @@ internal static class ConvertCommand
         }
     }
 
-    /// <summary>Opens an AEDAT file of any version, choosing the reader from the first line.</summary>
-    internal static IEventReader OpenInput(string path, EventReaderOptions options)
-    {
-        Span<byte> head = stackalloc byte[12];
-        int n;
-        using (var probe = File.OpenRead(path))
-        {
-            n = probe.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        }
-
-        ReadOnlySpan<byte> start = head[..n];
-        if (start.StartsWith("#!AER-DAT4."u8))
-        {
-            return Aedat4Reader.Open(path, options);
-        }
-
-        if (start.StartsWith("#!AER-DAT3."u8))
-        {
-            return Aedat3Reader.Open(path, options);
-        }
-
-        if (start.StartsWith("#"u8))
-        {
-            return Aedat2Reader.Open(path, options);
-        }
-
-        throw new EventFormatException(path, 0, "not an AEDAT file (convert reads AEDAT 1.0/2.0, 3.0/3.1 and 4.0)");
-    }
-
     private static SensorSize? ParseSensor(string? text)
     {
         if (text is null)
@@ -158,6 +130,6 @@ internal static class ConvertCommand
             return new SensorSize(w, h);
         }
 
-        throw new ArgumentException($"--sensor '{text}' is not WxH (e.g. 346x260).", nameof(text));
+        throw new FormatException($"--sensor '{text}' is not WxH (e.g. 346x260).");
     }
 }

@@ -49,6 +49,8 @@ public sealed class Aedat4Reader : IEventReader
     private long _position;
     private int? _selected;
     private bool _finished;
+    private long _skipBefore = long.MinValue;
+    private List<TableEntry>? _tableEntries;
 
     /// <summary>Reads an AEDAT 4.0 stream; the header is parsed here.</summary>
     /// <param name="stream">A readable stream at the start of the file. The reader does not dispose it.</param>
@@ -74,24 +76,24 @@ public sealed class Aedat4Reader : IEventReader
         _ownsStream = ownsStream;
         _name = sourceName ?? "stream";
         _streamStart = stream.CanSeek ? stream.Position : 0;
-        _position = _streamStart;
+        _position = 0;
 
         Span<byte> start = stackalloc byte[18];
         int got = ReadFully(start);
         if (got < 14 || !start[..14].SequenceEqual(s_magic))
         {
-            throw new EventFormatException(_name, _streamStart, "not an AEDAT 4.0 file (expected '#!AER-DAT4.0\\r\\n')");
+            throw new EventFormatException(_name, 0, "not an AEDAT 4.0 file (expected '#!AER-DAT4.0\\r\\n')");
         }
 
         if (got < 18)
         {
-            throw new EventFormatException(_name, _streamStart + 14, "file ends inside the IOHeader length");
+            throw new EventFormatException(_name, 14, "file ends inside the IOHeader length");
         }
 
         uint headerLength = BinaryPrimitives.ReadUInt32LittleEndian(start[14..]);
         if (headerLength > MaxHeaderBytes)
         {
-            throw new EventFormatException(_name, _streamStart + 14, $"IOHeader length {headerLength} exceeds {MaxHeaderBytes} bytes");
+            throw new EventFormatException(_name, 14, $"IOHeader length {headerLength} exceeds {MaxHeaderBytes} bytes");
         }
 
         long headerOffset = _position;
@@ -116,7 +118,7 @@ public sealed class Aedat4Reader : IEventReader
         DataStartOffset = _position;
 
         var notes = new List<string>();
-        if (tablePosition >= 0 && (tablePosition < DataStartOffset || (stream.CanSeek && tablePosition > stream.Length)))
+        if (tablePosition >= 0 && (tablePosition < DataStartOffset || (stream.CanSeek && tablePosition > stream.Length - _streamStart)))
         {
             notes.Add($"dataTablePosition {tablePosition} lies outside the data; ignored");
             tablePosition = -1;
@@ -275,6 +277,39 @@ public sealed class Aedat4Reader : IEventReader
         }
     }
 
+    /// <summary>
+    /// Moves to the first event of the selected stream whose timestamp is at least <paramref name="timestampUs"/>,
+    /// using the FileDataTable: jumps to the first packet whose end timestamp reaches it and drops that packet's
+    /// earlier events. Returns false (and leaves the position unchanged) when the stream cannot seek or the table is
+    /// missing or inconsistent (see <see cref="ReadTableSummary"/>); then read sequentially instead. Packets are
+    /// time-ordered, so the events read afterwards are exactly those a full read gives from that time on.
+    /// </summary>
+    public bool SeekToTime(long timestampUs)
+    {
+        if (_tableEntries is null && ReadTableSummary() is null)
+        {
+            return false;
+        }
+
+        List<TableEntry> entries = _tableEntries!;
+        long target = _dataTablePosition;
+        foreach (TableEntry e in entries)
+        {
+            if (e.StreamId == _selected && e.TimestampEnd >= timestampUs)
+            {
+                target = e.ByteOffset - 8;
+                break;
+            }
+        }
+
+        _stream.Position = _streamStart + target;
+        _position = target;
+        _eventsCount = 0;
+        _finished = false;
+        _skipBefore = timestampUs;
+        return true;
+    }
+
     /// <inheritdoc />
     public int ReadBatch(EventBatch batch)
     {
@@ -292,6 +327,11 @@ public sealed class Aedat4Reader : IEventReader
                 continue;
             }
 
+            if (_skipBefore != long.MinValue && SkipEarlyEvents())
+            {
+                continue;
+            }
+
             added += CopyEvents(batch);
         }
 
@@ -306,6 +346,24 @@ public sealed class Aedat4Reader : IEventReader
         {
             _stream.Dispose();
         }
+    }
+
+    /// <summary>Drops leading events earlier than the seek target; returns true when the packet ran out.</summary>
+    private bool SkipEarlyEvents()
+    {
+        while (_eventsCount > 0)
+        {
+            if (BinaryPrimitives.ReadInt64LittleEndian(_eventsBuffer.AsSpan(_eventsStart)) >= _skipBefore)
+            {
+                _skipBefore = long.MinValue;
+                return false;
+            }
+
+            _eventsStart += EventStride;
+            _eventsCount--;
+        }
+
+        return true;
     }
 
     private int CopyEvents(EventBatch batch)
@@ -417,9 +475,9 @@ public sealed class Aedat4Reader : IEventReader
                 throw new EventFormatException(_name, packetOffset, $"packet of {size} bytes runs into the FileDataTable at byte {_dataTablePosition}");
             }
 
-            if (_stream.CanSeek && end > _stream.Length)
+            if (_stream.CanSeek && end > _stream.Length - _streamStart)
             {
-                throw new EventFormatException(_name, packetOffset, $"packet of {size} bytes runs past the end of the file ({_stream.Length - _position} bytes left)");
+                throw new EventFormatException(_name, packetOffset, $"packet of {size} bytes runs past the end of the file ({_stream.Length - _streamStart - _position} bytes left)");
             }
 
             PacketsSeen++;
@@ -495,13 +553,13 @@ public sealed class Aedat4Reader : IEventReader
 
     private Aedat4TableSummary? ReadTableSummaryCore()
     {
-        long tableLength = _stream.Length - _dataTablePosition;
+        long tableLength = _stream.Length - _streamStart - _dataTablePosition;
         if (tableLength > MaxPacketBytes)
         {
             throw new EventFormatException(_name, _dataTablePosition, $"FileDataTable of {tableLength} bytes exceeds {MaxPacketBytes} bytes");
         }
 
-        _stream.Position = _dataTablePosition;
+        _stream.Position = _streamStart + _dataTablePosition;
         byte[] raw = new byte[tableLength];
         _stream.ReadExactly(raw);
         byte[] decoded = [];
@@ -534,6 +592,7 @@ public sealed class Aedat4Reader : IEventReader
         long? last = null;
         int? selected = _selected;
         Span<byte> header = stackalloc byte[8];
+        var entries = new List<TableEntry>(count);
         for (int i = 0; i < count; i++)
         {
             int entryField = start + (4 * i);
@@ -557,7 +616,7 @@ public sealed class Aedat4Reader : IEventReader
 
             if (i < 4)
             {
-                _stream.Position = byteOffset - 8;
+                _stream.Position = _streamStart + byteOffset - 8;
                 _stream.ReadExactly(header);
                 if (BinaryPrimitives.ReadInt32LittleEndian(header) != streamId || BinaryPrimitives.ReadInt32LittleEndian(header[4..]) != size)
                 {
@@ -567,6 +626,7 @@ public sealed class Aedat4Reader : IEventReader
 
             selected ??= Streams.FirstOrDefault(s => s.Id == streamId && s.TypeIdentifier == "EVTS")?.Id;
             expected = byteOffset + size + 8;
+            entries.Add(new TableEntry(byteOffset, streamId, tEnd));
             packets++;
             if (streamId == selected)
             {
@@ -582,9 +642,14 @@ public sealed class Aedat4Reader : IEventReader
             return null;
         }
 
+        _tableEntries = entries;
         return new Aedat4TableSummary(selected.Value, eventPackets, events, first, last, packets);
     }
 
+    /// <summary>
+    /// Streams the infoNode XML (no DOM, DTDs prohibited): every <c>node</c> child of <c>outInfo</c> named by an integer
+    /// is a stream; its <c>attr</c> children and those of its <c>info</c> child give the description.
+    /// </summary>
     private List<Aedat4StreamDescription> ParseInfoNode(string xml, long headerOffset)
     {
         var streams = new List<Aedat4StreamDescription>();
@@ -599,47 +664,88 @@ public sealed class Aedat4Reader : IEventReader
             XmlResolver = null,
             MaxCharactersInDocument = MaxHeaderBytes,
             IgnoreComments = true,
+            IgnoreWhitespace = true,
         };
         try
         {
             using var reader = XmlReader.Create(new StringReader(xml), settings);
-            var doc = new XmlDocument { XmlResolver = null };
-            doc.Load(reader);
-            XmlNode? outInfo = doc.SelectSingleNode("/dv/node[@name='outInfo']");
-            if (outInfo is null)
+            int outInfoDepth = -1;
+            int streamDepth = -1;
+            int infoDepth = -1;
+            int streamId = 0;
+            Dictionary<string, string>? attrs = null;
+            bool positioned = false;
+            while (positioned || reader.Read())
             {
-                return streams;
-            }
+                positioned = false;
+                if (reader.NodeType == XmlNodeType.EndElement)
+                {
+                    if (reader.Depth == streamDepth && attrs is not null)
+                    {
+                        streams.Add(Describe(streamId, attrs));
+                        attrs = null;
+                        streamDepth = -1;
+                    }
+                    else if (reader.Depth == infoDepth)
+                    {
+                        infoDepth = -1;
+                    }
+                    else if (reader.Depth == outInfoDepth)
+                    {
+                        outInfoDepth = -1;
+                    }
 
-            foreach (XmlNode node in outInfo.ChildNodes)
-            {
-                if (node.Name != "node" || !int.TryParse(node.Attributes?["name"]?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
+                    continue;
+                }
+
+                if (reader.NodeType != XmlNodeType.Element)
                 {
                     continue;
                 }
 
-                string type = Attr(node, "typeIdentifier") ?? string.Empty;
-                XmlNode? info = node.SelectSingleNode("node[@name='info']");
-                SensorSize? sensor = null;
-                string? source = null;
-                long? tsOffset = null;
-                if (info is not null)
+                int depth = reader.Depth;
+                string? name = reader.GetAttribute("name");
+                if (reader.Name == "node")
                 {
-                    if (int.TryParse(Attr(info, "sizeX"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sx)
-                        && int.TryParse(Attr(info, "sizeY"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sy)
-                        && sx is >= 1 and <= 65536 && sy is >= 1 and <= 65536)
+                    if (outInfoDepth < 0 && depth == 1 && name == "outInfo")
                     {
-                        sensor = new SensorSize(sx, sy);
+                        outInfoDepth = depth;
                     }
-
-                    source = Attr(info, "source");
-                    if (long.TryParse(Attr(info, "tsOffset"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long ts))
+                    else if (outInfoDepth >= 0 && depth == outInfoDepth + 1
+                        && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
                     {
-                        tsOffset = ts;
+                        streamId = id;
+                        attrs = new Dictionary<string, string>(StringComparer.Ordinal);
+                        streamDepth = reader.IsEmptyElement ? -1 : depth;
+                        if (reader.IsEmptyElement)
+                        {
+                            streams.Add(Describe(id, attrs));
+                            attrs = null;
+                        }
+                    }
+                    else if (attrs is not null && depth == streamDepth + 1 && name == "info" && !reader.IsEmptyElement)
+                    {
+                        infoDepth = depth;
                     }
                 }
+                else if (reader.Name == "attr" && attrs is not null
+                    && (depth == streamDepth + 1 || (infoDepth >= 0 && depth == infoDepth + 1)))
+                {
+                    string? key = reader.GetAttribute("key");
+                    string prefix = depth == streamDepth + 1 ? string.Empty : "info/";
+                    string value = string.Empty;
+                    if (!reader.IsEmptyElement)
+                    {
+                        // Leaves the reader on the node after </attr>: process it in the next iteration.
+                        value = reader.ReadElementContentAsString();
+                        positioned = true;
+                    }
 
-                streams.Add(new Aedat4StreamDescription(id, type, sensor, source, Attr(node, "originalOutputName"), tsOffset));
+                    if (key is not null && attrs.Count < 64)
+                    {
+                        attrs.TryAdd(prefix + key, value);
+                    }
+                }
             }
         }
         catch (XmlException ex)
@@ -650,17 +756,24 @@ public sealed class Aedat4Reader : IEventReader
         return streams;
     }
 
-    private static string? Attr(XmlNode node, string key)
+    private static Aedat4StreamDescription Describe(int id, Dictionary<string, string> attrs)
     {
-        foreach (XmlNode child in node.ChildNodes)
+        SensorSize? sensor = null;
+        if (int.TryParse(attrs.GetValueOrDefault("info/sizeX"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sx)
+            && int.TryParse(attrs.GetValueOrDefault("info/sizeY"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sy)
+            && sx is >= 1 and <= 65536 && sy is >= 1 and <= 65536)
         {
-            if (child.Name == "attr" && child.Attributes?["key"]?.Value == key)
-            {
-                return child.InnerText;
-            }
+            sensor = new SensorSize(sx, sy);
         }
 
-        return null;
+        long? tsOffset = long.TryParse(attrs.GetValueOrDefault("info/tsOffset"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long ts) ? ts : null;
+        return new Aedat4StreamDescription(
+            id,
+            attrs.GetValueOrDefault("typeIdentifier") ?? string.Empty,
+            sensor,
+            attrs.GetValueOrDefault("info/source"),
+            attrs.GetValueOrDefault("originalOutputName"),
+            tsOffset);
     }
 
     private int ReadFully(Span<byte> buffer)
@@ -729,6 +842,8 @@ public sealed class Aedat4Reader : IEventReader
             left -= n;
         }
     }
+
+    private readonly record struct TableEntry(long ByteOffset, int StreamId, long TimestampEnd);
 
     [StructLayout(LayoutKind.Sequential, Size = 16)]
     private readonly struct PackedEvent

@@ -141,7 +141,8 @@ internal static class Lz4Frame
                 }
                 else
                 {
-                    int room = (int)Math.Min(Math.Min(blockMax, maxOutput - outLength), MaxExpansion(size));
+                    long bound = contentSize >= 0 ? contentSize - (outLength - frameStart) : blockMax;
+                    int room = (int)Math.Min(Math.Min(blockMax, maxOutput - outLength), Math.Min(MaxExpansion(size), Math.Max(0, bound)));
                     Grow(ref output, outLength + room, maxOutput);
                     Span<byte> target = output.AsSpan(outLength, room);
                     int decoded;
@@ -157,7 +158,7 @@ internal static class Lz4Frame
 
                     if (decoded < 0)
                     {
-                        if (room == maxOutput - outLength && room < blockMax)
+                        if (room == maxOutput - outLength && room < blockMax && room < bound)
                         {
                             throw Bomb(sourceName, offset, maxOutput);
                         }
