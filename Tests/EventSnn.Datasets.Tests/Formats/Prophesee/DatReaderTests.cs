@@ -103,6 +103,18 @@ public class DatReaderTests
     }
 
     [Fact]
+    public void Header_without_version_line_uses_version1_layout_and_says_so()
+    {
+        uint w = 300u | (200u << 9) | (1u << 17);  // v1: x = 300, y = 200, p = 1 (v2 would read x = 300 | 200 << 9 & 0x3FFF)
+        byte[] file = Build("% Data file containing N9Chronocam7Event2dE events.\n", 0x00, 8, (42, w));
+        using var reader = new DatReader(new MemoryStream(file));
+        Decoded d = SampleData.ReadAll(reader);
+        Assert.Equal([new DvsEvent(42, 300, 200, 1)], Enumerable.Range(0, d.Count).Select(i => d[i]));
+        Assert.Equal(1, reader.Version);
+        Assert.Contains(reader.Info.Notes, n => n.Contains("version 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Event_size_other_than_8_is_an_error_naming_the_offset()
     {
         const string header = "% Version 2\n";
