@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats.Prophesee;
+
+namespace EventSnn.Datasets.Formats.NMnist;
+
+/// <summary>
+/// Streams events from an N-MNIST / N-Caltech101 ATIS binary file: no header, 5-byte records
+/// (40 bits, MSB first).
+/// </summary>
+/// <remarks>
+/// <para><b>Record:</b> byte 0 = x, byte 1 = y, byte 2 bit 7 = polarity (1 ON, 0 OFF), timestamp (µs, 23 bits) =
+/// (byte 2 &amp; 0x7F)·2^16 + byte 3·2^8 + byte 4.</para>
+/// <para><b>Overflow records:</b> a record with y = 240 is not an event; as in the datasets' original loader
+/// (Orchard's <c>eventvision</c>, kept by tonic) each one adds 2^13 µs to every later timestamp. They are counted in
+/// <see cref="OverflowRecords"/>.</para>
+/// <para><b>Sensor:</b> <see cref="EventReaderOptions.Sensor"/> when given, else 34×34 (N-MNIST). N-Caltech101
+/// samples vary in size: pass the size you want to report. A trailing partial record is ignored and reported.
+/// The reader owns <c>stream</c>; memory is one read buffer.</para>
+/// </remarks>
+public sealed class NMnistBinReader : IEventReader
+{
+    /// <summary>The N-MNIST sensor: 34×34.</summary>
+    public static readonly SensorSize NMnistSensor = new(34, 34);
+
+    /// <summary>Bytes per record.</summary>
+    public const int RecordSize = 5;
+
+    /// <summary>Microseconds added to later timestamps by each overflow record.</summary>
+    public const long OverflowIncrement = 1 << 13;
+
+    private readonly StreamBuffer _source;
+    private readonly string _sourceName;
+    private long _offset;
+    private bool _ended;
+
+    /// <summary>Opens an N-MNIST binary stream.</summary>
+    /// <param name="stream">The stream, positioned at the file's first byte; the reader owns and disposes it.</param>
+    /// <param name="options">Options (sensor size, buffer size); null for defaults.</param>
+    /// <param name="sourceName">Name used in errors and <see cref="EventStreamInfo.SourceName"/>; null for "stream".</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The buffer size is out of range.</exception>
+    public NMnistBinReader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= EventReaderOptions.Default;
+        int size = StreamBuffer.CheckSize(options);
+        _sourceName = sourceName ?? "stream";
+        _source = new StreamBuffer(stream, size);
+        SensorSize sensor = options.Sensor ?? NMnistSensor;
+        Info = new EventStreamInfo(EventFormat.NMnistBin, sensor, null, null, _sourceName)
+        {
+            Notes = [options.Sensor is null ? "sensor size 34x34 (N-MNIST default)" : $"sensor size {sensor} given by the caller"],
+        };
+    }
+
+    /// <summary>Opens the N-MNIST binary file at <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    public static NMnistBinReader Open(string path, EventReaderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return new NMnistBinReader(stream, options, path);
+    }
+
+    /// <inheritdoc />
+    public EventStreamInfo Info { get; }
+
+    /// <inheritdoc />
+    public ReaderDiagnostics Diagnostics { get; } = new();
+
+    /// <summary>Overflow records (y = 240) read so far.</summary>
+    public long OverflowRecords { get; private set; }
+
+    /// <inheritdoc />
+    public int ReadBatch(EventBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int total = 0;
+        while (!batch.IsFull && !_ended)
+        {
+            ReadOnlySpan<byte> bytes = _source.Span;
+            if (bytes.Length < RecordSize)
+            {
+                if (!_source.ReadMore() && _source.Available < RecordSize)
+                {
+                    Finish();
+                }
+
+                continue;
+            }
+
+            batch.GetWritableTail(out Span<long> t, out Span<ushort> x, out Span<ushort> y, out Span<byte> p);
+            int n = Decode(bytes, t, x, y, p, out int consumed);
+            batch.Commit(n);
+            total += n;
+            _source.Advance(consumed * RecordSize);
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _source.Dispose();
+
+    private void Finish()
+    {
+        int rest = _source.Available;
+        if (rest > 0)
+        {
+            Diagnostics.TrailingBytesIgnored += rest;
+            Diagnostics.Warn($"{_sourceName}: at byte {_source.Position}: {rest} trailing byte(s) do not form a 5-byte record; ignored");
+            _source.Advance(rest);
+        }
+
+        _ended = true;
+    }
+
+    private int Decode(ReadOnlySpan<byte> bytes, Span<long> ts, Span<ushort> xs, Span<ushort> ys, Span<byte> ps, out int consumed)
+    {
+        int records = bytes.Length / RecordSize;
+        int free = ts.Length;
+        ref byte b = ref MemoryMarshal.GetReference(bytes);
+        ref long t0 = ref MemoryMarshal.GetReference(ts);
+        ref ushort x0 = ref MemoryMarshal.GetReference(xs);
+        ref ushort y0 = ref MemoryMarshal.GetReference(ys);
+        ref byte p0 = ref MemoryMarshal.GetReference(ps);
+        long offset = _offset;
+        int n = 0;
+        int r = 0;
+        for (; r < records && n < free; r++)
+        {
+            ref byte rec = ref Unsafe.Add(ref b, r * RecordSize);
+            byte y = Unsafe.Add(ref rec, 1);
+            byte b2 = Unsafe.Add(ref rec, 2);
+            if (y == 240)
+            {
+                offset += OverflowIncrement;
+                OverflowRecords++;
+                continue;
+            }
+
+            Unsafe.Add(ref t0, n) = offset + (((b2 & 0x7F) << 16) | (Unsafe.Add(ref rec, 3) << 8) | Unsafe.Add(ref rec, 4));
+            Unsafe.Add(ref x0, n) = rec;
+            Unsafe.Add(ref y0, n) = y;
+            Unsafe.Add(ref p0, n) = (byte)(b2 >> 7);
+            n++;
+        }
+
+        _offset = offset;
+        consumed = r;
+        return n;
+    }
+}
