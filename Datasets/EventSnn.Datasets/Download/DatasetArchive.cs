@@ -1,7 +1,7 @@
 namespace EventSnn.Datasets.Download;
 
 /// <summary>An archive nested inside a downloaded archive that must be unpacked too (e.g. N-CARS's per-split zips).</summary>
-/// <param name="RelativePath">Its path inside the extracted outer archive (forward slashes), relative to the outer archive's extraction folder.</param>
+/// <param name="RelativePath">Its path inside the extracted outer archive (forward slashes), relative to the outer archive's extraction folder; when absent there, a single file of the same name anywhere below is used.</param>
 /// <param name="Checksum">The published checksum of the nested archive, or null when none is published (the outer checksum then covers it).</param>
 public sealed record NestedArchive(string RelativePath, FileChecksum? Checksum)
 {

@@ -106,8 +106,15 @@ public sealed partial class DatasetInstaller
             string nestedPath = ResolveRelative(destination, nested.RelativePath, nameof(archive));
             if (!File.Exists(nestedPath))
             {
-                throw new DatasetDownloadException(
-                    $"{archive.Remote.FileName} was expected to contain {nested.RelativePath}, but {nestedPath} does not exist after extraction.");
+                // Publishers sometimes add or drop a top folder: accept a single file of that name anywhere below.
+                string[] found = Directory.GetFiles(destination, Path.GetFileName(nestedPath), SearchOption.AllDirectories);
+                if (found.Length != 1)
+                {
+                    throw new DatasetDownloadException(
+                        $"{archive.Remote.FileName} was expected to contain {nested.RelativePath}, but {found.Length} file(s) of that name exist under {destination} after extraction.");
+                }
+
+                nestedPath = found[0];
             }
 
             if (nested.Checksum is not null && !nested.Checksum.Matches(nestedPath))
