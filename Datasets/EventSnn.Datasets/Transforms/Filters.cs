@@ -1,0 +1,359 @@
+using EventSnn.Datasets.Events;
+
+namespace EventSnn.Datasets.Transforms;
+
+/// <summary>
+/// Background-activity filter (Tonic <c>Denoise</c>): keeps an event only if one of its four direct neighbours
+/// (left, right, up, down; not the pixel itself) had an event less than <see cref="FilterTime"/> µs earlier.
+/// </summary>
+/// <remarks>
+/// Exactly Tonic's algorithm: a per-pixel memory starts at <c>filter_time</c>; for each event in order,
+/// <c>memory[x,y] = t + filter_time</c> is written first, then the event is kept when any in-sensor 4-neighbour
+/// has <c>memory &gt; t</c>. Because the memory starts at <c>filter_time</c> (absolute), events with
+/// <c>t &lt; filter_time</c> pass whenever they have a neighbour inside the sensor. The only difference: the
+/// neighbourhood is bounded by <see cref="EventArray.Sensor"/> rather than by the largest x and y in the data.
+/// Events must be sorted by time. Allocation-free after the first call for a given sensor size.
+/// </remarks>
+public sealed class Denoise : IEventTransform
+{
+    private long[] _memory = [];
+
+    /// <summary>Creates the filter.</summary>
+    /// <param name="filterTime">The time window in µs (Tonic default 10 000); must be positive.</param>
+    public Denoise(long filterTime = 10_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(filterTime, 1);
+        FilterTime = filterTime;
+    }
+
+    /// <summary>The time window in µs.</summary>
+    public long FilterTime { get; }
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        TransformGuards.CheckInSensor(events, nameof(Denoise));
+        int w = events.Sensor.Width;
+        int h = events.Sensor.Height;
+        TransformGuards.EnsureLength(ref _memory, w * h);
+        Span<long> mem = _memory.AsSpan(0, w * h);
+        mem.Fill(FilterTime);
+
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        long ft = FilterTime;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            int x = xs[i];
+            int y = ys[i];
+            long t = ts[i];
+            int idx = (y * w) + x;
+            mem[idx] = t + ft;
+            bool keep = (x > 0 && mem[idx - 1] > t)
+                || (x < w - 1 && mem[idx + 1] > t)
+                || (y > 0 && mem[idx - w] > t)
+                || (y < h - 1 && mem[idx + w] > t);
+            if (keep)
+            {
+                ts[kept] = t;
+                xs[kept] = (ushort)x;
+                ys[kept] = (ushort)y;
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}
+
+/// <summary>
+/// Per-pixel refractory filter (Tonic <c>RefractoryPeriod</c>): drops an event when the same pixel had an event
+/// (kept or dropped) at most <see cref="Period"/> µs earlier; keeps it when <c>t − t_prev &gt; period</c>.
+/// </summary>
+/// <remarks>
+/// As in Tonic the pixel's memory is updated by every event, dropped ones included, so a pixel firing faster
+/// than the period keeps only its first event. A pixel's first event is always kept (Tonic initialises its
+/// memory to −period, which drops a first event at exactly t = 0; we do not reproduce that edge).
+/// Polarity is ignored. Events must be sorted by time.
+/// </remarks>
+public sealed class RefractoryFilter : IEventTransform
+{
+    private long[] _last = [];
+
+    /// <summary>Creates the filter.</summary>
+    /// <param name="period">The refractory period in µs (≥ 0; Tonic default 10 000).</param>
+    public RefractoryFilter(long period = 10_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(period);
+        Period = period;
+    }
+
+    /// <summary>The refractory period in µs.</summary>
+    public long Period { get; }
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        TransformGuards.CheckInSensor(events, nameof(RefractoryFilter));
+        int w = events.Sensor.Width;
+        int n = events.Sensor.Pixels;
+        TransformGuards.EnsureLength(ref _last, n);
+        Span<long> last = _last.AsSpan(0, n);
+        last.Fill(long.MinValue);
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            int idx = (ys[i] * w) + xs[i];
+            long t = ts[i];
+            long prev = last[idx];
+            last[idx] = t;
+            if (prev == long.MinValue || t - prev > Period)
+            {
+                ts[kept] = t;
+                xs[kept] = xs[i];
+                ys[kept] = ys[i];
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}
+
+/// <summary>
+/// Drops a random subset of events (Tonic <c>DropEvent</c>): exactly <c>round(probability × n)</c> events,
+/// chosen uniformly without replacement; the rest keep their order.
+/// </summary>
+public sealed class DropEvents : IEventTransform
+{
+    private readonly DeterministicRandom _rng;
+    private bool[] _drop = [];
+
+    /// <summary>Creates the transform.</summary>
+    /// <param name="probability">The fraction of events to drop, in [0, 1].</param>
+    /// <param name="seed">The random seed.</param>
+    public DropEvents(double probability, ulong seed = 0)
+    {
+        if (!(probability >= 0 && probability <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "The drop probability must be in [0, 1].");
+        }
+
+        Probability = probability;
+        _rng = new DeterministicRandom(seed);
+    }
+
+    /// <summary>The fraction of events dropped.</summary>
+    public double Probability { get; }
+
+    /// <summary>The number of events dropped from <paramref name="count"/>: <c>floor(p × count + 0.5)</c>.</summary>
+    public int DroppedCount(int count) => (int)Math.Floor((Probability * count) + 0.5);
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        int n = events.Count;
+        int k = DroppedCount(n);
+        if (k == 0)
+        {
+            return;
+        }
+
+        TransformGuards.EnsureLength(ref _drop, n);
+        Span<bool> drop = _drop.AsSpan(0, n);
+        drop.Clear();
+
+        // Floyd's algorithm: k distinct indices out of n, uniformly.
+        for (int j = n - k; j < n; j++)
+        {
+            int r = (int)_rng.NextInt64(j + 1);
+            if (drop[r])
+            {
+                drop[j] = true;
+            }
+            else
+            {
+                drop[r] = true;
+            }
+        }
+
+        Compact.Keep(events, drop, invert: true);
+    }
+}
+
+/// <summary>
+/// Drops every event at given pixels (Tonic <c>DropPixel</c> with coordinates), or at the pixels found hot by
+/// <see cref="HotPixels.Identify"/> when built with <see cref="HotPixelFrequency"/>.
+/// </summary>
+public sealed class DropPixels : IEventTransform
+{
+    private readonly (int X, int Y)[] _pixels;
+    private bool[] _mask = [];
+    private int[] _counts = [];
+
+    /// <summary>Drops the events at <paramref name="pixels"/> (pixels outside the sensor are ignored).</summary>
+    public DropPixels(IEnumerable<(int X, int Y)> pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        _pixels = [.. pixels];
+    }
+
+    private DropPixels(double hotPixelFrequency)
+    {
+        _pixels = [];
+        HotPixelFrequency = hotPixelFrequency;
+    }
+
+    /// <summary>
+    /// A filter that, on each call, drops the events of pixels firing more than <paramref name="frequencyHz"/>
+    /// events per second on average over the stream (see <see cref="HotPixels.Identify"/>).
+    /// </summary>
+    public static DropPixels HotPixelsAbove(double frequencyHz)
+    {
+        if (!(frequencyHz >= 0) || double.IsInfinity(frequencyHz))
+        {
+            throw new ArgumentOutOfRangeException(nameof(frequencyHz), frequencyHz, "The hot-pixel frequency must be finite and ≥ 0.");
+        }
+
+        return new DropPixels(frequencyHz);
+    }
+
+    /// <summary>The hot-pixel frequency in Hz, or null when the pixels are given explicitly.</summary>
+    public double? HotPixelFrequency { get; }
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        TransformGuards.CheckInSensor(events, nameof(DropPixels));
+        SensorSize s = events.Sensor;
+        TransformGuards.EnsureLength(ref _mask, s.Pixels);
+        Span<bool> mask = _mask.AsSpan(0, s.Pixels);
+        mask.Clear();
+        if (HotPixelFrequency is double f)
+        {
+            TransformGuards.EnsureLength(ref _counts, s.Pixels);
+            HotPixels.MarkHot(events, f, _counts.AsSpan(0, s.Pixels), mask);
+        }
+        else
+        {
+            foreach ((int x, int y) in _pixels)
+            {
+                if (s.Contains(x, y))
+                {
+                    mask[(y * s.Width) + x] = true;
+                }
+            }
+        }
+
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int w = s.Width;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            if (!mask[(ys[i] * w) + xs[i]])
+            {
+                ts[kept] = ts[i];
+                xs[kept] = xs[i];
+                ys[kept] = ys[i];
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}
+
+/// <summary>Hot-pixel detection (Tonic <c>identify_hot_pixel</c>).</summary>
+public static class HotPixels
+{
+    /// <summary>
+    /// The pixels whose event count exceeds <c>frequencyHz × (t_last − t_first) × 1e-6</c>, i.e. that fire faster
+    /// than <paramref name="frequencyHz"/> on average over the stream, in row-major order.
+    /// </summary>
+    public static IReadOnlyList<(int X, int Y)> Identify(EventArray events, double frequencyHz)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        TransformGuards.CheckInSensor(events, nameof(HotPixels));
+        SensorSize s = events.Sensor;
+        int[] counts = new int[s.Pixels];
+        bool[] mask = new bool[s.Pixels];
+        MarkHot(events, frequencyHz, counts, mask);
+        var r = new List<(int, int)>();
+        for (int i = 0; i < mask.Length; i++)
+        {
+            if (mask[i])
+            {
+                r.Add((i % s.Width, i / s.Width));
+            }
+        }
+
+        return r;
+    }
+
+    internal static void MarkHot(EventArray events, double frequencyHz, Span<int> counts, Span<bool> mask)
+    {
+        counts.Clear();
+        int w = events.Sensor.Width;
+        ReadOnlySpan<ushort> xs = events.X;
+        ReadOnlySpan<ushort> ys = events.Y;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            counts[(ys[i] * w) + xs[i]]++;
+        }
+
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        ReadOnlySpan<long> t = events.T;
+        double maxOccur = frequencyHz * (t[^1] - t[0]) * 1e-6;
+        for (int i = 0; i < counts.Length; i++)
+        {
+            mask[i] = counts[i] > maxOccur;
+        }
+    }
+}
+
+/// <summary>In-place compaction by mask.</summary>
+internal static class Compact
+{
+    public static void Keep(EventArray events, ReadOnlySpan<bool> mask, bool invert)
+    {
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            if (mask[i] != invert)
+            {
+                ts[kept] = ts[i];
+                xs[kept] = xs[i];
+                ys[kept] = ys[i];
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}

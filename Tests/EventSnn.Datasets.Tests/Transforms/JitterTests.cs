@@ -1,0 +1,140 @@
+using CsCheck;
+using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Transforms;
+
+namespace EventSnn.Datasets.Tests.Transforms;
+
+public class JitterTests
+{
+    [Fact]
+    public void TimeJitter_ZeroStdIsIdentity_AndResultIsSorted()
+    {
+        TestStreams.Sorted.Sample(a =>
+        {
+            DvsEvent[] before = a.ToEvents();
+            new TimeJitter(0).Apply(a);
+            Assert.Equal(before, a.ToEvents());
+            new TimeJitter(200, seed: 5).Apply(a);
+            Assert.True(a.IsSortedByTime());
+            Assert.Equal(before.Length, a.Count);
+        }, iter: TestStreams.Iterations, threads: 1, seed: "0N0XIzNsQ0O9");
+    }
+
+    [Fact]
+    public void TimeJitter_ShiftsHaveTheRequestedSpread()
+    {
+        const int n = 20_000;
+        const double std = 50;
+        var a = new EventArray(new SensorSize(1, 1), n);
+        for (int i = 0; i < n; i++)
+        {
+            a.Add(1_000_000, 0, 0, 1);
+        }
+
+        new TimeJitter(std, sort: false, seed: 9).Apply(a);
+        double mean = 0, sq = 0;
+        foreach (long t in a.T)
+        {
+            double d = t - 1_000_000;
+            mean += d;
+            sq += d * d;
+        }
+
+        mean /= n;
+        double var = (sq / n) - (mean * mean);
+
+        // Mean within 5 standard errors; variance of rounded N(0, σ²) is σ² + 1/12, within 5 % here.
+        Assert.InRange(mean, -5 * std / Math.Sqrt(n), 5 * std / Math.Sqrt(n));
+        Assert.InRange(var, (std * std) * 0.95, (std * std) * 1.05);
+    }
+
+    [Fact]
+    public void TimeJitter_NegativePolicies()
+    {
+        var a = TestStreams.Of(1, 1, (0, 0, 0, 1), (1, 0, 0, 1), (2, 0, 0, 1), (3, 0, 0, 1));
+        EventArray b = a.Clone();
+        new TimeJitter(1000, OutOfBoundsPolicy.Drop, seed: 1).Apply(a);
+        Assert.All(a.T.ToArray(), t => Assert.True(t >= 0));
+        new TimeJitter(1000, OutOfBoundsPolicy.Clamp, seed: 1).Apply(b);
+        Assert.Equal(4, b.Count);
+        Assert.All(b.T.ToArray(), t => Assert.True(t >= 0));
+    }
+
+    [Fact]
+    public void SpatialJitter_DropKeepsOnlyInBounds_ClampConservesCount()
+    {
+        TestStreams.Sorted.Sample(a =>
+        {
+            EventArray b = a.Clone();
+            int n = a.Count;
+            new SpatialJitter(4, 2, 1, OutOfBoundsPolicy.Drop, seed: 3).Apply(a);
+            Assert.All(a.ToEvents(), e => Assert.True(a.Sensor.Contains(e.X, e.Y)));
+            Assert.True(a.Count <= n);
+            new SpatialJitter(4, 2, 1, OutOfBoundsPolicy.Clamp, seed: 3).Apply(b);
+            Assert.Equal(n, b.Count);
+            Assert.All(b.ToEvents(), e => Assert.True(b.Sensor.Contains(e.X, e.Y)));
+        }, iter: TestStreams.Iterations, threads: 1, seed: "0N0XIzNsQ0OA");
+    }
+
+    [Fact]
+    public void SpatialJitter_ZeroVarianceIsIdentity_AndCovarianceIsValidated()
+    {
+        var a = TestStreams.Of(3, 3, (0, 1, 1, 1), (5, 2, 0, 0));
+        DvsEvent[] before = a.ToEvents();
+        new SpatialJitter(0, 0).Apply(a);
+        Assert.Equal(before, a.ToEvents());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SpatialJitter(1, 1, 2));
+        Assert.Throws<ArgumentException>(() => new SpatialJitter(1, 1, 0, OutOfBoundsPolicy.Keep));
+    }
+
+    [Fact]
+    public void TimeSkew_ScalesAndShifts()
+    {
+        TestStreams.Sorted.Sample(a =>
+        {
+            long[] expected = a.T.ToArray().Select(t => (long)Math.Round(t * 1.5, MidpointRounding.ToEven) - 7).ToArray();
+            new TimeSkew(1.5, -7).Apply(a);
+            Assert.Equal(expected, a.T.ToArray());
+        }, iter: TestStreams.Iterations, threads: 1, seed: "0N0XIzNsQ0OB");
+    }
+
+    [Fact]
+    public void UniformNoise_AddsEventsInsideTheSpan()
+    {
+        TestStreams.Sorted.Sample(a =>
+        {
+            int n = a.Count;
+            long[] t = a.T.ToArray();
+            new UniformNoise(37, seed: 4).Apply(a);
+            if (n == 0)
+            {
+                Assert.Equal(0, a.Count);
+                return;
+            }
+
+            Assert.Equal(n + 37, a.Count);
+            Assert.True(a.IsSortedByTime());
+            Assert.All(a.ToEvents(), e => Assert.True(a.Sensor.Contains(e.X, e.Y) && e.P <= 1 && e.T >= t.Min() && e.T <= t.Max()));
+        }, iter: TestStreams.Iterations, threads: 1, seed: "0N0XIzNsQ0OC");
+    }
+
+    [Fact]
+    public void SortByTime_IsStable()
+    {
+        var a = TestStreams.Of(4, 1, (5, 0, 0, 0), (3, 1, 0, 0), (5, 2, 0, 0), (3, 3, 0, 0), (1, 0, 0, 1));
+        a.SortByTime();
+        Assert.Equal([new DvsEvent(1, 0, 0, 1), new DvsEvent(3, 1, 0, 0), new DvsEvent(3, 3, 0, 0), new DvsEvent(5, 0, 0, 0), new DvsEvent(5, 2, 0, 0)], a.ToEvents());
+    }
+
+    [Fact]
+    public void EventArray_RoundTripsThroughReader()
+    {
+        TestStreams.Sorted.Sample(a =>
+        {
+            using IEventReader r = a.ToReader("test");
+            EventArray b = EventArray.ReadAll(r);
+            Assert.Equal(a.ToEvents(), b.ToEvents());
+            Assert.Equal(a.Sensor, b.Sensor);
+        }, iter: 50, threads: 1, seed: "0N0XIzNsQ0OD");
+    }
+}
