@@ -92,6 +92,29 @@ public sealed class EventSample
         return events;
     }
 
+    /// <summary>
+    /// Copies the events into a new <see cref="EventArray"/> for the sample's sensor, ready for the transforms in
+    /// <c>EventSnn.Datasets.Transforms</c>.
+    /// </summary>
+    public EventArray ToEventArray()
+    {
+        var array = new EventArray(Sensor, Count);
+        CopyTo(array);
+        return array;
+    }
+
+    /// <summary>
+    /// Replaces the content of <paramref name="destination"/> with this sample's events and sensor (reuse one array across
+    /// samples to stop allocating once it has grown to the largest sample).
+    /// </summary>
+    public void CopyTo(EventArray destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        destination.Clear();
+        destination.Sensor = Sensor;
+        destination.AppendColumns(_t, _x, _y, _p);
+    }
+
     /// <summary>Formats as <c>label (class): N events from source</c>.</summary>
     public override string ToString() => $"{Label} ({ClassName}): {Count} events from {Source}";
 }

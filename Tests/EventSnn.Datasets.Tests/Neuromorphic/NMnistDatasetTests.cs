@@ -138,6 +138,21 @@ public sealed class NMnistDatasetTests
     }
 
     [Fact]
+    public void Samples_convert_to_event_arrays_for_the_transforms()
+    {
+        using var dir = new TempFolder();
+        WriteLayout(dir.Path);
+        NMnistDataset ds = NMnistDataset.Open(dir.Path);
+
+        EventArray array = ds[1].ToEventArray();
+        Assert.Equal(ds[1].ToArray(), array.ToEvents());
+        Assert.Equal(new SensorSize(34, 34), array.Sensor);
+
+        ds[4].CopyTo(array);
+        Assert.Equal(ds[4].ToArray(), array.ToEvents());
+    }
+
+    [Fact]
     public void Concurrent_reads_of_different_samples_match_sequential_reads()
     {
         using var dir = new TempFolder();
