@@ -43,12 +43,16 @@ public readonly record struct ExtractionResult(int Files, int Directories, int L
 /// absolute names (<c>/x</c>, <c>C:\x</c>, <c>\\server</c>), NUL characters, symbolic links whose target is
 /// absolute or resolves outside the destination, hard links to names outside it, and archives beyond
 /// <see cref="ExtractionLimits"/>. Backslashes in names are treated as separators.</para>
-/// <para>Extraction is all-or-nothing: entries go to a fresh staging folder beside the destination and are
-/// moved into it only when the whole archive succeeded; on any error the staging folder is deleted.</para>
+/// <para>Extraction is all-or-nothing: entries go to a fresh staging folder inside the destination
+/// (<see cref="StagingPrefix"/> + a GUID) and are moved into place only when the whole archive succeeded; on any
+/// error the staging folder is deleted (and the destination too, if this call created it and it is empty).</para>
 /// <para>Device and FIFO entries are not created (counted in <see cref="ExtractionResult.SkippedEntries"/>).</para>
 /// </remarks>
 public static class ArchiveExtractor
 {
+    /// <summary>The name prefix of the staging folder created inside the destination during an extraction.</summary>
+    public const string StagingPrefix = ".eventsnn-extract-";
+
     /// <summary>
     /// Extracts <paramref name="archivePath"/> into <paramref name="destination"/> (created if needed; existing
     /// files of the same name are replaced, other content is kept).
@@ -81,10 +85,11 @@ public static class ArchiveExtractor
         }
 
         string destFull = Path.GetFullPath(destination);
-        string parent = Path.GetDirectoryName(destFull.TrimEnd(Path.DirectorySeparatorChar)) ?? destFull;
-        Directory.CreateDirectory(parent);
-        string staging = Path.Combine(parent, $".extract-{Path.GetFileName(destFull.TrimEnd(Path.DirectorySeparatorChar))}-{Guid.NewGuid():N}");
+        bool createdDestination = !Directory.Exists(destFull);
+        Directory.CreateDirectory(destFull);
+        string staging = Path.Combine(destFull, $"{StagingPrefix}{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
+        bool succeeded = false;
         try
         {
             var state = new State(archivePath, Path.GetFullPath(staging), limits, cancellationToken);
@@ -115,8 +120,8 @@ public static class ArchiveExtractor
                     throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown archive kind.");
             }
 
-            Directory.CreateDirectory(destFull);
             MergeInto(staging, destFull);
+            succeeded = true;
             return new ExtractionResult(state.Files, state.Directories, state.Links, state.Bytes, state.Skipped);
         }
         finally
@@ -124,6 +129,11 @@ public static class ArchiveExtractor
             if (Directory.Exists(staging))
             {
                 Directory.Delete(staging, recursive: true);
+            }
+
+            if (!succeeded && createdDestination && !Directory.EnumerateFileSystemEntries(destFull).Any())
+            {
+                Directory.Delete(destFull);
             }
         }
     }

@@ -13,7 +13,11 @@ public sealed record DatasetOptions
     /// <summary>Whether a missing dataset may be downloaded from its official location (default false).</summary>
     public bool Download { get; init; }
 
-    /// <summary>The HTTP client for downloads (inject for proxies or tests); null uses a shared client.</summary>
+    /// <summary>
+    /// The HTTP client for downloads (inject for proxies or tests); null uses a shared client without a timeout.
+    /// An injected client's <see cref="HttpClient.Timeout"/> bounds each whole request, so give large archives an
+    /// infinite one: stalls are detected by <see cref="DownloadOptions.StallTimeout"/>.
+    /// </summary>
     public HttpClient? HttpClient { get; init; }
 
     /// <summary>Download retry/resume bounds; null for defaults.</summary>
