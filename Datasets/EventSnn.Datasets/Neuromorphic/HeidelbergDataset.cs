@@ -33,6 +33,9 @@ public enum HeidelbergSplit
 /// (exact rounding), x = channel, y = 0, p = 1 (tonic adds the same constant polarity); in stored order.
 /// Sensor 700×1. Negative or non-finite times, channels ≥ 700 and times/units of different lengths are
 /// <see cref="EventFormatException"/>s naming the file and sample.</para>
+/// <para>An empty sample may be stored as a null variable-length element (h5py does so): it reads as no events.
+/// Chunked, deflate- and shuffle-filtered files as written by h5py/PyTables are read (see <c>Hdf5Shuffle</c> for the
+/// shuffle fix this needs on PureHDF 2.2.0).</para>
 /// <para><b>Threads:</b> the HDF5 file stays open while the dataset lives (dispose it); reads are serialised on
 /// that file, so concurrent readers are safe.</para>
 /// </remarks>
@@ -107,6 +110,7 @@ public abstract class HeidelbergDataset : EventDataset, IDisposable
 
     private protected static HeidelbergFile OpenFile(string path, int expectedClasses)
     {
+        Hdf5Shuffle.EnsureRegistered();
         NativeFile file;
         try
         {
@@ -243,9 +247,9 @@ public abstract class HeidelbergDataset : EventDataset, IDisposable
         int size = dataset.Type.VariableLength.BaseType.Size;
         return size switch
         {
-            2 => Array.ConvertAll(dataset.Read<Half[][]>(selection)[0], h => (double)h),
-            4 => Array.ConvertAll(dataset.Read<float[][]>(selection)[0], f => (double)f),
-            8 => dataset.Read<double[][]>(selection)[0],
+            2 => Array.ConvertAll(dataset.Read<Half[][]>(selection)[0] ?? [], h => (double)h),
+            4 => Array.ConvertAll(dataset.Read<float[][]>(selection)[0] ?? [], f => (double)f),
+            8 => dataset.Read<double[][]>(selection)[0] ?? [],
             _ => throw new EventFormatException("spikes/times", -1, $"unsupported float size {size}"),
         };
     }
@@ -255,10 +259,10 @@ public abstract class HeidelbergDataset : EventDataset, IDisposable
         int size = dataset.Type.VariableLength.BaseType.Size;
         return size switch
         {
-            1 => Array.ConvertAll(dataset.Read<byte[][]>(selection)[0], v => (ulong)v),
-            2 => Array.ConvertAll(dataset.Read<ushort[][]>(selection)[0], v => (ulong)v),
-            4 => Array.ConvertAll(dataset.Read<uint[][]>(selection)[0], v => (ulong)v),
-            8 => dataset.Read<ulong[][]>(selection)[0],
+            1 => Array.ConvertAll(dataset.Read<byte[][]>(selection)[0] ?? [], v => (ulong)v),
+            2 => Array.ConvertAll(dataset.Read<ushort[][]>(selection)[0] ?? [], v => (ulong)v),
+            4 => Array.ConvertAll(dataset.Read<uint[][]>(selection)[0] ?? [], v => (ulong)v),
+            8 => dataset.Read<ulong[][]>(selection)[0] ?? [],
             _ => throw new EventFormatException("spikes/units", -1, $"unsupported integer size {size}"),
         };
     }
