@@ -61,11 +61,12 @@ public sealed partial class DatasetInstaller
 
     /// <summary>
     /// Makes sure every archive is downloaded, verified and unpacked under <paramref name="root"/>;
-    /// archives already marked as installed are skipped.
+    /// archives already marked as installed are skipped unless <paramref name="ignoreMarkers"/> is set (for when the
+    /// unpacked files were removed: the archive is then unpacked again, from the verified copy on disk when there is one).
     /// </summary>
     /// <exception cref="DatasetDownloadException">A download failed or did not verify.</exception>
     /// <exception cref="UnsafeArchiveException">An archive was rejected.</exception>
-    public async Task InstallAsync(string root, IReadOnlyList<DatasetArchive> archives, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task InstallAsync(string root, IReadOnlyList<DatasetArchive> archives, IProgress<DownloadProgress>? progress = null, bool ignoreMarkers = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         ArgumentNullException.ThrowIfNull(archives);
@@ -73,7 +74,7 @@ public sealed partial class DatasetInstaller
         foreach (DatasetArchive archive in archives)
         {
             ArgumentNullException.ThrowIfNull(archive, nameof(archives));
-            if (IsInstalled(root, archive))
+            if (!ignoreMarkers && IsInstalled(root, archive))
             {
                 LogSkipped(_logger, archive.Remote.FileName, root);
                 continue;

@@ -35,7 +35,9 @@ internal static class DatasetSetup
 
         var downloader = new FileDownloader(options.HttpClient, options.DownloadOptions, options.Logger);
         var installer = new DatasetInstaller(downloader, options.ExtractionLimits, options.Logger);
-        await installer.InstallAsync(root, archives, options.Progress, cancellationToken).ConfigureAwait(false);
+        // The layout is missing, so markers cannot be trusted (files may have been deleted): unpack again. A verified
+        // archive still on disk is reused without a request.
+        await installer.InstallAsync(root, archives, options.Progress, ignoreMarkers: true, cancellationToken).ConfigureAwait(false);
         if (!isPresent())
         {
             throw new DatasetNotFoundException(

@@ -39,6 +39,29 @@ public sealed class DatasetInstallerTests
     }
 
     [Fact]
+    public async Task Removed_contents_are_unpacked_again_from_the_verified_archive_without_a_request()
+    {
+        using var server = new LoopbackServer();
+        using var dir = new TempFolder();
+        string zipPath = dir.Combine("src.zip");
+        byte[] a = TestData.Bytes(1500, 4);
+        ArchiveExtractorTests.WriteZip(zipPath, ("Test/1/a.bin", a));
+        byte[] zip = File.ReadAllBytes(zipPath);
+        var archive = new DatasetArchive(new RemoteFile(server.Add("test.zip", zip), "test.zip", Md5Of(zip)));
+        string root = dir.Combine("root");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await Installer(http).InstallAsync(root, [archive]);
+        Directory.Delete(Path.Combine(root, "Test"), recursive: true);
+
+        await Installer(http).InstallAsync(root, [archive]);
+        Assert.False(Directory.Exists(Path.Combine(root, "Test")));
+
+        await Installer(http).InstallAsync(root, [archive], ignoreMarkers: true);
+        Assert.Equal(a, File.ReadAllBytes(Path.Combine(root, "Test", "1", "a.bin")));
+        Assert.Equal(1, server.RequestCount);
+    }
+
+    [Fact]
     public async Task Nested_archives_are_verified_and_unpacked()
     {
         using var server = new LoopbackServer();
