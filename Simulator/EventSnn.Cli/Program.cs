@@ -16,6 +16,9 @@ internal static class Program
     {
         var root = new RootCommand("eventsnn: event-driven spiking neural network simulator and event-camera tools.");
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(ViewCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
         return root;
     }
 }

@@ -77,9 +77,11 @@ internal sealed class Aedat4Codec : IDisposable
             throw new EventFormatException(sourceName, offset, $"Zstandard content size {declared} exceeds the {maxOutput}-byte packet limit");
         }
 
-        int size = declared < sizeUnknown
-            ? Math.Max(1, (int)declared)
-            : (int)Math.Min(maxOutput, Math.Max(64L << 10, payload.Length * 8L));
+        // Start from the declared size only as far as the compressed size makes plausible, then grow by doubling:
+        // memory follows what the frame really decodes to, never more than maxOutput.
+        long guess = Math.Max(64L << 10, payload.Length * 16L);
+        int size = (int)Math.Min(maxOutput, declared < sizeUnknown ? Math.Min((long)declared, guess) : guess);
+        size = Math.Max(1, size);
         while (true)
         {
             Lz4Frame.Grow(ref output, size, maxOutput);

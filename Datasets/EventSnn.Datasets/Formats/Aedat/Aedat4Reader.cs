@@ -49,6 +49,8 @@ public sealed class Aedat4Reader : IEventReader
     private long _position;
     private int? _selected;
     private bool _finished;
+    private long _skipBefore = long.MinValue;
+    private List<TableEntry>? _tableEntries;
 
     /// <summary>Reads an AEDAT 4.0 stream; the header is parsed here.</summary>
     /// <param name="stream">A readable stream at the start of the file. The reader does not dispose it.</param>
@@ -275,6 +277,39 @@ public sealed class Aedat4Reader : IEventReader
         }
     }
 
+    /// <summary>
+    /// Moves to the first event of the selected stream whose timestamp is at least <paramref name="timestampUs"/>,
+    /// using the FileDataTable: jumps to the first packet whose end timestamp reaches it and drops that packet's
+    /// earlier events. Returns false (and leaves the position unchanged) when the stream cannot seek or the table is
+    /// missing or inconsistent (see <see cref="ReadTableSummary"/>); then read sequentially instead. Packets are
+    /// time-ordered, so the events read afterwards are exactly those a full read gives from that time on.
+    /// </summary>
+    public bool SeekToTime(long timestampUs)
+    {
+        if (_tableEntries is null && ReadTableSummary() is null)
+        {
+            return false;
+        }
+
+        List<TableEntry> entries = _tableEntries!;
+        long target = _dataTablePosition;
+        foreach (TableEntry e in entries)
+        {
+            if (e.StreamId == _selected && e.TimestampEnd >= timestampUs)
+            {
+                target = e.ByteOffset - 8;
+                break;
+            }
+        }
+
+        _stream.Position = target;
+        _position = target;
+        _eventsCount = 0;
+        _finished = false;
+        _skipBefore = timestampUs;
+        return true;
+    }
+
     /// <inheritdoc />
     public int ReadBatch(EventBatch batch)
     {
@@ -292,6 +327,11 @@ public sealed class Aedat4Reader : IEventReader
                 continue;
             }
 
+            if (_skipBefore != long.MinValue && SkipEarlyEvents())
+            {
+                continue;
+            }
+
             added += CopyEvents(batch);
         }
 
@@ -306,6 +346,24 @@ public sealed class Aedat4Reader : IEventReader
         {
             _stream.Dispose();
         }
+    }
+
+    /// <summary>Drops leading events earlier than the seek target; returns true when the packet ran out.</summary>
+    private bool SkipEarlyEvents()
+    {
+        while (_eventsCount > 0)
+        {
+            if (BinaryPrimitives.ReadInt64LittleEndian(_eventsBuffer.AsSpan(_eventsStart)) >= _skipBefore)
+            {
+                _skipBefore = long.MinValue;
+                return false;
+            }
+
+            _eventsStart += EventStride;
+            _eventsCount--;
+        }
+
+        return true;
     }
 
     private int CopyEvents(EventBatch batch)
@@ -439,18 +497,16 @@ public sealed class Aedat4Reader : IEventReader
             ReadOnlySpan<byte> payload;
             int decodedLength = _codec.Decompress(_packet.AsSpan(0, size), ref _decoded, MaxPacketBytes, _name, payloadOffset);
             byte[] source;
-            long flatOffset;
-            if (decodedLength < 0)
+            bool decompressed = decodedLength >= 0;
+            if (!decompressed)
             {
                 payload = _packet.AsSpan(0, size);
                 source = _packet;
-                flatOffset = payloadOffset;
             }
             else
             {
                 payload = _decoded.AsSpan(0, decodedLength);
                 source = _decoded;
-                flatOffset = -1;
             }
 
             if (payload.Length < 4)
@@ -464,7 +520,7 @@ public sealed class Aedat4Reader : IEventReader
                 throw new EventFormatException(_name, payloadOffset, $"packet flatbuffer size {flatLength} exceeds its {payload.Length - 4}-byte payload");
             }
 
-            var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), flatOffset >= 0 ? flatOffset + 4 : -1, _name, $"packet at byte {packetOffset}");
+            var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), decompressed ? payloadOffset : payloadOffset + 4, _name, $"packet at byte {packetOffset}", decompressed);
             if (!fb.Identifier.SequenceEqual("EVTS"u8))
             {
                 if (_selected is null)
@@ -520,7 +576,7 @@ public sealed class Aedat4Reader : IEventReader
             throw new EventFormatException(_name, _dataTablePosition, "FileDataTable size prefix exceeds the table");
         }
 
-        var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), -1, _name, "FileDataTable");
+        var fb = new FlatBufferReader(payload.Slice(4, (int)flatLength), decodedLength < 0 ? _dataTablePosition + 4 : _dataTablePosition, _name, "FileDataTable", decodedLength >= 0);
         if (!fb.Identifier.SequenceEqual("FTAB"u8))
         {
             return null;
@@ -536,6 +592,7 @@ public sealed class Aedat4Reader : IEventReader
         long? last = null;
         int? selected = _selected;
         Span<byte> header = stackalloc byte[8];
+        var entries = new List<TableEntry>(count);
         for (int i = 0; i < count; i++)
         {
             int entryField = start + (4 * i);
@@ -569,6 +626,7 @@ public sealed class Aedat4Reader : IEventReader
 
             selected ??= Streams.FirstOrDefault(s => s.Id == streamId && s.TypeIdentifier == "EVTS")?.Id;
             expected = byteOffset + size + 8;
+            entries.Add(new TableEntry(byteOffset, streamId, tEnd));
             packets++;
             if (streamId == selected)
             {
@@ -584,9 +642,14 @@ public sealed class Aedat4Reader : IEventReader
             return null;
         }
 
+        _tableEntries = entries;
         return new Aedat4TableSummary(selected.Value, eventPackets, events, first, last, packets);
     }
 
+    /// <summary>
+    /// Streams the infoNode XML (no DOM, DTDs prohibited): every <c>node</c> child of <c>outInfo</c> named by an integer
+    /// is a stream; its <c>attr</c> children and those of its <c>info</c> child give the description.
+    /// </summary>
     private List<Aedat4StreamDescription> ParseInfoNode(string xml, long headerOffset)
     {
         var streams = new List<Aedat4StreamDescription>();
@@ -601,47 +664,88 @@ public sealed class Aedat4Reader : IEventReader
             XmlResolver = null,
             MaxCharactersInDocument = MaxHeaderBytes,
             IgnoreComments = true,
+            IgnoreWhitespace = true,
         };
         try
         {
             using var reader = XmlReader.Create(new StringReader(xml), settings);
-            var doc = new XmlDocument { XmlResolver = null };
-            doc.Load(reader);
-            XmlNode? outInfo = doc.SelectSingleNode("/dv/node[@name='outInfo']");
-            if (outInfo is null)
+            int outInfoDepth = -1;
+            int streamDepth = -1;
+            int infoDepth = -1;
+            int streamId = 0;
+            Dictionary<string, string>? attrs = null;
+            bool positioned = false;
+            while (positioned || reader.Read())
             {
-                return streams;
-            }
+                positioned = false;
+                if (reader.NodeType == XmlNodeType.EndElement)
+                {
+                    if (reader.Depth == streamDepth && attrs is not null)
+                    {
+                        streams.Add(Describe(streamId, attrs));
+                        attrs = null;
+                        streamDepth = -1;
+                    }
+                    else if (reader.Depth == infoDepth)
+                    {
+                        infoDepth = -1;
+                    }
+                    else if (reader.Depth == outInfoDepth)
+                    {
+                        outInfoDepth = -1;
+                    }
 
-            foreach (XmlNode node in outInfo.ChildNodes)
-            {
-                if (node.Name != "node" || !int.TryParse(node.Attributes?["name"]?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
+                    continue;
+                }
+
+                if (reader.NodeType != XmlNodeType.Element)
                 {
                     continue;
                 }
 
-                string type = Attr(node, "typeIdentifier") ?? string.Empty;
-                XmlNode? info = node.SelectSingleNode("node[@name='info']");
-                SensorSize? sensor = null;
-                string? source = null;
-                long? tsOffset = null;
-                if (info is not null)
+                int depth = reader.Depth;
+                string? name = reader.GetAttribute("name");
+                if (reader.Name == "node")
                 {
-                    if (int.TryParse(Attr(info, "sizeX"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sx)
-                        && int.TryParse(Attr(info, "sizeY"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sy)
-                        && sx is >= 1 and <= 65536 && sy is >= 1 and <= 65536)
+                    if (outInfoDepth < 0 && depth == 1 && name == "outInfo")
                     {
-                        sensor = new SensorSize(sx, sy);
+                        outInfoDepth = depth;
                     }
-
-                    source = Attr(info, "source");
-                    if (long.TryParse(Attr(info, "tsOffset"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long ts))
+                    else if (outInfoDepth >= 0 && depth == outInfoDepth + 1
+                        && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
                     {
-                        tsOffset = ts;
+                        streamId = id;
+                        attrs = new Dictionary<string, string>(StringComparer.Ordinal);
+                        streamDepth = reader.IsEmptyElement ? -1 : depth;
+                        if (reader.IsEmptyElement)
+                        {
+                            streams.Add(Describe(id, attrs));
+                            attrs = null;
+                        }
+                    }
+                    else if (attrs is not null && depth == streamDepth + 1 && name == "info" && !reader.IsEmptyElement)
+                    {
+                        infoDepth = depth;
                     }
                 }
+                else if (reader.Name == "attr" && attrs is not null
+                    && (depth == streamDepth + 1 || (infoDepth >= 0 && depth == infoDepth + 1)))
+                {
+                    string? key = reader.GetAttribute("key");
+                    string prefix = depth == streamDepth + 1 ? string.Empty : "info/";
+                    string value = string.Empty;
+                    if (!reader.IsEmptyElement)
+                    {
+                        // Leaves the reader on the node after </attr>: process it in the next iteration.
+                        value = reader.ReadElementContentAsString();
+                        positioned = true;
+                    }
 
-                streams.Add(new Aedat4StreamDescription(id, type, sensor, source, Attr(node, "originalOutputName"), tsOffset));
+                    if (key is not null && attrs.Count < 64)
+                    {
+                        attrs.TryAdd(prefix + key, value);
+                    }
+                }
             }
         }
         catch (XmlException ex)
@@ -652,17 +756,24 @@ public sealed class Aedat4Reader : IEventReader
         return streams;
     }
 
-    private static string? Attr(XmlNode node, string key)
+    private static Aedat4StreamDescription Describe(int id, Dictionary<string, string> attrs)
     {
-        foreach (XmlNode child in node.ChildNodes)
+        SensorSize? sensor = null;
+        if (int.TryParse(attrs.GetValueOrDefault("info/sizeX"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sx)
+            && int.TryParse(attrs.GetValueOrDefault("info/sizeY"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int sy)
+            && sx is >= 1 and <= 65536 && sy is >= 1 and <= 65536)
         {
-            if (child.Name == "attr" && child.Attributes?["key"]?.Value == key)
-            {
-                return child.InnerText;
-            }
+            sensor = new SensorSize(sx, sy);
         }
 
-        return null;
+        long? tsOffset = long.TryParse(attrs.GetValueOrDefault("info/tsOffset"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long ts) ? ts : null;
+        return new Aedat4StreamDescription(
+            id,
+            attrs.GetValueOrDefault("typeIdentifier") ?? string.Empty,
+            sensor,
+            attrs.GetValueOrDefault("info/source"),
+            attrs.GetValueOrDefault("originalOutputName"),
+            tsOffset);
     }
 
     private int ReadFully(Span<byte> buffer)
@@ -731,6 +842,8 @@ public sealed class Aedat4Reader : IEventReader
             left -= n;
         }
     }
+
+    private readonly record struct TableEntry(long ByteOffset, int StreamId, long TimestampEnd);
 
     [StructLayout(LayoutKind.Sequential, Size = 16)]
     private readonly struct PackedEvent

@@ -18,17 +18,21 @@ internal readonly ref struct FlatBufferReader
     private readonly long _baseOffset;
     private readonly string _source;
     private readonly string _what;
+    private readonly bool _decompressed;
 
     /// <param name="buffer">The flatbuffer (root offset at byte 0).</param>
-    /// <param name="baseOffset">The absolute stream offset of <paramref name="buffer"/>[0], for messages (−1 if unknown).</param>
+    /// <param name="baseOffset">The absolute stream offset of <paramref name="buffer"/>[0]; for a decompressed buffer, the
+    /// stream offset of the compressed packet (errors then name it and the position inside the decompressed data).</param>
     /// <param name="source">The stream name for messages.</param>
     /// <param name="what">What the buffer is (e.g. "IOHeader"), for messages.</param>
-    public FlatBufferReader(ReadOnlySpan<byte> buffer, long baseOffset, string source, string what)
+    /// <param name="decompressed">Whether the buffer was decompressed (positions are not stream offsets).</param>
+    public FlatBufferReader(ReadOnlySpan<byte> buffer, long baseOffset, string source, string what, bool decompressed = false)
     {
         _buffer = buffer;
         _baseOffset = baseOffset;
         _source = source;
         _what = what;
+        _decompressed = decompressed;
     }
 
     public int Length => _buffer.Length;
@@ -157,6 +161,7 @@ internal readonly ref struct FlatBufferReader
 
     public ReadOnlySpan<byte> Slice(int start, int length) => _buffer.Slice(start, length);
 
-    public EventFormatException Error(long position, string problem) =>
-        new(_source, _baseOffset >= 0 ? _baseOffset + position : -1, $"{_what}: {problem}");
+    public EventFormatException Error(long position, string problem) => _decompressed
+        ? new(_source, _baseOffset, $"{_what}: at decompressed byte {position}: {problem}")
+        : new(_source, _baseOffset + position, $"{_what}: {problem}");
 }

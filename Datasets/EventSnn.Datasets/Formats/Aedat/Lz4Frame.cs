@@ -102,7 +102,8 @@ internal static class Lz4Frame
             int frameStart = outLength;
             if (contentSize >= 0)
             {
-                Grow(ref output, outLength + (int)contentSize, maxOutput);
+                // Pre-size from the header only as far as the compressed bytes can possibly expand.
+                Grow(ref output, (int)Math.Min(outLength + contentSize, Math.Min(maxOutput, outLength + MaxExpansion(source.Length - pos))), maxOutput);
             }
 
             while (true)
@@ -140,7 +141,8 @@ internal static class Lz4Frame
                 }
                 else
                 {
-                    int room = Math.Min(blockMax, maxOutput - outLength);
+                    long bound = contentSize >= 0 ? contentSize - (outLength - frameStart) : blockMax;
+                    int room = (int)Math.Min(Math.Min(blockMax, maxOutput - outLength), Math.Min(MaxExpansion(size), Math.Max(0, bound)));
                     Grow(ref output, outLength + room, maxOutput);
                     Span<byte> target = output.AsSpan(outLength, room);
                     int decoded;
@@ -156,7 +158,7 @@ internal static class Lz4Frame
 
                     if (decoded < 0)
                     {
-                        if (room < blockMax)
+                        if (room == maxOutput - outLength && room < blockMax && room < bound)
                         {
                             throw Bomb(sourceName, offset, maxOutput);
                         }
@@ -271,6 +273,9 @@ internal static class Lz4Frame
         h ^= h >> 16;
         return h;
     }
+
+    /// <summary>An upper bound of what <paramref name="compressed"/> LZ4 bytes can decode to (a match length byte adds at most 255).</summary>
+    private static long MaxExpansion(long compressed) => (256 * compressed) + 64;
 
     internal static void Grow(ref byte[] buffer, int needed, int max)
     {

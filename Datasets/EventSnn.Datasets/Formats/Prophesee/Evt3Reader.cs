@@ -194,6 +194,11 @@ public sealed class Evt3Reader : IEventReader
             }
         }
 
+        if (n == free)
+        {
+            goto Done;
+        }
+
         for (; i < words.Length; i++)
         {
             uint w = words[i];
@@ -202,87 +207,100 @@ public sealed class Evt3Reader : IEventReader
                 w = BinaryPrimitives.ReverseEndianness((ushort)w);
             }
 
-            switch (w >> 12)
+            uint type = w >> 12;
+
+            // Common words first: ADDR_X (~2/3 of the words in real data), then ADDR_Y (~1/5).
+            if (type == 0x2)
             {
-                case 0x0: // EVT_ADDR_Y
-                    y = (ushort)(w & 0x7FF);
-                    break;
-                case 0x2: // EVT_ADDR_X
-                    if (n == free)
-                    {
-                        goto Done;
-                    }
-
-                    Unsafe.Add(ref t0, n) = time;
-                    Unsafe.Add(ref x0, n) = (ushort)(w & 0x7FF);
-                    Unsafe.Add(ref y0, n) = y;
-                    Unsafe.Add(ref p0, n) = (byte)((w >> 11) & 1);
-                    n++;
-                    break;
-                case 0x3: // VECT_BASE_X
-                    xBase = (int)(w & 0x7FF);
-                    vp = (byte)((w >> 11) & 1);
-                    break;
-                case 0x4: // VECT_12
-                case 0x5: // VECT_8
+                Unsafe.Add(ref t0, n) = time;
+                Unsafe.Add(ref x0, n) = (ushort)(w & 0x7FF);
+                Unsafe.Add(ref y0, n) = y;
+                Unsafe.Add(ref p0, n) = (byte)((w >> 11) & 1);
+                if (++n == free)
                 {
-                    bool twelve = (w >> 12) == 0x4;
-                    uint mask = twelve ? w & 0xFFF : w & 0xFF;
-                    if (xBase + (twelve ? 12 : 8) > width)
+                    i++;
+                    break;
+                }
+            }
+            else if (type == 0x0)
+            {
+                y = (ushort)(w & 0x7FF);
+            }
+            else
+            {
+                switch (type)
+                {
+                    case 0x3: // VECT_BASE_X
+                        xBase = (int)(w & 0x7FF);
+                        vp = (byte)((w >> 11) & 1);
+                        break;
+                    case 0x4: // VECT_12
+                    case 0x5: // VECT_8
                     {
-                        mask = ClampMask(mask, xBase, width);
-                    }
-
-                    if (free - n < MaxVectorEvents && BitOperations.PopCount(mask) > free - n)
-                    {
-                        // Emit what fits; the rest waits in _pendingMask for the next batch.
-                        while (n < free)
+                        int span = type == 0x4 ? 12 : 8;
+                        uint mask = type == 0x4 ? w & 0xFFF : w & 0xFF;
+                        if (xBase + span > width)
                         {
-                            int b = BitOperations.TrailingZeroCount(mask);
+                            mask = ClampMask(mask, xBase, width);
+                        }
+
+                        if (free - n < MaxVectorEvents && BitOperations.PopCount(mask) > free - n)
+                        {
+                            // Emit what fits; the rest waits in _pendingMask for the next batch.
+                            while (n < free)
+                            {
+                                int b = BitOperations.TrailingZeroCount(mask);
+                                mask &= mask - 1;
+                                Unsafe.Add(ref t0, n) = time;
+                                Unsafe.Add(ref x0, n) = (ushort)(xBase + b);
+                                Unsafe.Add(ref y0, n) = y;
+                                Unsafe.Add(ref p0, n) = vp;
+                                n++;
+                            }
+
+                            _pendingMask = mask;
+                            _pendingBase = xBase;
+                            xBase += span;
+                            i++;
+                            goto Done;
+                        }
+
+                        while (mask != 0)
+                        {
+                            int bit = BitOperations.TrailingZeroCount(mask);
                             mask &= mask - 1;
                             Unsafe.Add(ref t0, n) = time;
-                            Unsafe.Add(ref x0, n) = (ushort)(xBase + b);
+                            Unsafe.Add(ref x0, n) = (ushort)(xBase + bit);
                             Unsafe.Add(ref y0, n) = y;
                             Unsafe.Add(ref p0, n) = vp;
                             n++;
                         }
 
-                        _pendingMask = mask;
-                        _pendingBase = xBase;
-                        xBase += twelve ? 12 : 8;
-                        i++;
-                        goto Done;
+                        xBase += span;
+                        if (n == free)
+                        {
+                            i++;
+                            goto Done;
+                        }
+
+                        break;
                     }
 
-                    while (mask != 0)
-                    {
-                        int bit = BitOperations.TrailingZeroCount(mask);
-                        mask &= mask - 1;
-                        Unsafe.Add(ref t0, n) = time;
-                        Unsafe.Add(ref x0, n) = (ushort)(xBase + bit);
-                        Unsafe.Add(ref y0, n) = y;
-                        Unsafe.Add(ref p0, n) = vp;
-                        n++;
-                    }
+                    case 0x6: // EVT_TIME_LOW
+                        time = (time & ~0xFFFL) | (w & 0xFFF);
+                        break;
+                    case 0x8: // EVT_TIME_HIGH
+                        if (!_seenTimeHigh)
+                        {
+                            EventsBeforeFirstTimeHigh += n;
+                        }
 
-                    xBase += twelve ? 12 : 8;
-                    break;
+                        time = TimeHigh(w & 0xFFF, time);
+                        break;
+                    default:
+                        Other(w, time);
+                        break;
                 }
-
-                case 0x6: // EVT_TIME_LOW
-                    time = (time & ~0xFFFL) | (w & 0xFFF);
-                    break;
-                case 0x8: // EVT_TIME_HIGH
-                    if (!_seenTimeHigh)
-                    {
-                        EventsBeforeFirstTimeHigh += n;
-                    }
-
-                    time = TimeHigh(w & 0xFFF, time);
-                    break;
-                default:
-                    Other(w, time);
-                    break;
             }
         }
 

@@ -22,6 +22,9 @@ internal sealed class PropheseeHeader
     /// <summary>The most bytes the whole header may hold.</summary>
     public const int MaxHeaderBytes = 1 << 20;
 
+    /// <summary>The most header lines kept as entries; later lines are counted in <see cref="IgnoredLines"/>.</summary>
+    public const int MaxEntries = 1000;
+
     private PropheseeHeader(List<KeyValuePair<string, string>> entries, long length, bool hasEnd)
     {
         Entries = entries;
@@ -48,6 +51,9 @@ internal sealed class PropheseeHeader
     /// <summary>Whether the header was closed by <c>% end</c>.</summary>
     public bool HasEndMarker { get; }
 
+    /// <summary>Header lines beyond <see cref="MaxEntries"/> (read past, not kept).</summary>
+    public long IgnoredLines { get; private init; }
+
     /// <summary>Metadata for <see cref="EventStreamInfo.Metadata"/>: keys in file order, the first value of each.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
     {
@@ -67,6 +73,7 @@ internal sealed class PropheseeHeader
         var entries = new List<KeyValuePair<string, string>>();
         long start = source.Position;
         bool hasEnd = false;
+        long ignored = 0;
         while (source.Ensure(1) && source.Span[0] == (byte)'%')
         {
             long lineStart = source.Position;
@@ -97,26 +104,33 @@ internal sealed class PropheseeHeader
                     sourceName, lineStart, $"header longer than {MaxHeaderBytes} bytes (endless '%' lines?)");
             }
 
-            string text = Encoding.ASCII.GetString(line[1..]).Trim(' ', '\t', '\r');
+            ReadOnlySpan<byte> content = line[1..].Trim(" \t\r"u8);
             source.Advance(consumed);
-            if (text.Equals("end", StringComparison.OrdinalIgnoreCase))
+            if (Ascii.EqualsIgnoreCase(content, "end"u8))
             {
                 hasEnd = true;
                 break;
             }
 
-            if (text.Length == 0)
+            if (content.IsEmpty)
             {
                 continue;
             }
 
+            if (entries.Count >= MaxEntries)
+            {
+                ignored++;
+                continue;
+            }
+
+            string text = Encoding.ASCII.GetString(content);
             int space = text.IndexOfAny([' ', '\t']);
             string key = space < 0 ? text : text[..space];
             string value = space < 0 ? string.Empty : text[(space + 1)..].Trim();
             entries.Add(new(key, value));
         }
 
-        return new PropheseeHeader(entries, source.Position - start, hasEnd);
+        return new PropheseeHeader(entries, source.Position - start, hasEnd) { IgnoredLines = ignored };
     }
 
     /// <summary>Parses header lines from an in-memory prefix (used by format detection; never throws).</summary>
@@ -124,7 +138,7 @@ internal sealed class PropheseeHeader
     {
         var entries = new List<KeyValuePair<string, string>>();
         int pos = 0;
-        while (pos < head.Length && head[pos] == (byte)'%' && pos < MaxHeaderBytes)
+        while (pos < head.Length && head[pos] == (byte)'%' && pos < MaxHeaderBytes && entries.Count < MaxEntries)
         {
             ReadOnlySpan<byte> rest = head[pos..];
             int newline = rest.IndexOf((byte)'\n');
@@ -261,7 +275,7 @@ internal sealed class PropheseeHeader
 
         if (Fields.TryGetValue("plugin_name", out string? plugin) && SensorFromPlugin(plugin) is SensorSize fromPlugin)
         {
-            how = $"inferred from plugin_name {plugin}";
+            how = $"camera plugin_name {plugin} (inferred)";
             return fromPlugin;
         }
 

@@ -20,6 +20,11 @@ internal static class PropheseeInfo
             notes.Add(sensor is SensorSize s ? $"sensor size {s} from {how}" : "sensor size unknown (the header does not state it)");
         }
 
+        if (header.IgnoredLines > 0)
+        {
+            notes.Add($"{header.IgnoredLines} header line(s) beyond the first {PropheseeHeader.MaxEntries} were not kept");
+        }
+
         string? source = null;
         if (header.Fields.TryGetValue("plugin_name", out string? plugin))
         {

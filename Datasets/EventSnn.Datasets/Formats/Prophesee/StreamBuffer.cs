@@ -7,6 +7,9 @@ namespace EventSnn.Datasets.Formats.Prophesee;
 /// A bounded read buffer over a stream that tracks the absolute byte offset of its unread data,
 /// for decoders that consume whole records from a span and refill when too few bytes remain.
 /// </summary>
+/// <remarks>
+/// A <see cref="MemoryStream"/> whose buffer is publicly visible is decoded in place, without copying.
+/// </remarks>
 internal sealed class StreamBuffer : IDisposable
 {
     /// <summary>The smallest buffer accepted (<see cref="EventReaderOptions.BufferSize"/>).</summary>
@@ -22,11 +25,28 @@ internal sealed class StreamBuffer : IDisposable
     private long _bufferOffset;
     private bool _eof;
 
+    private readonly bool _pooled;
+
     public StreamBuffer(Stream stream, int size)
     {
         _stream = stream;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out ArraySegment<byte> segment) && segment.Array is byte[] array)
+        {
+            // In-memory data with a visible buffer: decode it in place (no copy); the whole stream is "read".
+            int position = (int)Math.Min(memory.Position, segment.Count);
+            _buffer = array;
+            _bufferOffset = -segment.Offset;
+            _start = segment.Offset + position;
+            _end = segment.Offset + segment.Count;
+            Capacity = Math.Max(size, segment.Count);
+            _eof = true;
+            memory.Position = segment.Count;
+            return;
+        }
+
         Capacity = size;
         _buffer = ArrayPool<byte>.Shared.Rent(size);
+        _pooled = true;
     }
 
     /// <summary>The buffer size in bytes.</summary>
@@ -125,7 +145,11 @@ internal sealed class StreamBuffer : IDisposable
     {
         if (_buffer.Length != 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            if (_pooled)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+
             _buffer = [];
             _start = _end = 0;
         }

@@ -82,6 +82,82 @@ public class Aedat4ReaderTests
         Assert.Equal(file[packet + 6], (byte)(Lz4Frame.XxHash32Small(file.AsSpan(packet + 4, 2)) >> 8));
     }
 
+    [Fact]
+    public void Seeking_by_time_gives_the_same_events_as_a_full_read_from_that_time()
+    {
+        string path = AedatTestUtil.SharedData(TonicSample);
+        using var full = Aedat4Reader.Open(path);
+        var all = AedatTestUtil.ReadAll(full);
+        Assert.True(all.Zip(all.Skip(1)).All(pair => pair.First.T <= pair.Second.T), "the sample is time-ordered");
+        foreach (double fraction in new[] { 0.0, 0.37, 0.5, 0.999, 1.0 })
+        {
+            long target = all[0].T + (long)((all[^1].T - all[0].T) * fraction);
+            using var reader = Aedat4Reader.Open(path);
+            Assert.True(reader.SeekToTime(target));
+            var expected = all.SkipWhile(e => e.T < target).ToList();
+            Assert.Equal(expected, AedatTestUtil.ReadAll(reader, batchCapacity: 5000));
+        }
+
+        using var beyond = Aedat4Reader.Open(path);
+        Assert.True(beyond.SeekToTime(all[^1].T + 1));
+        Assert.Empty(AedatTestUtil.ReadAll(beyond));
+
+        using var forwardOnly = new Aedat4Reader(new ForwardOnlyStream(File.ReadAllBytes(path)));
+        Assert.False(forwardOnly.SeekToTime(all[0].T));
+    }
+
+    [Fact]
+    public void InfoNode_variants_are_parsed_and_bad_xml_is_refused()
+    {
+        const string xml = """
+            <dv version="2.0">
+              <node name="outInfo" path="/x/">
+                <node name="5" path="/x/5/">
+                  <attr key="typeIdentifier" type="string">FRME</attr>
+                  <node name="info" path="/x/5/info/"><attr key="sizeX" type="int">640</attr><attr key="sizeY" type="int">480</attr></node>
+                </node>
+                <node name="notanumber" path="/x/y/"/>
+                <node name="7" path="/x/7/">
+                  <node name="info" path="/x/7/info/">
+                    <attr key="source" type="string">DAVIS346_00000499</attr>
+                    <attr key="sizeX" type="int">-3</attr>
+                    <attr key="empty" type="string"/>
+                    <node name="deeper" path="/x/7/info/deeper/"><attr key="typeIdentifier" type="string">TRIG</attr></node>
+                  </node>
+                  <attr key="typeIdentifier" type="string">EVTS</attr>
+                  <attr key="originalOutputName" type="string">events</attr>
+                </node>
+              </node>
+            </dv>
+            """;
+        using (var reader = new Aedat4Reader(new MemoryStream(HeaderOnly(xml))))
+        {
+            Assert.Equal(
+                [new Aedat4StreamDescription(5, "FRME", new SensorSize(640, 480), null, null, null), new Aedat4StreamDescription(7, "EVTS", null, "DAVIS346_00000499", "events", null)],
+                reader.Streams);
+            Assert.Equal(7, reader.StreamId);
+            Assert.Equal(new SensorSize(346, 260), reader.Info.Sensor); // from the source name
+            Assert.Empty(AedatTestUtil.ReadAll(reader));
+        }
+
+        var ex = Assert.Throws<EventFormatException>(() => new Aedat4Reader(new MemoryStream(HeaderOnly("<!DOCTYPE dv [<!ENTITY a \"b\">]><dv/>"))));
+        Assert.Contains("XML", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<EventFormatException>(() => new Aedat4Reader(new MemoryStream(HeaderOnly("<dv><node name=\"outInfo\">"))));
+        Assert.Equal(18, ex.Offset);
+        ex = Assert.Throws<EventFormatException>(() => new Aedat4Reader(new MemoryStream(HeaderOnly("<dv><node name=\"outInfo\"><node name=\"1\"><attr key=\"typeIdentifier\">IMUS</attr></node></node></dv>"))));
+        Assert.Contains("no event", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] HeaderOnly(string xml)
+    {
+        byte[] header = Aedat4Writer.BuildIOHeader(Aedat4Compression.None, -1, xml);
+        byte[] file = new byte[18 + header.Length];
+        "#!AER-DAT4.0\r\n"u8.CopyTo(file);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(14), header.Length);
+        header.CopyTo(file, 18);
+        return file;
+    }
+
     /// <summary>A read-only stream that cannot seek and returns short reads.</summary>
     internal sealed class ForwardOnlyStream(byte[] data) : Stream
     {

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Datasets.Formats.Aedat;
+
+namespace EventSnn.Cli.Tests;
+
+public sealed class ConvertCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("eventsnn-convert-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("jaer_MovingDarkBox.aedat", "lz4", Aedat4Compression.Lz4)]
+    [InlineData("jaer_MovingDarkBox.aedat", "zstd", Aedat4Compression.Zstd)]
+    [InlineData("tonic_sample.aedat4", "none", Aedat4Compression.None)]
+    [InlineData("faery_evt2.raw", "lz4", Aedat4Compression.Lz4)]
+    public void Convert_writes_an_aedat4_file_with_the_same_events(string sample, string compression, Aedat4Compression expected)
+    {
+        string input = SharedData(sample);
+        string output = Path.Combine(_dir, "out.aedat4");
+        var (code, stdout) = Run("convert", input, output, "--compression", compression);
+
+        Assert.Equal(0, code);
+        using var original = ConvertCommandOpen(input);
+        var originalEvents = ReadAll(original);
+        using var converted = Aedat4Reader.Open(output);
+        Assert.Equal(expected, converted.Compression);
+        Assert.Equal(original.Info.Sensor, converted.Info.Sensor);
+        Assert.Equal(originalEvents, ReadAll(converted));
+
+        string line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"{originalEvents.Count} events written to {output} ({new FileInfo(output).Length} bytes", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convert_with_forced_layout_and_bad_inputs()
+    {
+        string output = Path.Combine(_dir, "forced.aedat4");
+        var (code, _) = Run("convert", SharedData("jaer_MovingDarkBox.aedat"), output, "--layout", "dvs128");
+        Assert.Equal(0, code);
+
+        string notAedat = Path.Combine(_dir, "x.bin");
+        File.WriteAllBytes(notAedat, [1, 2, 3, 4]);
+        (code, _) = Run("convert", notAedat, Path.Combine(_dir, "y.aedat4"));
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(Path.Combine(_dir, "y.aedat4")));
+
+        (code, _) = Run("convert", Path.Combine(_dir, "missing.aedat"), Path.Combine(_dir, "z.aedat4"));
+        Assert.Equal(1, code);
+
+        (code, _) = Run("convert", SharedData("jaer_MovingDarkBox.aedat"), output, "--compression", "brotli");
+        Assert.NotEqual(0, code);
+
+        (code, _) = Run("convert", SharedData("jaer_MovingDarkBox.aedat"), output, "--sensor", "12by7");
+        Assert.Equal(1, code);
+
+        // N-CARS DAT states no sensor size: refused without --sensor, converted with it.
+        string ncars = Path.Combine(_dir, "ncars.aedat4");
+        (code, _) = Run("convert", SharedData("tonic_sample_ncars.dat"), ncars);
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(ncars));
+        (code, _) = Run("convert", SharedData("tonic_sample_ncars.dat"), ncars, "--sensor", "120x100");
+        Assert.Equal(0, code);
+        using var converted = Aedat4Reader.Open(ncars);
+        Assert.Equal(new SensorSize(120, 100), converted.Info.Sensor);
+        using var original = EventFile.Open(SharedData("tonic_sample_ncars.dat"));
+        Assert.Equal(ReadAll(original), ReadAll(converted));
+    }
+
+    private static IEventReader ConvertCommandOpen(string path) => EventFile.Open(path);
+
+    private static List<DvsEvent> ReadAll(IEventReader reader)
+    {
+        var list = new List<DvsEvent>();
+        using var batch = new EventBatch();
+        while (true)
+        {
+            batch.Clear();
+            if (reader.ReadBatch(batch) == 0)
+            {
+                return list;
+            }
+
+            for (int i = 0; i < batch.Count; i++)
+            {
+                list.Add(batch[i]);
+            }
+        }
+    }
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        int code = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });
+        return (code, output.ToString());
+    }
+
+    private static string SharedData(string file)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EventSnn.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", file));
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text;
+using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Datasets.Tests.Formats.Prophesee;
+
+namespace EventSnn.Datasets.Tests.Formats;
+
+public class FormatDetectorTests
+{
+    [Theory]
+    [InlineData("faery_evt2.raw", EventFormat.Evt2)]
+    [InlineData("expelliarmus_evt3_sample.raw", EventFormat.Evt3)]
+    [InlineData("tonic_sample_ncars.dat", EventFormat.Dat)]
+    [InlineData("tonic_sample_nmnist.bin", EventFormat.NMnistBin)]
+    [InlineData("tonic_sample.aedat4", EventFormat.Aedat4)]
+    [InlineData("jaer_MovingDarkBox.aedat", EventFormat.Aedat2)]
+    [InlineData("mibblez_header_test_128.aedat", EventFormat.Aedat2)]
+    public void Samples_are_recognised(string file, EventFormat expected)
+    {
+        Assert.Equal(expected, EventFile.Detect(SampleData.PathOf(file)));
+    }
+
+    [Theory]
+    [InlineData("#!AER-DAT2.0\r\n", null, EventFormat.Aedat2)]
+    [InlineData("#!AER-DAT3.1\r\n#Format: RAW\r\n", null, EventFormat.Aedat3)]
+    [InlineData("#!AER-DAT3.0\r\n", null, EventFormat.Aedat3)]
+    [InlineData("#!AER-DAT4.0\r\n", null, EventFormat.Aedat4)]
+    [InlineData("#!AER-DAT9.9\r\n", null, EventFormat.Unknown)]
+    [InlineData("% Date 2020\n% evt 2.0\n", null, EventFormat.Evt2)]
+    [InlineData("% format EVT2;height=480;width=640\n% end\n", null, EventFormat.Evt2)]
+    [InlineData("% format EVT3;height=720;width=1280\n% end\n", "x.dat", EventFormat.Evt3)]
+    [InlineData("% evt 3.0\n", null, EventFormat.Evt3)]
+    [InlineData("% evt 2.1\n", null, EventFormat.Unknown)]
+    [InlineData("% format EVT21;height=720;width=1280\n", null, EventFormat.Unknown)]
+    [InlineData("% Data file containing CD events\n", null, EventFormat.Dat)]
+    [InlineData("% Date 2017\n% Version 2\n", null, EventFormat.Dat)]
+    [InlineData("% plugin_name hal_plugin_gen3_fx3\n", null, EventFormat.Evt2)]
+    [InlineData("% plugin_name hal_plugin_gen41_evk3\n", null, EventFormat.Evt3)]
+    [InlineData("% Date 2017\n", "rec.dat", EventFormat.Dat)]
+    [InlineData("% Date 2017\n", "rec.raw", EventFormat.Unknown)]
+    [InlineData("hello", "a.txt", EventFormat.Unknown)]
+    [InlineData("", null, EventFormat.Unknown)]
+    public void Headers_are_recognised(string head, string? name, EventFormat expected)
+    {
+        Assert.Equal(expected, FormatDetector.Detect(Encoding.ASCII.GetBytes(head), name));
+    }
+
+    [Fact]
+    public void Nmnist_rule_uses_extension_and_length_multiple_of_five()
+    {
+        byte[] head = [1, 2, 3, 4, 5];
+        Assert.Equal(EventFormat.NMnistBin, FormatDetector.Detect(head, "Train/3/00001.BIN", 5000));
+        Assert.Equal(EventFormat.Unknown, FormatDetector.Detect(head, "x.bin", 5001));
+        Assert.Equal(EventFormat.NMnistBin, FormatDetector.Detect(head, "x.bin"));
+        Assert.Equal(EventFormat.Unknown, FormatDetector.Detect(head, "x.raw", 5000));
+    }
+
+    [Fact]
+    public void Open_dispatches_to_the_right_reader_and_decodes_the_same_events()
+    {
+        foreach (var (file, reference) in new (string, Func<byte[], Decoded>)[]
+        {
+            ("faery_evt2.raw", Evt2ReaderTests.Reference),
+            ("expelliarmus_evt3_sample.raw", b => Evt3ReaderTests.Reference(b, out _)),
+            ("tonic_sample_ncars.dat", DatReaderTests.Reference),
+            ("tonic_sample_nmnist.bin", NMnist.NMnistBinReaderTests.Reference),
+        })
+        {
+            using IEventReader reader = EventFile.Open(SampleData.PathOf(file));
+            SampleData.ReadAll(reader).AssertEqual(reference(SampleData.Bytes(file)));
+            Assert.Equal(SampleData.PathOf(file), reader.Info.SourceName);
+        }
+    }
+
+    [Theory]
+    [InlineData("jaer_MovingDarkBox.aedat", EventFormat.Aedat2, 489_834L, 946_459_683L, 986_269_729L)]
+    [InlineData("tonic_sample.aedat4", EventFormat.Aedat4, 111_954L, 1_605_537_493_718_345L, 1_605_537_494_308_262L)]
+    public void Open_dispatches_aedat_files_to_the_aedat_readers(string file, EventFormat format, long events, long tFirst, long tLast)
+    {
+        // Counts and times from SOURCES.md.
+        using IEventReader reader = EventFile.Open(SampleData.PathOf(file));
+        Assert.Equal(format, reader.Info.Format);
+        Decoded d = SampleData.ReadAll(reader);
+        Assert.Equal(events, d.Count);
+        Assert.Equal(tFirst, d.First.T);
+        Assert.Equal(tLast, d.Last.T);
+    }
+
+    [Fact]
+    public void Unknown_format_error_names_the_file_and_first_bytes()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"eventsnn-unknown-{Guid.NewGuid():N}.xyz");
+        File.WriteAllBytes(path, [(byte)'J', (byte)'U', (byte)'N', (byte)'K', 1, 2, (byte)'d', (byte)'a', (byte)'t', (byte)'a']);
+        try
+        {
+            var ex = Assert.Throws<EventFormatException>(() => EventFile.Open(path));
+            Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+            Assert.Contains("4A554E4B0102", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("\"JUNK..data\"", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Assert.Throws<FileNotFoundException>(() => EventFile.Open(path));
+        Assert.Throws<ArgumentException>(() => EventFile.Open(""));
+    }
+}
