@@ -209,24 +209,25 @@ public sealed class Evt3Reader : IEventReader
 
             uint type = w >> 12;
 
-            // Common words first: ADDR_X (~2/3 of the words in real data), then ADDR_Y (~1/5).
-            if (type == 0x2)
+            // Branch-free common path (ADDR_X ~ 2/3 and ADDR_Y ~ 1/5 of the words in real data): the event an ADDR_X
+            // word would make is written at slot n unconditionally (n < free holds here) and counted only for ADDR_X;
+            // ADDR_Y updates y through a mask. Only the other types take a branch.
+            uint isX = ((type ^ 0x2) - 1) >> 31;
+            uint isY = (type - 1) >> 31;
+            uint payload = w & 0x7FF;
+            Unsafe.Add(ref t0, n) = time;
+            Unsafe.Add(ref x0, n) = (ushort)payload;
+            Unsafe.Add(ref y0, n) = y;
+            Unsafe.Add(ref p0, n) = (byte)((w >> 11) & 1);
+            n += (int)isX;
+            y = (ushort)(y ^ ((y ^ payload) & (0u - isY)));
+            if (n == free)
             {
-                Unsafe.Add(ref t0, n) = time;
-                Unsafe.Add(ref x0, n) = (ushort)(w & 0x7FF);
-                Unsafe.Add(ref y0, n) = y;
-                Unsafe.Add(ref p0, n) = (byte)((w >> 11) & 1);
-                if (++n == free)
-                {
-                    i++;
-                    break;
-                }
+                i++;
+                break;
             }
-            else if (type == 0x0)
-            {
-                y = (ushort)(w & 0x7FF);
-            }
-            else
+
+            if ((type & 0xD) != 0)
             {
                 switch (type)
                 {
