@@ -171,6 +171,20 @@ public sealed class EventArray
         AppendColumns(other.T, other.X, other.Y, other.P);
     }
 
+    /// <summary>
+    /// Appends <paramref name="count"/> events of <paramref name="other"/> starting at <paramref name="start"/> (for example
+    /// one slice computed by an <c>EventSlicer</c>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside <paramref name="other"/>.</exception>
+    public void AppendFrom(EventArray other, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, other.Count - Math.Min(start, other.Count));
+        AppendColumns(other.T.Slice(start, count), other.X.Slice(start, count), other.Y.Slice(start, count), other.P.Slice(start, count));
+    }
+
     /// <summary>Appends events given as columns of equal length.</summary>
     /// <exception cref="ArgumentException">The columns differ in length.</exception>
     public void AppendColumns(ReadOnlySpan<long> t, ReadOnlySpan<ushort> x, ReadOnlySpan<ushort> y, ReadOnlySpan<byte> p)

@@ -127,6 +127,18 @@ public class JitterTests
     }
 
     [Fact]
+    public void EventArray_AppendsASliceRange()
+    {
+        var a = TestStreams.Of(3, 3, (0, 0, 0, 1), (10, 1, 1, 0), (20, 2, 2, 1), (30, 0, 1, 0));
+        var b = new EventArray(a.Sensor);
+        var slices = new List<EventSliceRange>();
+        EventSlicer.ByTime(15).Slice(a.T, slices);
+        b.AppendFrom(a, slices[1].Start, slices[1].Count);
+        Assert.Equal([new DvsEvent(20, 2, 2, 1)], b.ToEvents());
+        Assert.Throws<ArgumentOutOfRangeException>(() => b.AppendFrom(a, 3, 2));
+    }
+
+    [Fact]
     public void EventArray_RoundTripsThroughReader()
     {
         TestStreams.Sorted.Sample(a =>
