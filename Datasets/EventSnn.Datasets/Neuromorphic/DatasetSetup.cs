@@ -51,7 +51,8 @@ internal static class DatasetSetup
     public static DatasetNotFoundException NotFound(string displayName, string root, IReadOnlyList<DatasetArchive> archives, IReadOnlyList<string> lookedAt, string typeName)
     {
         var how = new StringBuilder();
-        how.Append("Downloading is off: pass new DatasetOptions { Download = true } to ").Append(typeName).Append(".Open/OpenAsync, or download ");
+        how.Append("Downloading is off: pass new DatasetOptions { Download = true } to ").Append(typeName)
+            .Append(".Open/OpenAsync (command line: eventsnn datasets info ... --download), or download ");
         for (int i = 0; i < archives.Count; i++)
         {
             RemoteFile r = archives[i].Remote;
