@@ -205,12 +205,14 @@ public sealed class FileDownloaderTests
         byte[] data = TestData.Bytes(30_000, 12);
         var remote = new RemoteFile(server.Add("j.bin", data), "j.bin", Md5Of(data));
         using HttpClient http = Client();
-        var options = Fast with { StallTimeout = TimeSpan.FromMilliseconds(700) };
+        // The server holds the first response open for 10 s after 7,000 bytes; 1.5 s without data abandons it.
+        var options = Fast with { StallTimeout = TimeSpan.FromMilliseconds(1500), MaxAttempts = 6 };
 
         string path = await new FileDownloader(http, options).DownloadAsync(remote, dir.Path);
 
         Assert.Equal(data, await File.ReadAllBytesAsync(path));
-        Assert.Equal(2, server.RequestCount);
+        // At least one resumption; a heavily loaded machine may need more than one.
+        Assert.InRange(server.RequestCount, 2, 6);
         Assert.NotNull(server.RangeHeaders[1]);
     }
 
