@@ -191,6 +191,8 @@ internal sealed class LoopbackServer : IDisposable
             await output.FlushAsync();
             if (cut)
             {
+                // Let the client read what was sent before the reset (a reset can discard unread data).
+                await Task.Delay(300);
                 response.Abort();
                 return;
             }
