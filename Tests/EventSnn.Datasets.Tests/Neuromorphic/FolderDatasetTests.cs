@@ -167,6 +167,22 @@ public sealed class Cifar10DvsDatasetTests
     }
 
     [Fact]
+    public void The_transposed_convention_equals_raw_samples_through_the_transpose_transform()
+    {
+        using var dir = new TempFolder();
+        (string root, _) = WriteLayout(dir);
+        Cifar10DvsDataset raw = Cifar10DvsDataset.Open(root, Cifar10DvsConvention.Raw);
+        Cifar10DvsDataset transposed = Cifar10DvsDataset.Open(root);
+
+        for (int i = 0; i < raw.Count; i++)
+        {
+            EventArray array = raw[i].ToEventArray();
+            new EventSnn.Datasets.Transforms.Cifar10DvsTranspose().Apply(array);
+            Assert.Equal(transposed[i].ToArray(), array.ToEvents());
+        }
+    }
+
+    [Fact]
     public void Missing_class_folders_are_reported_and_conventions_validated()
     {
         using var dir = new TempFolder();
