@@ -6,7 +6,7 @@ using EventSnn.Datasets.Formats.Aedat;
 namespace EventSnn.Datasets.Neuromorphic;
 
 /// <summary>
-/// DVS128 Gesture (Amir et al. 2017, IBM): 29 subjects performing 11 gestures under 3–5 lighting conditions,
+/// DVS128 Gesture (Amir et al. 2017, IBM): 29 subjects performing 11 gestures under several lighting conditions,
 /// recorded with a DVS128 (128×128) as AEDAT 3.1 files; each recording holds several gestures marked in a label
 /// CSV. One sample = one labelled row (a time slice of a recording).
 /// </summary>
