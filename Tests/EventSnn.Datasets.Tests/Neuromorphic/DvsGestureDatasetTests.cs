@@ -129,6 +129,32 @@ public sealed class DvsGestureDatasetTests
         Assert.Equal(2, Enumerable.Range(0, 4).Count(i => ds.GetLabel(i) == 4));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Reading_a_whole_recording_at_once_gives_the_same_samples(bool stopAtSliceEnd)
+    {
+        using var dir = new TempFolder();
+        WriteLayout(dir.Path);
+        DvsGestureDataset ds = DvsGestureDataset.Open(dir.Path, train: true, stopAtSliceEnd);
+
+        var seen = new List<int>();
+        for (int r = 0; r < ds.Recordings.Count; r++)
+        {
+            foreach (EventSample sample in ds.ReadRecording(r))
+            {
+                EventSample single = ds[sample.Index];
+                Assert.Equal(single.ToArray(), sample.ToArray());
+                Assert.Equal(single.Label, sample.Label);
+                Assert.Equal(single.Source, sample.Source);
+                seen.Add(sample.Index);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, ds.Count), seen);
+        Assert.Throws<ArgumentOutOfRangeException>("recordingIndex", () => ds.ReadRecording(2));
+    }
+
     [Fact]
     public void The_test_split_reads_its_own_trials_and_the_root_itself_may_hold_the_files()
     {
