@@ -69,6 +69,25 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.Equal(ReadAll(original), ReadAll(converted));
     }
 
+    [Fact]
+    public void Bench_aedat_prints_json_for_each_compression()
+    {
+        var (code, stdout) = Run("bench", "aedat", SharedData("tonic_sample.aedat4"), "--min-events", "200000", "--runs", "1", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        long events = doc.RootElement.GetProperty("events").GetInt64();
+        Assert.Equal(111_954 * 2, events); // two copies of the sample reach 200,000 events
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["none", "lz4", "zstd"], results.Select(r => r.GetProperty("compression").GetString()));
+        Assert.All(results, r => Assert.True(r.GetProperty("mev_per_s_wall").GetDouble() > 0));
+        long none = results[0].GetProperty("bytes").GetInt64();
+        Assert.True(none > events * 16, "uncompressed AEDAT 4.0 stores 16 bytes per event plus headers");
+        Assert.True(results[1].GetProperty("bytes").GetInt64() < none);
+
+        (code, _) = Run("bench", "aedat", SharedData("tonic_sample.aedat4"), "--runs", "0");
+        Assert.Equal(1, code);
+    }
+
     private static IEventReader ConvertCommandOpen(string path) => EventFile.Open(path);
 
     private static List<DvsEvent> ReadAll(IEventReader reader)

@@ -10,6 +10,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks for scripted comparison (use --json for machine-readable output).");
         bench.Subcommands.Add(BenchDecodeCommand.Create());
+        bench.Subcommands.Add(BenchAedatCommand.Create());
         return bench;
     }
 }

@@ -76,24 +76,24 @@ public sealed class Aedat4Reader : IEventReader
         _ownsStream = ownsStream;
         _name = sourceName ?? "stream";
         _streamStart = stream.CanSeek ? stream.Position : 0;
-        _position = _streamStart;
+        _position = 0;
 
         Span<byte> start = stackalloc byte[18];
         int got = ReadFully(start);
         if (got < 14 || !start[..14].SequenceEqual(s_magic))
         {
-            throw new EventFormatException(_name, _streamStart, "not an AEDAT 4.0 file (expected '#!AER-DAT4.0\\r\\n')");
+            throw new EventFormatException(_name, 0, "not an AEDAT 4.0 file (expected '#!AER-DAT4.0\\r\\n')");
         }
 
         if (got < 18)
         {
-            throw new EventFormatException(_name, _streamStart + 14, "file ends inside the IOHeader length");
+            throw new EventFormatException(_name, 14, "file ends inside the IOHeader length");
         }
 
         uint headerLength = BinaryPrimitives.ReadUInt32LittleEndian(start[14..]);
         if (headerLength > MaxHeaderBytes)
         {
-            throw new EventFormatException(_name, _streamStart + 14, $"IOHeader length {headerLength} exceeds {MaxHeaderBytes} bytes");
+            throw new EventFormatException(_name, 14, $"IOHeader length {headerLength} exceeds {MaxHeaderBytes} bytes");
         }
 
         long headerOffset = _position;
@@ -118,7 +118,7 @@ public sealed class Aedat4Reader : IEventReader
         DataStartOffset = _position;
 
         var notes = new List<string>();
-        if (tablePosition >= 0 && (tablePosition < DataStartOffset || (stream.CanSeek && tablePosition > stream.Length)))
+        if (tablePosition >= 0 && (tablePosition < DataStartOffset || (stream.CanSeek && tablePosition > stream.Length - _streamStart)))
         {
             notes.Add($"dataTablePosition {tablePosition} lies outside the data; ignored");
             tablePosition = -1;
@@ -302,7 +302,7 @@ public sealed class Aedat4Reader : IEventReader
             }
         }
 
-        _stream.Position = target;
+        _stream.Position = _streamStart + target;
         _position = target;
         _eventsCount = 0;
         _finished = false;
@@ -475,9 +475,9 @@ public sealed class Aedat4Reader : IEventReader
                 throw new EventFormatException(_name, packetOffset, $"packet of {size} bytes runs into the FileDataTable at byte {_dataTablePosition}");
             }
 
-            if (_stream.CanSeek && end > _stream.Length)
+            if (_stream.CanSeek && end > _stream.Length - _streamStart)
             {
-                throw new EventFormatException(_name, packetOffset, $"packet of {size} bytes runs past the end of the file ({_stream.Length - _position} bytes left)");
+                throw new EventFormatException(_name, packetOffset, $"packet of {size} bytes runs past the end of the file ({_stream.Length - _streamStart - _position} bytes left)");
             }
 
             PacketsSeen++;
@@ -553,13 +553,13 @@ public sealed class Aedat4Reader : IEventReader
 
     private Aedat4TableSummary? ReadTableSummaryCore()
     {
-        long tableLength = _stream.Length - _dataTablePosition;
+        long tableLength = _stream.Length - _streamStart - _dataTablePosition;
         if (tableLength > MaxPacketBytes)
         {
             throw new EventFormatException(_name, _dataTablePosition, $"FileDataTable of {tableLength} bytes exceeds {MaxPacketBytes} bytes");
         }
 
-        _stream.Position = _dataTablePosition;
+        _stream.Position = _streamStart + _dataTablePosition;
         byte[] raw = new byte[tableLength];
         _stream.ReadExactly(raw);
         byte[] decoded = [];
@@ -616,7 +616,7 @@ public sealed class Aedat4Reader : IEventReader
 
             if (i < 4)
             {
-                _stream.Position = byteOffset - 8;
+                _stream.Position = _streamStart + byteOffset - 8;
                 _stream.ReadExactly(header);
                 if (BinaryPrimitives.ReadInt32LittleEndian(header) != streamId || BinaryPrimitives.ReadInt32LittleEndian(header[4..]) != size)
                 {

@@ -195,7 +195,7 @@ public sealed class Aedat4Writer : IDisposable
         FlushPacket();
         if (_stream.CanSeek)
         {
-            long tablePosition = _start + BytesWritten;
+            long tablePosition = BytesWritten;
             byte[] table = BuildFileDataTable(_table);
             int n = _codec.Compress(table, ref _compressed);
             _stream.Write(_compressed, 0, n);
@@ -261,7 +261,7 @@ public sealed class Aedat4Writer : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], size);
         _stream.Write(header);
         _stream.Write(_compressed, 0, size);
-        _table.Add((_start + BytesWritten + 8, size, _pending, tStart, tEnd));
+        _table.Add((BytesWritten + 8, size, _pending, tStart, tEnd));
         BytesWritten += 8 + size;
         _pending = 0;
     }

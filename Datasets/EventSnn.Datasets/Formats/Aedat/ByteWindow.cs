@@ -18,13 +18,12 @@ internal sealed class ByteWindow
         _stream = stream;
         _maxSize = Math.Max(initialSize, maxSize);
         _buffer = new byte[initialSize];
-        _bufferOffset = stream.CanSeek ? stream.Position : 0;
     }
 
     /// <summary>Whether the underlying stream has reported its end.</summary>
     public bool AtEndOfStream { get; private set; }
 
-    /// <summary>The absolute stream offset of the first unconsumed byte.</summary>
+    /// <summary>The offset of the first unconsumed byte, counted from where the stream was when the window was made.</summary>
     public long Position => _bufferOffset + _start;
 
     /// <summary>The number of unconsumed bytes in the window.</summary>

@@ -94,6 +94,27 @@ public class Aedat4WriterTests
     }
 
     [Fact]
+    public void A_file_embedded_after_other_bytes_is_written_and_read_relative_to_its_start()
+    {
+        var columns = (T: new long[] { 5, 6, 9, 12 }, X: new ushort[] { 1, 2, 3, 4 }, Y: new ushort[] { 4, 3, 2, 1 }, P: new byte[] { 1, 0, 1, 0 });
+        using var ms = new MemoryStream();
+        ms.Write(new byte[100]);
+        using (var writer = new Aedat4Writer(ms, new Aedat4WriterOptions { Sensor = new SensorSize(8, 8), PacketEvents = 2 }))
+        {
+            writer.Write(columns.T, columns.X, columns.Y, columns.P);
+        }
+
+        byte[] alone = Write(columns, new Aedat4WriterOptions { Sensor = new SensorSize(8, 8), PacketEvents = 2 });
+        Assert.Equal(alone, ms.ToArray().AsSpan(100).ToArray());
+
+        ms.Position = 100;
+        using var reader = new Aedat4Reader(ms);
+        Assert.Equal(4, reader.ReadTableSummary()?.Events);
+        Assert.True(reader.SeekToTime(9));
+        Assert.Equal([new DvsEvent(9, 3, 2, 1), new DvsEvent(12, 4, 1, 0)], AedatTestUtil.ReadAll(reader));
+    }
+
+    [Fact]
     public void Writer_validates_its_input()
     {
         using var ms = new MemoryStream();
