@@ -95,6 +95,22 @@ public sealed class EventFileCommandsTests
     }
 
     [Fact]
+    public void Info_layout_option_reads_aedat2_with_the_chosen_layout()
+    {
+        // MovingDarkBox has no AEChip line; SOURCES.md facts are for the DVS128 layout.
+        var (code, stdout, stderr) = Run("info", Sample("jaer_MovingDarkBox.aedat"), "--layout", "dvs128", "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("aedat2", doc.RootElement.GetProperty("format").GetString());
+        Assert.Equal(489_834, doc.RootElement.GetProperty("events").GetInt64());
+        Assert.Equal([946_459_683L, 12, 19, 0], doc.RootElement.GetProperty("first").EnumerateArray().Select(e => e.GetInt64()));
+
+        var (badCode, _, badErr) = Run("info", Sample("jaer_MovingDarkBox.aedat"), "--layout", "cochlea");
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("cochlea", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Corrupt_and_unknown_files_exit_non_zero_with_one_line()
     {
         string dir = Directory.CreateTempSubdirectory("eventsnn-cli-").FullName;

@@ -87,6 +87,16 @@ public class FormatDetectorTests
     }
 
     [Fact]
+    public void Open_stream_rejects_unknown_format_and_disposes_the_stream()
+    {
+        var stream = new MemoryStream([1, 2, 3]);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => EventFile.Open(stream, EventFormat.Unknown));
+        Assert.Equal("format", ex.ParamName);
+        Assert.False(stream.CanRead);
+        Assert.Throws<ArgumentNullException>(() => EventFile.Open(null!, EventFormat.Evt2));
+    }
+
+    [Fact]
     public void Unknown_format_error_names_the_file_and_first_bytes()
     {
         string path = Path.Combine(Path.GetTempPath(), $"eventsnn-unknown-{Guid.NewGuid():N}.xyz");

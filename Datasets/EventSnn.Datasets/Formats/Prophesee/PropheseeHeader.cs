@@ -77,14 +77,32 @@ internal sealed class PropheseeHeader
         while (source.Ensure(1) && source.Span[0] == (byte)'%')
         {
             long lineStart = source.Position;
-            source.Ensure(MaxLineBytes + 1);
-            ReadOnlySpan<byte> window = source.Span;
+
+            // Read until the line's newline is buffered (without waiting for more than the line: live streams).
+            int newline;
+            ReadOnlySpan<byte> window;
+            while (true)
+            {
+                window = source.Span;
+                if (window.Length > MaxLineBytes + 1)
+                {
+                    window = window[..(MaxLineBytes + 1)];
+                }
+
+                newline = window.IndexOf((byte)'\n');
+                if (newline >= 0 || window.Length > MaxLineBytes || !IsText(window) || !source.ReadMore())
+                {
+                    break;
+                }
+            }
+
+            window = source.Span;
             if (window.Length > MaxLineBytes + 1)
             {
                 window = window[..(MaxLineBytes + 1)];
             }
 
-            int newline = window.IndexOf((byte)'\n');
+            newline = window.IndexOf((byte)'\n');
             ReadOnlySpan<byte> line = newline >= 0 ? window[..newline] : window;
             if (!IsText(line))
             {
