@@ -9,7 +9,8 @@ namespace EventSnn.Datasets.Encoders;
 /// <list type="bullet">
 /// <item><b>Logarithmic</b> (default; an RC circuit charging to x): x is clamped below to θ + ε, then
 /// <c>t = τ·ln(x / (x − θ))</c>. With f &gt; 0 the times are shifted so the earliest is f: <c>t ← t − f·(min t / f − 1)</c>.
-/// With normalisation: <c>t ← (t − f)·(steps − f − 1)/max(t − f) + f</c>.</item>
+/// With normalisation: <c>t ← (t − f)·(steps − f − 1)/max(t − f) + f</c> (left at f when every time equals f, where
+/// snnTorch would divide 0 by 0).</item>
 /// <item><b>Linear</b>: with normalisation τ = steps − 1 − f; <c>t = min(τ·(1 − x), τ·(1 − θ)) + f</c>; if normalised and
 /// some t &lt; 0 (inputs above 1) the times are rescaled to [0, steps − 1]. Without normalisation inputs above 1 are
 /// rejected (they would give negative times).</item>
@@ -142,9 +143,13 @@ public sealed class LatencyEncoder
                     max = Math.Max(max, times[i] - f);
                 }
 
-                for (int i = 0; i < n; i++)
+                // All times equal to f (max = 0): snnTorch divides 0 by 0; we leave them at f.
+                if (max > 0)
                 {
-                    times[i] = ((times[i] - f) * (Steps - f - 1) / max) + f;
+                    for (int i = 0; i < n; i++)
+                    {
+                        times[i] = ((times[i] - f) * (Steps - f - 1) / max) + f;
+                    }
                 }
             }
         }
@@ -175,7 +180,7 @@ public sealed class LatencyEncoder
                 max = Math.Max(max, times[i]);
             }
 
-            if (min < 0 && Normalize)
+            if (min < 0 && Normalize && max > min)
             {
                 for (int i = 0; i < n; i++)
                 {

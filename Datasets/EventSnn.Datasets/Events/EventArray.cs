@@ -131,7 +131,7 @@ public sealed class EventArray
             return;
         }
 
-        int n = Math.Max(capacity, Math.Min(1 << 30, Math.Max(16, _t.Length * 2)));
+        int n = (int)Math.Max(capacity, Math.Min(1L << 30, Math.Max(16L, _t.Length * 2L)));
         Array.Resize(ref _t, n);
         Array.Resize(ref _x, n);
         Array.Resize(ref _y, n);

@@ -18,16 +18,30 @@ public sealed class Denoise : IEventTransform
 {
     private long[] _memory = [];
 
+    private readonly StreamState _state = new();
+
     /// <summary>Creates the filter.</summary>
     /// <param name="filterTime">The time window in µs (Tonic default 10 000); must be positive.</param>
-    public Denoise(long filterTime = 10_000)
+    /// <param name="streaming">
+    /// Keep the per-pixel memory across calls, so consecutive chunks of one stream are filtered exactly as the whole
+    /// stream would be (call <see cref="Reset"/> between streams). When false (Tonic's per-sample behaviour) each call
+    /// starts afresh.
+    /// </param>
+    public Denoise(long filterTime = 10_000, bool streaming = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(filterTime, 1);
         FilterTime = filterTime;
+        Streaming = streaming;
     }
 
     /// <summary>The time window in µs.</summary>
     public long FilterTime { get; }
+
+    /// <summary>Whether the memory persists across calls.</summary>
+    public bool Streaming { get; }
+
+    /// <summary>Forgets the memory (streaming mode: the next call starts a new stream).</summary>
+    public void Reset() => _state.Reset();
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
@@ -36,9 +50,13 @@ public sealed class Denoise : IEventTransform
         TransformGuards.CheckInSensor(events, nameof(Denoise));
         int w = events.Sensor.Width;
         int h = events.Sensor.Height;
-        TransformGuards.EnsureLength(ref _memory, w * h);
+        if (_state.Begin(Streaming, events.Sensor, nameof(Denoise)))
+        {
+            TransformGuards.EnsureLength(ref _memory, w * h);
+            _memory.AsSpan(0, w * h).Fill(FilterTime);
+        }
+
         Span<long> mem = _memory.AsSpan(0, w * h);
-        mem.Fill(FilterTime);
 
         Span<long> ts = events.T;
         Span<ushort> xs = events.X;
@@ -85,16 +103,26 @@ public sealed class RefractoryFilter : IEventTransform
 {
     private long[] _last = [];
 
+    private readonly StreamState _state = new();
+
     /// <summary>Creates the filter.</summary>
     /// <param name="period">The refractory period in µs (≥ 0; Tonic default 10 000).</param>
-    public RefractoryFilter(long period = 10_000)
+    /// <param name="streaming">Keep the per-pixel memory across calls (chunks of one stream); see <see cref="Denoise"/>.</param>
+    public RefractoryFilter(long period = 10_000, bool streaming = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(period);
         Period = period;
+        Streaming = streaming;
     }
 
     /// <summary>The refractory period in µs.</summary>
     public long Period { get; }
+
+    /// <summary>Whether the memory persists across calls.</summary>
+    public bool Streaming { get; }
+
+    /// <summary>Forgets the memory (streaming mode: the next call starts a new stream).</summary>
+    public void Reset() => _state.Reset();
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
@@ -103,9 +131,13 @@ public sealed class RefractoryFilter : IEventTransform
         TransformGuards.CheckInSensor(events, nameof(RefractoryFilter));
         int w = events.Sensor.Width;
         int n = events.Sensor.Pixels;
-        TransformGuards.EnsureLength(ref _last, n);
+        if (_state.Begin(Streaming, events.Sensor, nameof(RefractoryFilter)))
+        {
+            TransformGuards.EnsureLength(ref _last, n);
+            _last.AsSpan(0, n).Fill(long.MinValue);
+        }
+
         Span<long> last = _last.AsSpan(0, n);
-        last.Fill(long.MinValue);
         Span<long> ts = events.T;
         Span<ushort> xs = events.X;
         Span<ushort> ys = events.Y;
@@ -355,5 +387,32 @@ internal static class Compact
         }
 
         events.Truncate(kept);
+    }
+}
+
+/// <summary>Tracks whether a filter's per-pixel state is valid (streaming mode) and for which sensor.</summary>
+internal sealed class StreamState
+{
+    private bool _valid;
+    private SensorSize _sensor;
+
+    public void Reset() => _valid = false;
+
+    /// <summary>Returns true when the caller must (re)initialise its state for <paramref name="sensor"/>.</summary>
+    public bool Begin(bool streaming, SensorSize sensor, string transform)
+    {
+        if (streaming && _valid)
+        {
+            if (sensor != _sensor)
+            {
+                throw new ArgumentException($"{transform}: in streaming mode the sensor changed from {_sensor} to {sensor}; call Reset between streams.", nameof(sensor));
+            }
+
+            return false;
+        }
+
+        _valid = true;
+        _sensor = sensor;
+        return true;
     }
 }

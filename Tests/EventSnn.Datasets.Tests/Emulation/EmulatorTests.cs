@@ -188,3 +188,52 @@ public class EmulatorTests
         Assert.Equal((1.5, 3.0), Saccades.PathOffset(500, o));
     }
 }
+
+public class EmulatedReaderTests
+{
+    [Fact]
+    public void Reader_YieldsTheSameEventsAsTheEmulatorInSmallBatches()
+    {
+        var s = new SensorSize(6, 4);
+        var opts = new DvsEmulatorOptions { OnThreshold = 0.15, OffThreshold = 0.15, RefractoryPeriodUs = 50, ShotNoiseRateHz = 20, Seed = 9 };
+        IEnumerable<(long, float[])> Frames()
+        {
+            for (int k = 0; k < 60; k++)
+            {
+                float[] f = new float[24];
+                for (int i = 0; i < 24; i++)
+                {
+                    f[i] = 0.5f + (0.45f * (float)Math.Sin((k * 0.3) + i));
+                }
+
+                yield return (k * 1000L, f);
+            }
+        }
+
+        var em = new DvsEmulator(s, opts);
+        var expected = new EventArray(s);
+        foreach ((long t, float[] f) in Frames())
+        {
+            em.AddFrame(t, f, expected);
+        }
+
+        using var reader = new EmulatedEventReader(s, Frames(), opts);
+        using var batch = new EventBatch(7);
+        var got = new EventArray(s);
+        while (true)
+        {
+            batch.Clear();
+            if (reader.ReadBatch(batch) == 0)
+            {
+                break;
+            }
+
+            got.AppendFrom(batch);
+        }
+
+        Assert.True(expected.Count > 100);
+        Assert.Equal(expected.ToEvents(), got.ToEvents());
+        Assert.Equal(60, reader.FramesRead);
+        Assert.Equal(s, reader.Info.Sensor);
+    }
+}

@@ -119,6 +119,18 @@ public class EncoderTests
     }
 
     [Fact]
+    public void Latency_NormalizeWithEqualInputsStaysFinite()
+    {
+        double[] times = new double[3];
+        bool[] below = new bool[3];
+        new LatencyEncoder(10, firstSpikeTime: 2, normalize: true).ComputeSpikeTimes([0.5f, 0.5f, 0.5f], times, below);
+        Assert.All(times, t => Assert.Equal(2.0, t, 9));
+        var train = new SpikeTrain();
+        new LatencyEncoder(10, firstSpikeTime: 2, normalize: true).Encode([0.5f, 0.5f, 0.5f], train);
+        Assert.Equal([2, 2, 2], train.Steps.ToArray());
+    }
+
+    [Fact]
     public void Delta_ThresholdOnDifferences()
     {
         // Two neurons, 5 steps (step-major).

@@ -77,6 +77,40 @@ public class JitterTests
     }
 
     [Fact]
+    public void SpatialJitter_ShiftsHaveTheRequestedCovariance()
+    {
+        const int n = 40_000;
+        var a = new EventArray(new SensorSize(1001, 1001), n);
+        for (int i = 0; i < n; i++)
+        {
+            a.Add(i, 500, 500, 1);
+        }
+
+        new SpatialJitter(4, 9, 3, OutOfBoundsPolicy.Clamp, seed: 21).Apply(a);
+        double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double dx = a.X[i] - 500, dy = a.Y[i] - 500;
+            mx += dx;
+            my += dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
+        }
+
+        mx /= n;
+        my /= n;
+        double vx = (sxx / n) - (mx * mx), vy = (syy / n) - (my * my), cxy = (sxy / n) - (mx * my);
+
+        // Rounding to whole pixels adds about 1/12 to each variance and nothing to the covariance.
+        Assert.InRange(mx, -0.05, 0.05);
+        Assert.InRange(my, -0.075, 0.075);
+        Assert.InRange(vx, (4 + (1 / 12.0)) * 0.95, (4 + (1 / 12.0)) * 1.05);
+        Assert.InRange(vy, (9 + (1 / 12.0)) * 0.95, (9 + (1 / 12.0)) * 1.05);
+        Assert.InRange(cxy, 3 * 0.93, 3 * 1.07);
+    }
+
+    [Fact]
     public void SpatialJitter_ZeroVarianceIsIdentity_AndCovarianceIsValidated()
     {
         var a = TestStreams.Of(3, 3, (0, 1, 1, 1), (5, 2, 0, 0));

@@ -1,0 +1,309 @@
+using EventSnn.Datasets.Events;
+
+namespace EventSnn.Datasets.Transforms;
+
+/// <summary>
+/// Reverses time (Tonic <c>RandomTimeReversal</c>): with probability <see cref="Probability"/> per sample,
+/// <c>t' = t_max − t</c> and <c>p' = 1 − p</c> (ON and OFF swap, as a scene played backwards). Unlike Tonic, the event
+/// order is reversed too, so the result stays time-sorted (equal times come out in reverse order; applying the
+/// reversal twice restores the order and gives <c>t − t_min</c>).
+/// </summary>
+public sealed class TimeReversal : IEventTransform
+{
+    private readonly DeterministicRandom _rng;
+
+    /// <summary>Creates the transform.</summary>
+    /// <param name="probability">Chance that a sample is reversed (Tonic default 0.5; here 1 by default).</param>
+    /// <param name="seed">Random seed.</param>
+    public TimeReversal(double probability = 1.0, ulong seed = 0)
+    {
+        Probability = Checks.Probability(probability, nameof(probability));
+        _rng = new DeterministicRandom(seed);
+    }
+
+    /// <summary>Chance that a sample is reversed.</summary>
+    public double Probability { get; }
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (!Checks.Draw(_rng, Probability) || events.Count == 0)
+        {
+            return;
+        }
+
+        Checks.BinaryPolarity(events.P, nameof(TimeReversal));
+        Span<long> ts = events.T;
+        long max = long.MinValue;
+        foreach (long t in ts)
+        {
+            max = Math.Max(max, t);
+        }
+
+        for (int i = 0; i < ts.Length; i++)
+        {
+            ts[i] = max - ts[i];
+        }
+
+        Span<byte> ps = events.P;
+        for (int i = 0; i < ps.Length; i++)
+        {
+            ps[i] = (byte)(1 - ps[i]);
+        }
+
+        ts.Reverse();
+        events.X.Reverse();
+        events.Y.Reverse();
+        ps.Reverse();
+    }
+}
+
+/// <summary>
+/// Keeps one event in <see cref="N"/> per pixel (Tonic <c>Decimation</c>): a per-pixel counter is incremented by each
+/// event and the event is kept when the counter reaches n, which resets it — so the n-th, 2n-th, … events of every
+/// pixel are kept.
+/// </summary>
+public sealed class Decimate : IEventTransform
+{
+    private int[] _counts = [];
+
+    private readonly StreamState _state = new();
+
+    /// <summary>Creates the transform.</summary>
+    /// <param name="n">Keep every n-th event per pixel (≥ 1).</param>
+    /// <param name="streaming">Keep the per-pixel counters across calls (chunks of one stream); see <see cref="Denoise"/>.</param>
+    public Decimate(int n, bool streaming = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        N = n;
+        Streaming = streaming;
+    }
+
+    /// <summary>The decimation factor.</summary>
+    public int N { get; }
+
+    /// <summary>Whether the counters persist across calls.</summary>
+    public bool Streaming { get; }
+
+    /// <summary>Forgets the counters (streaming mode: the next call starts a new stream).</summary>
+    public void Reset() => _state.Reset();
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        TransformGuards.CheckInSensor(events, nameof(Decimate));
+        int pixels = events.Sensor.Pixels;
+        if (_state.Begin(Streaming, events.Sensor, nameof(Decimate)))
+        {
+            TransformGuards.EnsureLength(ref _counts, pixels);
+            _counts.AsSpan(0, pixels).Clear();
+        }
+
+        Span<int> counts = _counts.AsSpan(0, pixels);
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int w = events.Sensor.Width;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            int idx = (ys[i] * w) + xs[i];
+            if (++counts[idx] >= N)
+            {
+                counts[idx] = 0;
+                ts[kept] = ts[i];
+                xs[kept] = xs[i];
+                ys[kept] = ys[i];
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}
+
+/// <summary>
+/// Keeps only events with <c>Min ≤ t &lt; Max</c> (a time crop; times are not shifted).
+/// </summary>
+public sealed class CropTime : IEventTransform
+{
+    /// <summary>Creates the crop of [<paramref name="min"/>, <paramref name="max"/>) µs.</summary>
+    public CropTime(long min, long max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
+        Min = min;
+        Max = max;
+    }
+
+    /// <summary>First time kept (µs).</summary>
+    public long Min { get; }
+
+    /// <summary>First time no longer kept (µs).</summary>
+    public long Max { get; }
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            if (ts[i] >= Min && ts[i] < Max)
+            {
+                ts[kept] = ts[i];
+                xs[kept] = xs[i];
+                ys[kept] = ys[i];
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}
+
+/// <summary>
+/// Drops the events of a random time interval (Tonic <c>DropEventByTime</c>): the interval is
+/// <c>[s, s + ratio·(t_last − t_first)]</c> (closed, as in Tonic) with s uniform in
+/// [t_first, t_last − ratio·(t_last − t_first)); ratio is fixed or uniform in [min, max). Tonic measures the interval
+/// from t = 0 rather than from the first event, which misbehaves on absolute (Unix-time) timestamps; we use the
+/// stream's own span.
+/// </summary>
+public sealed class DropEventsByTime : IEventTransform
+{
+    private readonly DeterministicRandom _rng;
+
+    /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
+    public DropEventsByTime(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
+    {
+        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(minRatio), "The duration ratios must satisfy 0 ≤ min ≤ max < 1.");
+        }
+
+        MinRatio = minRatio;
+        MaxRatio = maxRatio;
+        _rng = new DeterministicRandom(seed);
+    }
+
+    /// <summary>Smallest duration ratio.</summary>
+    public double MinRatio { get; }
+
+    /// <summary>Largest duration ratio.</summary>
+    public double MaxRatio { get; }
+
+    /// <summary>The interval dropped by the last call (µs, inclusive), or null if nothing was drawn.</summary>
+    public (double Start, double End)? LastInterval { get; private set; }
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        LastInterval = null;
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        long tMin = long.MaxValue, tMax = long.MinValue;
+        foreach (long t in events.T)
+        {
+            tMin = Math.Min(tMin, t);
+            tMax = Math.Max(tMax, t);
+        }
+
+        double ratio = MinRatio == MaxRatio ? MinRatio : MinRatio + ((MaxRatio - MinRatio) * _rng.NextDouble());
+        double duration = (tMax - tMin) * ratio;
+        double start = tMin + (((tMax - tMin) - duration) * _rng.NextDouble());
+        double end = start + duration;
+        LastInterval = (start, end);
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            if (ts[i] < start || ts[i] > end)
+            {
+                ts[kept] = ts[i];
+                xs[kept] = xs[i];
+                ys[kept] = ys[i];
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}
+
+/// <summary>
+/// Drops the events inside a random box (Tonic <c>DropEventByArea</c>): the box is ⌊W·ratio⌋ × ⌊H·ratio⌋ pixels at a
+/// corner (x1, y1) uniform in [0, W − ⌊W·ratio⌋) × [0, H − ⌊H·ratio⌋); ratio fixed or uniform in [min, max).
+/// </summary>
+public sealed class DropEventsByArea : IEventTransform
+{
+    private readonly DeterministicRandom _rng;
+
+    /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
+    public DropEventsByArea(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
+    {
+        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(minRatio), "The area ratios must satisfy 0 ≤ min ≤ max < 1.");
+        }
+
+        MinRatio = minRatio;
+        MaxRatio = maxRatio;
+        _rng = new DeterministicRandom(seed);
+    }
+
+    /// <summary>Smallest area ratio.</summary>
+    public double MinRatio { get; }
+
+    /// <summary>Largest area ratio.</summary>
+    public double MaxRatio { get; }
+
+    /// <summary>The box dropped by the last call (left, top, width, height), or null before any call.</summary>
+    public (int Left, int Top, int Width, int Height)? LastBox { get; private set; }
+
+    /// <inheritdoc/>
+    public void Apply(EventArray events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        SensorSize s = events.Sensor;
+        double ratio = MinRatio == MaxRatio ? MinRatio : MinRatio + ((MaxRatio - MinRatio) * _rng.NextDouble());
+        int cw = (int)(s.Width * ratio), ch = (int)(s.Height * ratio);
+        int x1 = (int)_rng.NextInt64(s.Width - cw);
+        int y1 = (int)_rng.NextInt64(s.Height - ch);
+        LastBox = (x1, y1, cw, ch);
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
+        {
+            bool inside = xs[i] >= x1 && xs[i] < x1 + cw && ys[i] >= y1 && ys[i] < y1 + ch;
+            if (!inside)
+            {
+                ts[kept] = ts[i];
+                xs[kept] = xs[i];
+                ys[kept] = ys[i];
+                ps[kept] = ps[i];
+                kept++;
+            }
+        }
+
+        events.Truncate(kept);
+    }
+}
