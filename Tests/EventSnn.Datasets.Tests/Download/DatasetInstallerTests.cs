@@ -87,6 +87,54 @@ public sealed class DatasetInstallerTests
     }
 
     [Fact]
+    public async Task A_nested_archive_is_found_by_name_when_the_outer_archive_adds_a_folder()
+    {
+        using var server = new LoopbackServer();
+        using var dir = new TempFolder();
+        byte[] dat = TestData.Bytes(300, 5);
+        string inner = dir.Combine("n-cars_test.zip");
+        ArchiveExtractorTests.WriteZip(inner, ("test/background/obj_000001_td.dat", dat));
+        byte[] innerBytes = File.ReadAllBytes(inner);
+        string outer = dir.Combine("outer.zip");
+        ArchiveExtractorTests.WriteZip(outer, ("Prophesee_Dataset_n_cars/n-cars_test.zip", innerBytes));
+        byte[] outerBytes = File.ReadAllBytes(outer);
+        var archive = new DatasetArchive(new RemoteFile(server.Add("o.zip", outerBytes), "o.zip", Md5Of(outerBytes)))
+        {
+            Nested = [new NestedArchive("n-cars_test.zip", Md5Of(innerBytes)) { ExtractTo = "n-cars_test" }],
+        };
+        string root = dir.Combine("root");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        await Installer(http).InstallAsync(root, [archive]);
+
+        Assert.Equal(dat, File.ReadAllBytes(Path.Combine(root, "n-cars_test", "test", "background", "obj_000001_td.dat")));
+    }
+
+    [Fact]
+    public async Task A_nested_archive_with_a_wrong_checksum_is_rejected_without_a_marker()
+    {
+        using var server = new LoopbackServer();
+        using var dir = new TempFolder();
+        string inner = dir.Combine("in.zip");
+        ArchiveExtractorTests.WriteZip(inner, ("a.bin", [1, 2, 3]));
+        string outer = dir.Combine("outer.zip");
+        ArchiveExtractorTests.WriteZip(outer, ("in.zip", File.ReadAllBytes(inner)));
+        byte[] outerBytes = File.ReadAllBytes(outer);
+        var archive = new DatasetArchive(new RemoteFile(server.Add("o.zip", outerBytes), "o.zip", Md5Of(outerBytes)))
+        {
+            Nested = [new NestedArchive("in.zip", Md5Of([9, 9, 9]))],
+        };
+        string root = dir.Combine("root");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        var ex = await Assert.ThrowsAsync<DatasetDownloadException>(() => Installer(http).InstallAsync(root, [archive]));
+
+        Assert.Contains("in.zip", ex.Message, StringComparison.Ordinal);
+        Assert.False(DatasetInstaller.IsInstalled(root, archive));
+        Assert.False(File.Exists(Path.Combine(root, "a.bin")));
+    }
+
+    [Fact]
     public async Task A_traversal_archive_is_rejected_and_leaves_no_marker_and_no_content()
     {
         using var server = new LoopbackServer();

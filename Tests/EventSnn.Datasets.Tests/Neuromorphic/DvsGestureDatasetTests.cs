@@ -181,6 +181,20 @@ public sealed class DvsGestureDatasetTests
         Assert.Contains("trials_to_train.txt", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("../user01_natural.aedat")]
+    [InlineData("/etc/user01_natural.aedat")]
+    [InlineData("user01_natural.txt")]
+    public void Trial_lists_naming_anything_but_a_recording_beside_them_are_rejected(string entry)
+    {
+        using var dir = new TempFolder();
+        WriteLayout(dir.Path);
+        File.WriteAllText(dir.Combine("trials_to_test.txt"), entry + "\n");
+
+        var ex = Assert.Throws<EventFormatException>(() => DvsGestureDataset.Open(dir.Path, train: false));
+        Assert.Contains("trials_to_test.txt", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Classes_outside_1_to_11_are_rejected()
     {
