@@ -19,6 +19,7 @@ public class AedatDecodeBenchmarks
     private byte[] _aedat4Lz4 = [];
     private byte[] _aedat4Zstd = [];
     private byte[] _aedat2 = [];
+    private byte[] _aedat31 = [];
     private EventBatch _batch = null!;
 
     /// <summary>Events in each AEDAT 4.0 buffer.</summary>
@@ -63,6 +64,7 @@ public class AedatDecodeBenchmarks
 
         _aedat2 = ms.ToArray();
         Aedat2Events = records * 10L;
+        _aedat31 = BuildAedat31(t, x, y, p, span);
         Console.WriteLine($"// AEDAT4 events per op: {Aedat4Events}; NONE {_aedat4None.Length} B, LZ4 {_aedat4Lz4.Length} B, ZSTD {_aedat4Zstd.Length} B; AEDAT2 events per op: {Aedat2Events}");
     }
 
@@ -77,6 +79,10 @@ public class AedatDecodeBenchmarks
 
     [Benchmark]
     public long Aedat4Zstd() => ReadAll(new Aedat4Reader(new MemoryStream(_aedat4Zstd, writable: false)));
+
+    /// <summary>The same events as the AEDAT 4.0 cases, as AEDAT 3.1 POLARITY packets of 8192 events.</summary>
+    [Benchmark]
+    public long Aedat31Polarity() => ReadAll(new Aedat3Reader(new MemoryStream(_aedat31, writable: false)));
 
     [Benchmark]
     public long Aedat2Dvs128() => ReadAll(new Aedat2Reader(new MemoryStream(_aedat2, writable: false)));
@@ -96,6 +102,43 @@ public class AedatDecodeBenchmarks
             while (n > 0);
             return total;
         }
+    }
+
+    /// <summary>AEDAT 3.1 from the format description: header lines, then POLARITY packets (28-byte header + 8-byte events).</summary>
+    private static byte[] BuildAedat31(long[] t, ushort[] x, ushort[] y, byte[] p, long span)
+    {
+        using var ms = new MemoryStream();
+        ms.Write("#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: DVXplorer\r\n#!END-HEADER\r\n"u8);
+        const int packetEvents = 8192;
+        byte[] packet = new byte[28 + (8 * packetEvents)];
+        int n = 0;
+        long first = t[0];
+        for (int r = 0; r < Replicas; r++)
+        {
+            for (int i = 0; i < t.Length; i++)
+            {
+                long time = t[i] - first + (r * span);
+                Span<byte> e = packet.AsSpan(28 + (8 * n), 8);
+                BinaryPrimitives.WriteUInt32LittleEndian(e, 1u | ((uint)p[i] << 1) | ((uint)y[i] << 2) | ((uint)x[i] << 17));
+                BinaryPrimitives.WriteInt32LittleEndian(e[4..], (int)(time & int.MaxValue));
+                if (++n == packetEvents || (r == Replicas - 1 && i == t.Length - 1))
+                {
+                    Span<byte> h = packet.AsSpan(0, 28);
+                    BinaryPrimitives.WriteInt16LittleEndian(h, 1);
+                    BinaryPrimitives.WriteInt16LittleEndian(h[2..], 1);
+                    BinaryPrimitives.WriteInt32LittleEndian(h[4..], 8);
+                    BinaryPrimitives.WriteInt32LittleEndian(h[8..], 4);
+                    BinaryPrimitives.WriteInt32LittleEndian(h[12..], (int)(time >> 31));
+                    BinaryPrimitives.WriteInt32LittleEndian(h[16..], n);
+                    BinaryPrimitives.WriteInt32LittleEndian(h[20..], n);
+                    BinaryPrimitives.WriteInt32LittleEndian(h[24..], n);
+                    ms.Write(packet, 0, 28 + (8 * n));
+                    n = 0;
+                }
+            }
+        }
+
+        return ms.ToArray();
     }
 
     private static byte[] WriteReplicated(long[] t, ushort[] x, ushort[] y, byte[] p, long span, Aedat4Compression compression)

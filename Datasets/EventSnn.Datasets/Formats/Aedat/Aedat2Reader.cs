@@ -31,7 +31,10 @@ public sealed class Aedat2Reader : IEventReader
     /// <summary>The largest header accepted: 64 MiB (jAER preference dumps are a few hundred KiB).</summary>
     public const int MaxHeaderBytes = 64 << 20;
 
-    /// <summary>How many records after the header are examined to infer the layout when there is no AEChip line.</summary>
+    /// <summary>
+    /// How many records after the header are examined (at most) to infer the layout when there is no AEChip line;
+    /// on a stream that cannot seek, only the records already received when the header ends (at least one).
+    /// </summary>
     public const int LayoutInferenceRecords = 65536;
 
     private const uint DavisNonDvsBit = 0x8000_0000;
@@ -399,7 +402,12 @@ public sealed class Aedat2Reader : IEventReader
 
     private Aedat2Layout InferLayout(out int examined)
     {
-        _window.Ensure(Math.Min(_window.MaxSize, Math.Min(LayoutInferenceRecords * 8, Math.Max(4096, _window.Count))));
+        // A seekable stream (a file) is examined over up to LayoutInferenceRecords records; a live stream only over
+        // what has already arrived (at least one record), so that opening it does not wait for more data.
+        long want = _window.RemainingInStream() is long remaining
+            ? Math.Min(remaining, LayoutInferenceRecords * 8L)
+            : Math.Max(8, _window.Count);
+        _window.Ensure((int)Math.Min(want, _window.MaxSize));
         ReadOnlySpan<byte> data = _window.Span;
         int records = Math.Min(LayoutInferenceRecords, data.Length / 8);
         examined = records;
@@ -418,7 +426,9 @@ public sealed class Aedat2Reader : IEventReader
     private static Aedat2Layout LayoutOfChip(string chip)
     {
         string name = chip[(chip.LastIndexOf('.') + 1)..];
-        return name.StartsWith("DVS128", StringComparison.OrdinalIgnoreCase) ? Aedat2Layout.Dvs128 : Aedat2Layout.Davis;
+        return name.StartsWith("DVS128", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Tmpdiff128", StringComparison.OrdinalIgnoreCase)
+            ? Aedat2Layout.Dvs128
+            : Aedat2Layout.Davis;
     }
 
     private static void ParseHeaderLine(string line, Dictionary<string, string> metadata, ref string? chip, ref long? startTimeUs)

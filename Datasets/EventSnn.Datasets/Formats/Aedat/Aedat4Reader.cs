@@ -609,7 +609,12 @@ public sealed class Aedat4Reader : IEventReader
             long elements = fb.GetInt64(def, 2, 0);
             long tStart = fb.GetInt64(def, 3, 0);
             long tEnd = fb.GetInt64(def, 4, 0);
-            if (size < 0 || elements < 0 || tEnd < tStart)
+            if (size < 0 || elements < 0 || elements > MaxPacketBytes / EventStride || tEnd < tStart)
+            {
+                return null;
+            }
+
+            if (byteOffset + size > _dataTablePosition)
             {
                 return null;
             }

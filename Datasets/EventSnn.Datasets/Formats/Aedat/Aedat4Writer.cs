@@ -39,7 +39,7 @@ public sealed record Aedat4WriterOptions
 /// </remarks>
 public sealed class Aedat4Writer : IDisposable
 {
-    private const int DataTablePositionInHeader = 32;
+    private const int DataTablePositionInHeader = 36;
     private static readonly byte[] s_magic = "#!AER-DAT4.0\r\n"u8.ToArray();
 
     private readonly Stream _stream;
@@ -93,7 +93,7 @@ public sealed class Aedat4Writer : IDisposable
         _options = options;
         _codec = new Aedat4Codec(options.Compression);
         _start = stream.CanSeek ? stream.Position : 0;
-        _events = new byte[36 + (16 * options.PacketEvents)];
+        _events = new byte[32 + (16 * options.PacketEvents)];
 
         byte[] header = BuildIOHeader(options.Compression, -1, BuildInfoNode(options));
         Span<byte> length = stackalloc byte[4];
@@ -167,7 +167,7 @@ public sealed class Aedat4Writer : IDisposable
             }
 
             _lastTime = t[i];
-            Span<byte> e = _events.AsSpan(36 + (16 * _pending), 16);
+            Span<byte> e = _events.AsSpan(32 + (16 * _pending), 16);
             BinaryPrimitives.WriteInt64LittleEndian(e, t[i]);
             BinaryPrimitives.WriteInt16LittleEndian(e[8..], (short)x[i]);
             BinaryPrimitives.WriteInt16LittleEndian(e[10..], (short)y[i]);
@@ -236,24 +236,24 @@ public sealed class Aedat4Writer : IDisposable
             return;
         }
 
-        // Size-prefixed EventPacket flatbuffer (offsets relative to byte 4):
-        // 0 root offset (16) | 4 "EVTS" | 8 vtable {6, 8, 4} | 16 table {soffset 8, vector offset 8} | 28 count | 32 events (8-aligned).
-        int length = 36 + (16 * _pending);
+        // Size-prefixed EventPacket flatbuffer, laid out as DV writes it (positions from the size prefix; flatbuffer
+        // offsets count from byte 4; 8-byte alignment is relative to the prefix, as flatbuffers' verifier checks it):
+        // 0 size | 4 root offset (16) | 8 "EVTS" | 12 padding | 14 vtable {6, 8, 4} | 20 table {soffset 6, vector offset 4}
+        // | 28 count | 32 events (16 bytes each).
+        int length = 32 + (16 * _pending);
         Span<byte> b = _events.AsSpan(0, length);
         BinaryPrimitives.WriteInt32LittleEndian(b, length - 4);
-        Span<byte> fb = b[4..];
-        BinaryPrimitives.WriteUInt32LittleEndian(fb, 16);
-        "EVTS"u8.CopyTo(fb[4..]);
-        BinaryPrimitives.WriteUInt16LittleEndian(fb[8..], 6);
-        BinaryPrimitives.WriteUInt16LittleEndian(fb[10..], 8);
-        BinaryPrimitives.WriteUInt16LittleEndian(fb[12..], 4);
-        BinaryPrimitives.WriteUInt16LittleEndian(fb[14..], 0);
-        BinaryPrimitives.WriteInt32LittleEndian(fb[16..], 8);
-        BinaryPrimitives.WriteUInt32LittleEndian(fb[20..], 8);
-        BinaryPrimitives.WriteUInt32LittleEndian(fb[24..], 0);
-        BinaryPrimitives.WriteInt32LittleEndian(fb[28..], _pending);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[4..], 16);
+        "EVTS"u8.CopyTo(b[8..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[12..], 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[14..], 6);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[16..], 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[18..], 4);
+        BinaryPrimitives.WriteInt32LittleEndian(b[20..], 6);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[24..], 4);
+        BinaryPrimitives.WriteInt32LittleEndian(b[28..], _pending);
 
-        long tStart = BinaryPrimitives.ReadInt64LittleEndian(b[36..]);
+        long tStart = BinaryPrimitives.ReadInt64LittleEndian(b[32..]);
         long tEnd = BinaryPrimitives.ReadInt64LittleEndian(b[(length - 16)..]);
         int size = _codec.Compress(b, ref _compressed);
         Span<byte> header = stackalloc byte[8];
@@ -267,43 +267,43 @@ public sealed class Aedat4Writer : IDisposable
     }
 
     /// <summary>
-    /// IOHeader flatbuffer: 0 root offset (20) | 4 "IOHE" | 8 vtable {10, 20, 4, 12, 8} | 20 table
-    /// {soffset 12, compression, infoNode offset, dataTablePosition (int64 at 32)} | 40 string.
+    /// IOHeader flatbuffer, laid out as DV writes it (it follows its uint32 length in the file, so alignment is
+    /// relative to that length): 0 root offset (24) | 4 "IOHE" | 8 padding | 14 vtable {10, 20, 4, 12, 8} | 24 table
+    /// {soffset 10, compression, infoNode offset, dataTablePosition (int64 at 36)} | 44 string (length, UTF-8, NUL).
     /// </summary>
     internal static byte[] BuildIOHeader(Aedat4Compression compression, long dataTablePosition, string infoNode)
     {
         byte[] text = Encoding.UTF8.GetBytes(infoNode);
-        int length = 40 + 4 + text.Length + 1;
-        length = (length + 3) & ~3;
-        byte[] buffer = new byte[length];
+        byte[] buffer = new byte[44 + 4 + text.Length + 1];
         Span<byte> b = buffer;
-        BinaryPrimitives.WriteUInt32LittleEndian(b, 20);
+        BinaryPrimitives.WriteUInt32LittleEndian(b, 24);
         "IOHE"u8.CopyTo(b[4..]);
-        BinaryPrimitives.WriteUInt16LittleEndian(b[8..], 10);
-        BinaryPrimitives.WriteUInt16LittleEndian(b[10..], 20);
-        BinaryPrimitives.WriteUInt16LittleEndian(b[12..], 4);
-        BinaryPrimitives.WriteUInt16LittleEndian(b[14..], 12);
-        BinaryPrimitives.WriteUInt16LittleEndian(b[16..], 8);
-        BinaryPrimitives.WriteInt32LittleEndian(b[20..], 12);
-        BinaryPrimitives.WriteInt32LittleEndian(b[24..], (int)compression);
-        BinaryPrimitives.WriteUInt32LittleEndian(b[28..], 40 - 28);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[14..], 10);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[16..], 20);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[18..], 4);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[20..], 12);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[22..], 8);
+        BinaryPrimitives.WriteInt32LittleEndian(b[24..], 10);
+        BinaryPrimitives.WriteInt32LittleEndian(b[28..], (int)compression);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[32..], 44 - 32);
         BinaryPrimitives.WriteInt64LittleEndian(b[DataTablePositionInHeader..], dataTablePosition);
-        BinaryPrimitives.WriteInt32LittleEndian(b[40..], text.Length);
-        text.CopyTo(b[44..]);
+        BinaryPrimitives.WriteInt32LittleEndian(b[44..], text.Length);
+        text.CopyTo(b[48..]);
         return buffer;
     }
 
     /// <summary>
     /// Size-prefixed FileDataTable flatbuffer (offsets relative to byte 4): root table with a vector of table
     /// offsets; every FileDataDefinition shares one vtable and is laid out as {soffset, ByteOffset, NumElements,
-    /// TimestampStart, TimestampEnd (int64, 8-aligned), PacketHeader (streamId, size), padding} = 48 bytes.
+    /// TimestampStart, TimestampEnd (int64, 8-aligned counting from the size prefix), PacketHeader (streamId, size),
+    /// padding} = 48 bytes.
     /// </summary>
     private byte[] BuildFileDataTable(List<(long ByteOffset, int Size, long Elements, long TStart, long TEnd)> entries)
     {
         int m = entries.Count;
         int vtable = 24 + 4 + (4 * m);
         int first = vtable + 14;
-        while (first % 8 != 4)
+        while (first % 8 != 0)
         {
             first += 2;
         }

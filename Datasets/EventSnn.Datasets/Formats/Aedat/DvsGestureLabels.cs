@@ -128,17 +128,22 @@ public sealed class DvsGestureLabels
     private static string Shorten(string text) => text.Length > 64 ? text[..64] + "…" : text;
 }
 
-/// <summary>The events of one labelled gesture, as columns.</summary>
+/// <summary>The events of one labelled gesture, as columns (struct of arrays).</summary>
 public sealed class GestureSample
 {
+    private readonly long[] _t;
+    private readonly ushort[] _x;
+    private readonly ushort[] _y;
+    private readonly byte[] _p;
+
     internal GestureSample(int row, GestureLabel label, long[] t, ushort[] x, ushort[] y, byte[] p)
     {
         Row = row;
         Label = label;
-        T = t;
-        X = x;
-        Y = y;
-        P = p;
+        _t = t;
+        _x = x;
+        _y = y;
+        _p = p;
     }
 
     /// <summary>The label's row index in the label file (0-based, header excluded).</summary>
@@ -148,19 +153,22 @@ public sealed class GestureSample
     public GestureLabel Label { get; }
 
     /// <summary>Timestamps (µs) of the events in [start, end), in stream order.</summary>
-    public IReadOnlyList<long> T { get; }
+    public ReadOnlySpan<long> T => _t;
 
     /// <summary>Columns of the events.</summary>
-    public IReadOnlyList<ushort> X { get; }
+    public ReadOnlySpan<ushort> X => _x;
 
     /// <summary>Rows of the events.</summary>
-    public IReadOnlyList<ushort> Y { get; }
+    public ReadOnlySpan<ushort> Y => _y;
 
     /// <summary>Polarities of the events.</summary>
-    public IReadOnlyList<byte> P { get; }
+    public ReadOnlySpan<byte> P => _p;
 
     /// <summary>Number of events.</summary>
-    public int Count => T.Count;
+    public int Count => _t.Length;
+
+    /// <summary>The event at <paramref name="index"/>.</summary>
+    public DvsEvent this[int index] => new(_t[index], _x[index], _y[index], _p[index]);
 }
 
 /// <summary>

@@ -141,6 +141,21 @@ public class Aedat2ReaderTests
         }
     }
 
+    [Theory]
+    [InlineData("ch.unizh.ini.jaer.chip.retina.DVS128", Aedat2Layout.Dvs128, 128, 128)]
+    [InlineData("ch.unizh.ini.jaer.chip.retina.Tmpdiff128", Aedat2Layout.Dvs128, 128, 128)]
+    [InlineData("eu.seebetter.ini.chips.davis.DAVIS240C", Aedat2Layout.Davis, 240, 180)]
+    [InlineData("eu.seebetter.ini.chips.davis.Davis346blue", Aedat2Layout.Davis, 346, 260)]
+    [InlineData("eu.seebetter.ini.chips.davis.Davis346B", Aedat2Layout.Davis, 346, 260)]
+    [InlineData("eu.seebetter.ini.chips.davis.DAVIS640", Aedat2Layout.Davis, 640, 480)]
+    public void AEChip_names_give_layout_and_sensor(string chip, Aedat2Layout layout, int width, int height)
+    {
+        using var reader = new Aedat2Reader(new MemoryStream(BuildAedat2($"#!AER-DAT2.0\r\n# AEChip: {chip}\r\n", [])));
+        Assert.Equal(layout, reader.Layout);
+        Assert.Equal(new SensorSize(width, height), reader.Info.Sensor);
+        Assert.Equal(chip, reader.Info.Metadata["AEChip"]);
+    }
+
     [Fact]
     public void Unknown_AEChip_is_refused_unless_a_layout_is_forced()
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using CsCheck;
 using EventSnn.Datasets.Events;
 using EventSnn.Datasets.Formats.Aedat;
@@ -112,6 +113,47 @@ public class Aedat4WriterTests
         Assert.Equal(4, reader.ReadTableSummary()?.Events);
         Assert.True(reader.SeekToTime(9));
         Assert.Equal([new DvsEvent(9, 3, 2, 1), new DvsEvent(12, 4, 1, 0)], AedatTestUtil.ReadAll(reader));
+    }
+
+    [Fact]
+    public void Written_flatbuffers_are_laid_out_and_aligned_like_the_real_recording()
+    {
+        byte[] real = File.ReadAllBytes(AedatTestUtil.SharedData(Aedat4ReaderTests.TonicSample));
+        var columns = (T: new long[] { 1, 2, 3 }, X: new ushort[] { 1, 2, 3 }, Y: new ushort[] { 3, 2, 1 }, P: new byte[] { 0, 1, 0 });
+        byte[] lz4 = Write(columns, new Aedat4WriterOptions { Sensor = new SensorSize(320, 240), Compression = Aedat4Compression.Lz4 });
+
+        // IOHeader: root offset, identifier, vtable, table (with compression LZ4) and the infoNode offset match DV's bytes.
+        Assert.Equal(real.AsSpan(14 + 4, 32).ToArray(), lz4.AsSpan(14 + 4, 32).ToArray());
+        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(lz4.AsSpan(14));
+        long tablePosition = BinaryPrimitives.ReadInt64LittleEndian(lz4.AsSpan(18 + 36));
+        Assert.Equal(0, (36 + 4) % 8); // the int64 is 8-aligned counting from the IOHeader's length prefix
+
+        // First EVTS packet: everything between the size prefix and the element count matches DV's packet.
+        int realPacket = 18 + BinaryPrimitives.ReadInt32LittleEndian(real.AsSpan(14));
+        byte[] realPayload = [];
+        int realSize = BinaryPrimitives.ReadInt32LittleEndian(real.AsSpan(realPacket + 4));
+        Lz4Frame.Decode(real.AsSpan(realPacket + 8, realSize), ref realPayload, 1 << 26, "real", 0);
+        byte[] none = Write(columns, new Aedat4WriterOptions { Sensor = new SensorSize(320, 240), Compression = Aedat4Compression.None });
+        int packet = 18 + BinaryPrimitives.ReadInt32LittleEndian(none.AsSpan(14));
+        Assert.Equal(realPayload.AsSpan(4, 24).ToArray(), none.AsSpan(packet + 8 + 4, 24).ToArray());
+        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(none.AsSpan(packet + 8 + 28)));
+        Assert.Equal(1L, BinaryPrimitives.ReadInt64LittleEndian(none.AsSpan(packet + 8 + 32)));
+
+        // FileDataTable: every definition's int64 fields are 8-aligned counting from the size prefix, as in DV's table.
+        long table = BinaryPrimitives.ReadInt64LittleEndian(none.AsSpan(18 + 36));
+        int fb = (int)table + 4;
+        int root = fb + BinaryPrimitives.ReadInt32LittleEndian(none.AsSpan(fb));
+        int vector = root + 4 + BinaryPrimitives.ReadInt32LittleEndian(none.AsSpan(root + 4));
+        int definition = vector + 4 + BinaryPrimitives.ReadInt32LittleEndian(none.AsSpan(vector + 4));
+        int vtable = definition - BinaryPrimitives.ReadInt32LittleEndian(none.AsSpan(definition));
+        for (int field = 0; field < 5; field++)
+        {
+            int at = definition + BinaryPrimitives.ReadUInt16LittleEndian(none.AsSpan(vtable + 4 + (2 * field)));
+            int alignment = field == 1 ? 4 : 8; // PacketInfo is a struct of two int32
+            Assert.Equal(0, (at - (int)table) % alignment);
+        }
+
+        Assert.True(tablePosition > 18 + headerLength);
     }
 
     [Fact]

@@ -121,15 +121,56 @@ public class AedatBadInputTests
 
         // Vector count beyond the buffer.
         copy = (byte[])file.Clone();
-        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(fb + 28), int.MaxValue);
+        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(fb + 24), int.MaxValue);
         ex = Assert.Throws<EventFormatException>(() => ReadAllFrom(new Aedat4Reader(new MemoryStream(copy))));
-        Assert.Equal(fb + 28, ex.Offset);
+        Assert.Equal(fb + 24, ex.Offset);
 
         // IOHeader root table offset pointing at itself: the vtable is then the root offset itself, sizes are checked.
         copy = (byte[])file.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(18), 0);
         ex = Assert.Throws<EventFormatException>(() => new Aedat4Reader(new MemoryStream(copy)));
         Assert.True(ex.Offset >= 18);
+    }
+
+    [Fact]
+    public void Inconsistent_file_data_tables_are_ignored_and_reading_still_works()
+    {
+        byte[] file = SmallAedat4(Aedat4Compression.None, 700);
+        long table;
+        using (var reader = new Aedat4Reader(new MemoryStream(file)))
+        {
+            Assert.Equal(700, reader.ReadTableSummary()?.Events);
+            table = reader.DataTablePosition;
+        }
+
+        // FileDataTable flatbuffer (after its 4-byte size prefix): root table -> vector of offsets to definitions.
+        int fb = (int)table + 4;
+        int root = fb + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(fb));
+        int vectorField = root + 4;
+        int vector = vectorField + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(vectorField));
+        int count = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(vector));
+        Assert.Equal(3, count); // 700 events in packets of 256
+        int Definition(int i) => vector + 4 + (4 * i) + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(vector + 4 + (4 * i)));
+
+        // Layout of each definition written by Aedat4Writer: +4 ByteOffset, +12 NumElements, +36 streamId, +40 size.
+        var mutations = new List<Action<byte[]>>
+        {
+            f => { for (int i = 0; i < count; i++) { BinaryPrimitives.WriteInt64LittleEndian(f.AsSpan(Definition(i) + 12), 0); } },
+            f => BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(Definition(1) + 40), int.MaxValue),
+            f => BinaryPrimitives.WriteInt64LittleEndian(f.AsSpan(Definition(0) + 4), 5),
+            f => BinaryPrimitives.WriteInt64LittleEndian(f.AsSpan(Definition(2) + 12), long.MaxValue),
+            f => BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(Definition(0) + 36), 9),
+            f => BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(vector), int.MaxValue),
+        };
+        foreach (var mutate in mutations)
+        {
+            byte[] copy = (byte[])file.Clone();
+            mutate(copy);
+            using var reader = new Aedat4Reader(new MemoryStream(copy));
+            Assert.Null(reader.ReadTableSummary());
+            Assert.False(reader.SeekToTime(0));
+            Assert.Equal(700, ReadAllFrom(reader));
+        }
     }
 
     [Fact]

@@ -65,7 +65,12 @@ public class DvsGestureTests
             Assert.Equal(first + ((kTo - 1) * dt), s.T[^1]);
             Assert.Equal((ushort)(kFrom % 128), s.X[0]);
             Assert.Equal((byte)((kTo - 1) % 2), s.P[^1]);
-            Assert.All(s.T, t => Assert.True(label.Contains(t)));
+            foreach (long t in s.T)
+            {
+                Assert.True(label.Contains(t));
+            }
+
+            Assert.Equal(new DvsEvent(s.T[0], s.X[0], s.Y[0], s.P[0]), s[0]);
         }
     }
 
