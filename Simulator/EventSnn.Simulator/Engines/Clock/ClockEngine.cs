@@ -75,6 +75,7 @@ public sealed class ClockEngine : IDisposable
     private long _now;
     private long _steps;
     private long _spikes;
+    private long _windows;
 
     /// <summary>Creates an engine on <paramref name="device"/>.</summary>
     /// <param name="device">The compute device (not disposed by the engine).</param>
@@ -128,6 +129,9 @@ public sealed class ClockEngine : IDisposable
 
     /// <summary>Spikes emitted so far by populations with dynamics (injected source spikes not included).</summary>
     public long SpikeCount => _spikes;
+
+    /// <summary>Device dispatches so far: one per window of one or more steps.</summary>
+    public long WindowCount => _windows;
 
     /// <summary>Events waiting in the queue.</summary>
     public int PendingEvents => _queue.Count;
@@ -472,6 +476,7 @@ public sealed class ClockEngine : IDisposable
 
         _now += window * _dt;
         _steps += window;
+        _windows++;
         if (_stateRecorders.Count > 0)
         {
             SampleState();

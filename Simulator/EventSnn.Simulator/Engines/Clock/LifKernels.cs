@@ -350,10 +350,11 @@ public readonly record struct ConductanceLifParameters
 public static class ClockRefractory
 {
     /// <summary>
-    /// The number of steps a neuron is clamped after the step in which it spiked: <c>round(refractory/dt) − 1</c>
-    /// (at least 0). A neuron that spikes in step n integrates again in step n + round(refractory/dt), which is
-    /// Brian2's convention (its refractory condition is <c>t − lastspike &lt; refractory</c> with <c>lastspike</c>
-    /// the start of the spiking step).
+    /// The number of steps a neuron is clamped after the step in which it spiked: <c>round(refractory/dt)</c>.
+    /// The clock engine stamps a spike at the end of the step that crossed threshold, so the neuron is clamped
+    /// for exactly the refractory period after its spike time and integrates again from <c>spike + refractory</c>.
+    /// (Brian2 stamps spikes at the start of that step and resumes at the same grid time minus one step; the rate
+    /// difference is about dt / ISI, 0.2 % for COBA.)
     /// </summary>
     /// <param name="refractoryMs">The refractory period (ms, 0 or more).</param>
     /// <param name="dtMs">The step (ms, positive).</param>
@@ -368,6 +369,6 @@ public static class ClockRefractory
             throw new ArgumentOutOfRangeException(nameof(refractoryMs), "The refractory period is too long for this dt.");
         }
 
-        return Math.Max(0, (int)steps - 1);
+        return (int)steps;
     }
 }
