@@ -140,6 +140,12 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     /// <inheritdoc/>
     public void AdvanceRefractory(ref NeuronState state, double dt)
     {
+        if (_reset == ResetMode.None)
+        {
+            AdvanceFree(ref state, dt);
+            return;
+        }
+
         state.S1 *= Math.Exp(-dt / _taue);
         state.S2 *= Math.Exp(-dt / _taui);
     }

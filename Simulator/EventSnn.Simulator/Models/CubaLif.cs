@@ -114,6 +114,12 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     /// <inheritdoc/>
     public void AdvanceRefractory(ref NeuronState state, double dt)
     {
+        if (_reset == ResetMode.None)
+        {
+            AdvanceFree(ref state, dt);
+            return;
+        }
+
         state.S1 *= Math.Exp(-dt / _taue);
         state.S2 *= Math.Exp(-dt / _taui);
     }
@@ -160,7 +166,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     /// <returns>Spike count.</returns>
     public static int StepDense(ReadOnlySpan<CubaLif> models, in DenseBlock block, int start, int end, Span<int> spiked)
     {
-        if (models.Length != 1 || !Vector.IsHardwareAccelerated)
+        if (models.Length != 1 || !Vector.IsHardwareAccelerated || models[0]._reset == ResetMode.None)
         {
             return DenseStepper.StepScalar(models, block, start, end, spiked);
         }

@@ -80,12 +80,18 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
     /// <inheritdoc/>
     public void AdvanceRefractory(ref NeuronState state, double dt)
     {
+        if (_reset == ResetMode.None)
+        {
+            AdvanceFree(ref state, dt);
+            return;
+        }
+
     }
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)
     {
-        if (state.Refractory <= 0)
+        if (state.Refractory <= 0 || _reset == ResetMode.None)
         {
             state.V += weight;
         }

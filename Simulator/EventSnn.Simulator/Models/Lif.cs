@@ -88,12 +88,18 @@ public readonly struct Lif : INeuronModel<Lif>
     /// <inheritdoc/>
     public void AdvanceRefractory(ref NeuronState state, double dt)
     {
+        if (_reset == ResetMode.None)
+        {
+            AdvanceFree(ref state, dt);
+            return;
+        }
+
     }
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)
     {
-        if (state.Refractory <= 0)
+        if (state.Refractory <= 0 || _reset == ResetMode.None)
         {
             state.V += weight;
         }
@@ -138,7 +144,7 @@ public readonly struct Lif : INeuronModel<Lif>
     /// <returns>Spike count.</returns>
     public static int StepDense(ReadOnlySpan<Lif> models, in DenseBlock block, int start, int end, Span<int> spiked)
     {
-        if (models.Length != 1 || !Vector.IsHardwareAccelerated)
+        if (models.Length != 1 || !Vector.IsHardwareAccelerated || models[0]._reset == ResetMode.None)
         {
             return DenseStepper.StepScalar(models, block, start, end, spiked);
         }
