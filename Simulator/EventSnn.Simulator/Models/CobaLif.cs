@@ -1,0 +1,194 @@
+namespace EventSnn.Simulator.Models;
+
+/// <summary>
+/// Conductance-based LIF with exponential conductances (the COBA benchmark model):
+/// <c>τm·dv/dt = −(v − v_rest) + ge·(e_exc − v) + gi·(e_inh − v) + i_offset</c>, <c>τe·dge/dt = −ge</c>,
+/// <c>τi·dgi/dt = −gi</c>; conductances are dimensionless (relative to the leak). Receptor <c>e</c> adds w ≥ 0 to
+/// <c>ge</c>, receptor <c>i</c> adds w ≥ 0 to <c>gi</c>.
+/// </summary>
+/// <remarks>
+/// <para>The conductances decay exactly. With time-varying conductances the voltage equation is linear in v but has
+/// no elementary closed form, so v is integrated with the exact variation-of-constants formula
+/// <c>v(h) = v0·e^{−G(h)} + ∫₀ʰ e^{−(G(h)−G(s))}·f(s) ds</c>, where <c>G</c> (the integrated total conductance over τm) and
+/// <c>f</c> are closed-form, and the integral is evaluated by 8-point Gauss–Legendre quadrature on panels no longer than
+/// half the shortest effective time constant (<c>min(τe, τi, τm/(1+ge+gi))/2</c>). The integrand is smooth, so the
+/// quadrature error per panel is far below 1e-12 relative (checked against a fine reference integrator in the tests).</para>
+/// <para>Threshold crossings between events are found by <see cref="CrossingSearch"/> on this trajectory.</para>
+/// </remarks>
+public readonly struct CobaLif : ISearchableModel<CobaLif>
+{
+    private readonly double _taum;
+    private readonly double _taue;
+    private readonly double _taui;
+    private readonly double _vrest;
+    private readonly double _l;
+    private readonly double _vt;
+    private readonly double _vr;
+    private readonly double _ee;
+    private readonly double _ei;
+    private readonly double _tref;
+    private readonly ResetMode _reset;
+    private readonly bool _strict;
+    private readonly double _dt;
+
+    private CobaLif(ReadOnlySpan<double> p, ResetMode reset, ThresholdComparison cmp)
+    {
+        _taum = Units.MsToTicks(p[0]);
+        _taue = Units.MsToTicks(p[1]);
+        _taui = Units.MsToTicks(p[2]);
+        _vrest = p[3];
+        _vt = p[4];
+        _vr = p[5];
+        _ee = p[6];
+        _ei = p[7];
+        _l = p[3] + p[8];
+        _tref = Units.MsToTicks(p[9]);
+        _reset = reset;
+        _strict = cmp == ThresholdComparison.Greater;
+        _dt = 0;
+    }
+
+    private CobaLif(in CobaLif other, double dt)
+    {
+        this = other;
+        _dt = dt;
+    }
+
+    /// <inheritdoc/>
+    public static NeuronModelInfo Info { get; } = new(
+        "coba_lif",
+        ["v", "ge", "gi"],
+        ["e", "i"],
+        [
+            new("tau_m", "ms", 20.0, 0, true),
+            new("tau_e", "ms", 5.0, 0, true),
+            new("tau_i", "ms", 10.0, 0, true),
+            new("v_rest", "mV", -60.0),
+            new("v_thresh", "mV", -50.0),
+            new("v_reset", "mV", -60.0),
+            new("e_exc", "mV", 0.0),
+            new("e_inh", "mV", -80.0),
+            new("i_offset", "mV", 0.0),
+            new("t_ref", "ms", 0.0, 0),
+        ],
+        [ResetMode.ToValue, ResetMode.Subtract, ResetMode.None])
+    {
+        NonNegativeWeights = true,
+    };
+
+    /// <inheritdoc/>
+    public NeuronState InitialState => new() { V = _vrest };
+
+    /// <inheritdoc/>
+    public double RefractoryTicks => _tref;
+
+    /// <inheritdoc/>
+    public double Threshold => _vt;
+
+    /// <inheritdoc/>
+    public double StepTicks => _dt;
+
+    /// <inheritdoc/>
+    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
+        => LinearModelRules.ValidateReset(parameters[4], parameters[5], parameters[9], reset);
+
+    /// <inheritdoc/>
+    public static CobaLif Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
+        => new(parameters, reset, comparison);
+
+    /// <inheritdoc/>
+    public CobaLif WithTimeStep(double dtTicks) => new(this, dtTicks);
+
+    /// <inheritdoc/>
+    public void AdvanceFree(ref NeuronState state, double dt)
+    {
+        while (dt > 0)
+        {
+            double h = Math.Min(dt, ScanStep(state));
+            Panel(ref state, h);
+            dt -= h;
+        }
+    }
+
+    private void Panel(ref NeuronState s, double h)
+    {
+        double ge0 = s.S1;
+        double gi0 = s.S2;
+        double gh = G(h, ge0, gi0);
+        ReadOnlySpan<double> nodes = Propagators.GaussNodes;
+        ReadOnlySpan<double> weights = Propagators.GaussWeights;
+        double half = 0.5 * h;
+        double sum = 0;
+        for (int k = 0; k < nodes.Length; k++)
+        {
+            double a = half * (1 - nodes[k]);
+            double b = half * (1 + nodes[k]);
+            sum += weights[k] * ((Math.Exp(G(a, ge0, gi0) - gh) * F(a, ge0, gi0)) + (Math.Exp(G(b, ge0, gi0) - gh) * F(b, ge0, gi0)));
+        }
+
+        s.V = (s.V * Math.Exp(-gh)) + (half * sum);
+        s.S1 = ge0 * Math.Exp(-h / _taue);
+        s.S2 = gi0 * Math.Exp(-h / _taui);
+    }
+
+    private double G(double t, double ge0, double gi0)
+        => (t - (ge0 * _taue * Propagators.ExpM1(-t / _taue)) - (gi0 * _taui * Propagators.ExpM1(-t / _taui))) / _taum;
+
+    private double F(double t, double ge0, double gi0)
+        => (_l + (ge0 * Math.Exp(-t / _taue) * _ee) + (gi0 * Math.Exp(-t / _taui) * _ei)) / _taum;
+
+    /// <inheritdoc/>
+    public void AdvanceRefractory(ref NeuronState state, double dt)
+    {
+        if (_reset == ResetMode.None)
+        {
+            AdvanceFree(ref state, dt);
+            return;
+        }
+
+        state.S1 *= Math.Exp(-dt / _taue);
+        state.S2 *= Math.Exp(-dt / _taui);
+    }
+
+    /// <inheritdoc/>
+    public void ApplyInput(ref NeuronState state, int receptor, double weight)
+    {
+        if (receptor == 0)
+        {
+            state.S1 += weight;
+        }
+        else
+        {
+            state.S2 += weight;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool IsAboveThreshold(in NeuronState state) => _strict ? state.V > _vt : state.V >= _vt;
+
+    /// <inheritdoc/>
+    public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
+
+    /// <inheritdoc/>
+    public double Derivative(in NeuronState state)
+        => (-(state.V - _l) + (state.S1 * (_ee - state.V)) + (state.S2 * (_ei - state.V))) / _taum;
+
+    /// <inheritdoc/>
+    public bool CanReachThreshold(in NeuronState state)
+    {
+        // v never drops below the lowest attractor; bound each drive term by its largest value times its integral.
+        double vmin = Math.Min(Math.Min(state.V, _l), Math.Min(_ee, _ei));
+        double bound = _l + Math.Max(0, state.V - _l)
+            + (Math.Max(0, state.S1) * Math.Max(0, _ee - vmin) * _taue / _taum)
+            + (Math.Max(0, state.S2) * Math.Max(0, _ei - vmin) * _taui / _taum);
+        return bound >= _vt;
+    }
+
+    /// <inheritdoc/>
+    public double ScanStep(in NeuronState state)
+        => 0.5 * Math.Min(Math.Min(_taue, _taui), _taum / (1 + Math.Abs(state.S1) + Math.Abs(state.S2)));
+
+    /// <inheritdoc/>
+    public double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater)
+        => CrossingSearch.Find(this, state, horizon, out mayCrossLater);
+}
