@@ -43,6 +43,7 @@ internal static class BenchBretteCommand
         command.Options.Add(mode);
         command.SetAction(parse => CliAction.Run(() =>
         {
+            TextWriter output = parse.InvocationConfiguration.Output;
             double seconds = parse.GetValue(duration);
             double dtMs = parse.GetValue(dt);
             int threadCount = parse.GetValue(threads);
@@ -56,6 +57,12 @@ internal static class BenchBretteCommand
                 throw new ArgumentException("--dt must be in (0, 1] ms.");
             }
 
+            int neuronCount = parse.GetValue(neurons);
+            if (neuronCount < 10 || neuronCount > 50_000_000)
+            {
+                throw new ArgumentException("--neurons must be in 10..50000000.");
+            }
+
             if (threadCount < 1 || threadCount > 256)
             {
                 throw new ArgumentException("--threads must be in 1..256.");
@@ -64,7 +71,7 @@ internal static class BenchBretteCommand
             var options = new BretteBenchmarkOptions
             {
                 Model = model,
-                Neurons = parse.GetValue(neurons),
+                Neurons = neuronCount,
                 Dt = SimDuration.FromMilliseconds(dtMs),
                 Seed = parse.GetValue(seed),
             };
@@ -84,11 +91,11 @@ internal static class BenchBretteCommand
 
             if (parse.GetValue(json))
             {
-                WriteJson(result, Console.Out);
+                WriteJson(result, output);
             }
             else
             {
-                Console.Out.WriteLine(string.Create(
+                output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"{name}: {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse"));
             }

@@ -38,6 +38,7 @@ internal static class DemoCommand
         command.Options.Add(output);
         command.Options.Add(seed);
         command.SetAction(parse => CliAction.Run(() => Run(
+            parse.InvocationConfiguration.Output,
             parse.GetValue(duration),
             parse.GetValue(size),
             parse.GetValue(mode) ?? "event",
@@ -46,7 +47,7 @@ internal static class DemoCommand
         return command;
     }
 
-    private static int Run(double seconds, int size, string mode, DirectoryInfo outDir, ulong seed)
+    private static int Run(TextWriter output, double seconds, int size, string mode, DirectoryInfo outDir, ulong seed)
     {
         if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 3600)
         {
@@ -58,7 +59,7 @@ internal static class DemoCommand
             throw new ArgumentException("--size must be an even number of pixels in 8..256.");
         }
 
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         long durationUs = checked((long)Math.Round(seconds * 1e6));
         var setup = Stopwatch.StartNew();
         List<DvsEvent> events = MovingBarScene.Generate(size, size, durationUs, sweepUs: 200_000, noiseHz: 2.0, seed);
