@@ -107,6 +107,6 @@ public sealed class BenchBretteCommandTests
     {
         var (exit, text) = Run("bench", "coba", "--neurons", "200", "--duration", "0.1");
         Assert.Equal(0, exit);
-        Assert.StartsWith("coba: 200 neurons, ", text);
+        Assert.StartsWith("coba (clock): 200 neurons, ", text);
     }
 }

@@ -29,8 +29,8 @@ internal static class BenchBretteCommand
         var threads = new Option<int>("--threads") { Description = "CPU device threads (results do not depend on it).", DefaultValueFactory = _ => 1 };
         var spikes = new Option<FileInfo?>("--spikes") { Description = "Write the spikes to this CSV file (time_us,neuron)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var mode = new Option<string>("--mode") { Description = "Engine: clock (fixed-step, dense).", DefaultValueFactory = _ => "clock" };
-        mode.AcceptOnlyFromAmong("clock");
+        var mode = new Option<string>("--mode") { Description = "Engine: clock (fixed-step float32 dense kernels, Brian2's integration schemes), clock-spec (clock-driven engine on the network spec, the models' exact double-precision steps) or event (event-driven engine, exact).", DefaultValueFactory = _ => "clock" };
+        mode.AcceptOnlyFromAmong("clock", "clock-spec", "event");
 
         var command = new Command(name, description);
         command.Options.Add(neurons);
@@ -83,7 +83,12 @@ internal static class BenchBretteCommand
             SimDuration simulated = SimDuration.FromSeconds(seconds);
             FileInfo? spikeFile = parse.GetValue(spikes);
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
-            BretteBenchmarkResult result = BretteBenchmark.Run(options, simulated, threadCount, recorder);
+            BretteBenchmarkResult result = parse.GetValue(mode) switch
+            {
+                "event" => BretteBenchmark.RunEvent(options, simulated, recorder),
+                "clock-spec" => BretteBenchmark.RunClockSpec(options, simulated, threadCount, recorder),
+                _ => BretteBenchmark.Run(options, simulated, threadCount, recorder),
+            };
             if (recorder is not null)
             {
                 MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName);
@@ -97,7 +102,7 @@ internal static class BenchBretteCommand
             {
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{name}: {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse"));
+                    $"{name} ({result.Mode}): {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse"));
             }
 
             return 0;
@@ -113,7 +118,7 @@ internal static class BenchBretteCommand
         {
             writer.WriteStartObject();
             writer.WriteString("model", result.Model == BretteModel.Cuba ? "cuba" : "coba");
-            writer.WriteString("mode", "clock");
+            writer.WriteString("mode", result.Mode);
             writer.WriteNumber("neurons", result.Neurons);
             writer.WriteNumber("synapses", result.Synapses);
             writer.WriteNumber("duration_s", result.Duration.TotalSeconds);
