@@ -185,6 +185,9 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     }
 
     /// <inheritdoc/>
+    public double SafeTime(in NeuronState state) => 0;
+
+    /// <inheritdoc/>
     public double ScanStep(in NeuronState state)
         => 0.5 * Math.Min(Math.Min(_taue, _taui), _taum / (1 + Math.Abs(state.S1) + Math.Abs(state.S2)));
 

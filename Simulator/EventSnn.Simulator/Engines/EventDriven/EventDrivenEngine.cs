@@ -604,7 +604,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
 
         long queueNow = r.ReadInt64();
         int count = r.ReadInt32();
-        if (count < 0 || (stream.CanSeek && (long)count * Marshal.SizeOf<PendingEvent<EngineEvent>>() > stream.Length - stream.Position))
+        if (count < 0 || (stream.CanSeek && (long)count * System.Runtime.CompilerServices.Unsafe.SizeOf<PendingEvent<EngineEvent>>() > stream.Length - stream.Position))
         {
             throw new InvalidDataException($"Saved pending-event count {count} is invalid.");
         }
