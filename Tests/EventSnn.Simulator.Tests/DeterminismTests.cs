@@ -134,11 +134,11 @@ public class DeterminismTests
         Assert.Equal(401, sampler.Count);
     }
 
-    private sealed class Sampler : Monitors.IStateSampler
+    private sealed class Sampler : Simulator.Monitors.IStateSampler
     {
         public int Count { get; private set; }
 
-        public void Sample(SimTime time, Monitors.IStateReader reader)
+        public void Sample(SimTime time, Simulator.Monitors.IStateReader reader)
         {
             Assert.Equal(time, reader.Now);
             double v = reader.ReadState(0, 3, 0);
