@@ -192,6 +192,6 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         => 0.5 * Math.Min(Math.Min(_taue, _taui), _taum / (1 + Math.Abs(state.S1) + Math.Abs(state.S2)));
 
     /// <inheritdoc/>
-    public double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater)
-        => CrossingSearch.Find(this, state, horizon, out mayCrossLater);
+    public double FindCrossing(in NeuronState state, double horizon, out double recheck)
+        => CrossingSearch.Find(this, state, horizon, out recheck);
 }

@@ -41,15 +41,32 @@ public static class CrossingSearch
     /// <param name="model">Model constants.</param>
     /// <param name="start">Start state (not refractory).</param>
     /// <param name="horizon">Longest interval searched, ticks.</param>
-    /// <param name="mayCrossLater">Set when the search stopped at the horizon without excluding a later crossing.</param>
+    /// <param name="recheck">When no crossing is returned: where to search again (ticks), or +∞ for never.</param>
     /// <returns>δ in ticks or <see cref="double.PositiveInfinity"/>.</returns>
-    public static double Find<TModel>(in TModel model, in NeuronState start, double horizon, out bool mayCrossLater)
+    /// <remarks>
+    /// When the model's lower bound (<see cref="ISearchableModel{TSelf}.SafeTime"/>) already lies more than four scan steps
+    /// ahead, the search stops there and returns it as <paramref name="recheck"/>: most neurons receive another input
+    /// before then, which makes the exact search unnecessary.
+    /// </remarks>
+    public static double Find<TModel>(in TModel model, in NeuronState start, double horizon, out double recheck)
         where TModel : struct, ISearchableModel<TModel>
     {
-        mayCrossLater = false;
+        recheck = double.PositiveInfinity;
         if (model.IsAboveThreshold(start))
         {
             return 0;
+        }
+
+        if (!model.CanReachThreshold(start))
+        {
+            return double.PositiveInfinity;
+        }
+
+        double first = model.SafeTime(start);
+        if (first > 4 * model.ScanStep(start))
+        {
+            recheck = double.IsPositiveInfinity(first) ? first : Math.Max(1, Math.Min(Math.Floor(first), horizon));
+            return double.PositiveInfinity;
         }
 
         NeuronState cur = start;
@@ -63,7 +80,7 @@ public static class CrossingSearch
 
             if (t >= horizon)
             {
-                mayCrossLater = true;
+                recheck = Math.Max(1, Math.Floor(t));
                 return double.PositiveInfinity;
             }
 
@@ -109,7 +126,7 @@ public static class CrossingSearch
                     return delta;
                 }
 
-                mayCrossLater = true;
+                recheck = Math.Max(1, Math.Floor(t));
                 return double.PositiveInfinity;
             }
 

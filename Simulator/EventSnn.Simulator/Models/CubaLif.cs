@@ -177,8 +177,8 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     }
 
     /// <inheritdoc/>
-    public double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater)
-        => CrossingSearch.Find(this, state, horizon, out mayCrossLater);
+    public double FindCrossing(in NeuronState state, double horizon, out double recheck)
+        => CrossingSearch.Find(this, state, horizon, out recheck);
 
     /// <summary>Vectorised dense step for a shared parameter set; per-neuron parameters use the scalar path.</summary>
     /// <param name="models">Prepared models.</param>
