@@ -16,7 +16,9 @@ namespace EventSnn.EventQueue;
 /// a power of two) when an event is scheduled further ahead, up to <see cref="MaxSlots"/> steps, beyond which
 /// <see cref="Enqueue"/> throws <see cref="InvalidOperationException"/>. Enqueue is O(1); dequeue is O(1) plus a scan of
 /// an occupancy bitmap over empty steps (64 steps per word).</para>
-/// <para>Each bucket keeps its payload array for reuse; no allocation per operation in steady state.</para>
+/// <para>A slot holds a payload array only while occupied: emptied slots return their arrays to a per-queue pool
+/// (by power-of-two size class) that later slots draw from, so memory follows the pending events and a queue in
+/// steady state allocates nothing.</para>
 /// </remarks>
 /// <typeparam name="TPayload">The event payload, stored inline.</typeparam>
 public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
@@ -28,6 +30,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
     private const int MinSlotCapacity = 4;
 
     private readonly long _step;
+    private readonly SpareArrays<TPayload> _spare = new();
     private Slot[] _slots;
     private ulong[] _occupied;
     private int _mask;
@@ -85,9 +88,9 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
             ThrowOffGrid(time, nameof(time));
         }
 
-        long ahead = slot - _nowSlot;
-
-        if (ahead > _mask)
+        // slot >= _nowSlot, so the difference is exact as an unsigned number even across the whole long range.
+        ulong ahead = unchecked((ulong)(slot - _nowSlot));
+        if (ahead > (ulong)_mask)
         {
             GrowRing(ahead, time);
         }
@@ -102,7 +105,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         TPayload[]? items = s.Items;
         if (items is null || s.Count == items.Length)
         {
-            items = GrowSlot(ref s);
+            items = GrowSlot(ref s, _spare);
         }
 
         items[s.Count++] = payload;
@@ -154,7 +157,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         while (true)
         {
             long ahead = NextOccupied();
-            if (ahead < 0 || ahead > lastSlot - _nowSlot)
+            if (ahead < 0 || _nowSlot + ahead > lastSlot)
             {
                 return delivered;
             }
@@ -249,7 +252,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         if (events.Length > 0)
         {
             SimTime last = events[^1].Time;
-            long ahead = (last.Ticks / _step) - nowSlot;
+            ulong ahead = unchecked((ulong)((last.Ticks / _step) - nowSlot));
             if (ahead >= MaxSlots)
             {
                 ThrowTooFar(last, now);
@@ -326,8 +329,12 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         TPayload payload = s.Items![s.Head];
         if (++s.Head == s.Count)
         {
+            // The emptied slot's array becomes spare: slots then hold storage only while occupied, so memory follows
+            // the pending events rather than every slot's historical peak.
             s.Head = 0;
             s.Count = 0;
+            _spare.Return(s.Items);
+            s.Items = null;
             _occupied[index >> 6] &= ~(1UL << index);
         }
 
@@ -335,12 +342,12 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         return payload;
     }
 
-    private static TPayload[] GrowSlot(ref Slot s)
+    private static TPayload[] GrowSlot(ref Slot s, SpareArrays<TPayload> spare)
     {
         TPayload[]? items = s.Items;
         if (items is null)
         {
-            s.Items = new TPayload[MinSlotCapacity];
+            s.Items = spare.Rent(MinSlotCapacity);
             return s.Items;
         }
 
@@ -359,18 +366,18 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
         }
 
         int capacity = (int)Math.Min((long)items.Length * 2, Array.MaxLength);
-        Array.Resize(ref s.Items, capacity);
+        spare.Grow(ref s.Items!, s.Count, capacity);
         return s.Items!;
     }
 
-    private void GrowRing(long ahead, SimTime time)
+    private void GrowRing(ulong ahead, SimTime time)
     {
         if (ahead >= MaxSlots)
         {
             ThrowTooFar(time, Now);
         }
 
-        int size = (int)BitOperations.RoundUpToPowerOf2((uint)(ahead + 1));
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)ahead + 1);
         var slots = new Slot[size];
         var occupied = new ulong[size / 64];
         int newMask = size - 1;
@@ -399,7 +406,7 @@ public sealed class BucketRingQueue<TPayload> : IEventQueue<TPayload>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowTooFar(SimTime time, SimTime now) =>
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"Cannot schedule an event at {time}: it is {(time.Ticks / _step) - (now.Ticks / _step)} steps of {Step} after the current time {now}, beyond the ring limit of {MaxSlots - 1} steps."));
+            $"Cannot schedule an event at {time}: it is {unchecked((ulong)((time.Ticks / _step) - (now.Ticks / _step)))} steps of {Step} after the current time {now}, beyond the ring limit of {MaxSlots - 1} steps."));
 
     private struct Slot
     {

@@ -109,16 +109,37 @@ public readonly struct SimDuration : IEquatable<SimDuration>, IComparable<SimDur
         : new(Math.Abs(_ticks));
 
     /// <summary>Adds two durations (checked).</summary>
-    public static SimDuration operator +(SimDuration left, SimDuration right) =>
-        new(TickMath.Add(left._ticks, right._ticks, $"{left} + {right}"));
+    public static SimDuration operator +(SimDuration left, SimDuration right)
+    {
+        if (!TickMath.TryAdd(left._ticks, right._ticks, out long r))
+        {
+            TickMath.ThrowOverflow(left, "+", right);
+        }
+
+        return new(r);
+    }
 
     /// <summary>Subtracts two durations (checked).</summary>
-    public static SimDuration operator -(SimDuration left, SimDuration right) =>
-        new(TickMath.Subtract(left._ticks, right._ticks, $"{left} - {right}"));
+    public static SimDuration operator -(SimDuration left, SimDuration right)
+    {
+        if (!TickMath.TrySubtract(left._ticks, right._ticks, out long r))
+        {
+            TickMath.ThrowOverflow(left, "-", right);
+        }
+
+        return new(r);
+    }
 
     /// <summary>Negates a duration (checked).</summary>
-    public static SimDuration operator -(SimDuration value) =>
-        new(TickMath.Subtract(0, value._ticks, $"-({value})"));
+    public static SimDuration operator -(SimDuration value)
+    {
+        if (value._ticks == long.MinValue)
+        {
+            TickMath.ThrowOverflow("0", "-", value);
+        }
+
+        return new(-value._ticks);
+    }
 
     /// <summary>Returns the duration unchanged.</summary>
     public static SimDuration operator +(SimDuration value) => value;
@@ -127,9 +148,12 @@ public readonly struct SimDuration : IEquatable<SimDuration>, IComparable<SimDur
     public static SimDuration operator *(SimDuration left, long right)
     {
         long high = Math.BigMul(left._ticks, right, out long low);
-        return high == (low >> 63)
-            ? new(low)
-            : throw new OverflowException($"{left} * {right} overflows the 64-bit tick range.");
+        if (high != (low >> 63))
+        {
+            TickMath.ThrowOverflow(left, "*", right);
+        }
+
+        return new(low);
     }
 
     /// <summary>Multiplies a duration by an integer (checked).</summary>
@@ -138,9 +162,15 @@ public readonly struct SimDuration : IEquatable<SimDuration>, IComparable<SimDur
     /// <summary>Divides a duration by an integer, truncating toward zero.</summary>
     /// <exception cref="DivideByZeroException"><paramref name="right"/> is zero.</exception>
     /// <exception cref="OverflowException"><see cref="MinValue"/> divided by -1.</exception>
-    public static SimDuration operator /(SimDuration left, long right) => right == -1 && left._ticks == long.MinValue
-        ? throw new OverflowException($"{left} / -1 overflows the 64-bit tick range.")
-        : new(left._ticks / right);
+    public static SimDuration operator /(SimDuration left, long right)
+    {
+        if (right == -1 && left._ticks == long.MinValue)
+        {
+            TickMath.ThrowOverflow(left, "/", right);
+        }
+
+        return new(left._ticks / right);
+    }
 
     /// <summary>Adds two durations (checked); named alternative to <c>+</c>.</summary>
     public SimDuration Add(SimDuration other) => this + other;

@@ -108,8 +108,15 @@ public readonly struct SimTime : IEquatable<SimTime>, IComparable<SimTime>, ICom
 
     /// <summary>Adds a duration (checked).</summary>
     /// <exception cref="OverflowException">The result leaves the 64-bit tick range; the message names both operands.</exception>
-    public static SimTime operator +(SimTime time, SimDuration duration) =>
-        new(TickMath.Add(time._ticks, duration.Ticks, $"{time} + {duration}"));
+    public static SimTime operator +(SimTime time, SimDuration duration)
+    {
+        if (!TickMath.TryAdd(time._ticks, duration.Ticks, out long r))
+        {
+            TickMath.ThrowOverflow(time, "+", duration);
+        }
+
+        return new(r);
+    }
 
     /// <summary>Adds a duration (checked).</summary>
     /// <exception cref="OverflowException">The result leaves the 64-bit tick range; the message names both operands.</exception>
@@ -117,13 +124,27 @@ public readonly struct SimTime : IEquatable<SimTime>, IComparable<SimTime>, ICom
 
     /// <summary>Subtracts a duration (checked).</summary>
     /// <exception cref="OverflowException">The result leaves the 64-bit tick range; the message names both operands.</exception>
-    public static SimTime operator -(SimTime time, SimDuration duration) =>
-        new(TickMath.Subtract(time._ticks, duration.Ticks, $"{time} - {duration}"));
+    public static SimTime operator -(SimTime time, SimDuration duration)
+    {
+        if (!TickMath.TrySubtract(time._ticks, duration.Ticks, out long r))
+        {
+            TickMath.ThrowOverflow(time, "-", duration);
+        }
+
+        return new(r);
+    }
 
     /// <summary>The signed duration from <paramref name="right"/> to <paramref name="left"/> (checked).</summary>
     /// <exception cref="OverflowException">The result leaves the 64-bit tick range; the message names both operands.</exception>
-    public static SimDuration operator -(SimTime left, SimTime right) =>
-        SimDuration.FromTicks(TickMath.Subtract(left._ticks, right._ticks, $"{left} - {right}"));
+    public static SimDuration operator -(SimTime left, SimTime right)
+    {
+        if (!TickMath.TrySubtract(left._ticks, right._ticks, out long r))
+        {
+            TickMath.ThrowOverflow(left, "-", right);
+        }
+
+        return SimDuration.FromTicks(r);
+    }
 
     /// <summary>Adds a duration (checked); named alternative to <c>+</c>.</summary>
     public SimTime Add(SimDuration duration) => this + duration;

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace EventSnn.EventQueue;
 
@@ -48,27 +50,25 @@ internal static class TickMath
         return (long)ticks;
     }
 
-    public static long Add(long a, long b, string what)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryAdd(long a, long b, out long result)
     {
-        long r = unchecked(a + b);
-        if (((a ^ r) & (b ^ r)) < 0)
-        {
-            throw new OverflowException($"{what} overflows the 64-bit tick range.");
-        }
-
-        return r;
+        result = unchecked(a + b);
+        return ((a ^ result) & (b ^ result)) >= 0;
     }
 
-    public static long Subtract(long a, long b, string what)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TrySubtract(long a, long b, out long result)
     {
-        long r = unchecked(a - b);
-        if (((a ^ b) & (a ^ r)) < 0)
-        {
-            throw new OverflowException($"{what} overflows the 64-bit tick range.");
-        }
-
-        return r;
+        result = unchecked(a - b);
+        return ((a ^ b) & (a ^ result)) >= 0;
     }
+
+    /// <summary>Throws the overflow of <c>left op right</c>, naming both operands (formatting only on this cold path).</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowOverflow<TLeft, TRight>(TLeft left, string op, TRight right) =>
+        throw new OverflowException($"{left} {op} {right} overflows the 64-bit tick range.");
 
     /// <summary>Divides rounding to the nearest integer, ties away from zero (divisor &gt; 0).</summary>
     public static long DivideRounded(long ticks, long divisor)

@@ -162,6 +162,20 @@ public abstract class EventQueueContractTests
     }
 
     [Fact]
+    public void DequeueUntil_the_beginning_of_time_delivers_nothing()
+    {
+        var q = Create(Q(10));
+        q.Enqueue(Q(10), 1);
+        q.Enqueue(Q(12), 2);
+        var v = new LogVisitor(q);
+        Assert.Equal(0, q.DequeueUntil(SimTime.MinValue, ref v));
+        Assert.Equal(0, q.DequeueUntil(Q(9), ref v));
+        Assert.Equal(2, q.Count);
+        Assert.Equal(2, q.DequeueUntil(SimTime.MaxValue, ref v));
+        Assert.Equal(Q(12), q.Now);
+    }
+
+    [Fact]
     public void Reentrant_enqueues_are_delivered_in_the_same_call_in_order()
     {
         var q = Create();
@@ -349,6 +363,50 @@ public abstract class EventQueueContractTests
         Assert.Equal(1, q.Count);
         Assert.Equal(SimTime.Zero, q.Now);
         Assert.Equal([(Q(4), 1L)], DrainAll(q));
+    }
+
+    [Fact]
+    public void Steady_state_operations_do_not_allocate()
+    {
+        // 500 pending, delays up to 2000 quanta: time sweeps every bucket the queue uses (all radix digits below
+        // 2^16 ticks, every ring slot) many times during warm-up; the last round must then allocate nothing.
+        var q = Create();
+        var rng = new Random(9);
+        var delays = Enumerable.Range(0, 4096).Select(_ => (long)rng.Next(0, 2000) * Quantum).ToArray();
+        for (int i = 0; i < 500; i++)
+        {
+            q.Enqueue(SimTime.FromTicks(delays[i & 4095]), i);
+        }
+
+        var visitor = new HoldVisitor(q, delays);
+        long allocated = -1;
+        for (int round = 0; round < 8; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 25_000; i++)
+            {
+                q.TryDequeue(out var t, out long p);
+                q.Enqueue(t + SimDuration.FromTicks(delays[i & 4095]), p);
+                q.TryPeek(out _, out _);
+                if ((i & 63) == 0)
+                {
+                    q.DequeueUntil(q.Now + SimDuration.FromTicks(50 * Quantum), ref visitor);
+                }
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(500, q.Count);
+    }
+
+    private struct HoldVisitor(IEventQueue<long> queue, long[] delays) : IEventVisitor<long>
+    {
+        private int _i;
+
+        public void Visit(SimTime time, in long payload) =>
+            queue.Enqueue(time + SimDuration.FromTicks(delays[_i++ & 4095]), payload);
     }
 
     [Fact]

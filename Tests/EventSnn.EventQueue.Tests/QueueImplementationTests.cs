@@ -100,6 +100,34 @@ public sealed class BucketRingQueueContractTests : EventQueueContractTests
     }
 
     [Fact]
+    public void Restore_rejects_off_grid_or_too_distant_events_and_leaves_the_queue_unchanged()
+    {
+        var q = new BucketRingQueue<long>(SimDuration.FromTicks(StepTicks));
+        q.Enqueue(SimTime.FromTicks(StepTicks), 1);
+        PendingEvent<long>[] offGrid = [new(SimTime.FromTicks(StepTicks), 1), new(SimTime.FromTicks((2 * StepTicks) + 1), 2)];
+        Assert.Contains("Event 1", Assert.Throws<ArgumentException>(() => q.Restore(SimTime.Zero, offGrid)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => q.Restore(SimTime.FromTicks(1), []));
+        PendingEvent<long>[] tooFar = [new(SimTime.FromTicks(StepTicks * BucketRingQueue<long>.MaxSlots), 1)];
+        Assert.Throws<InvalidOperationException>(() => q.Restore(SimTime.Zero, tooFar));
+        Assert.Equal(1, q.Count);
+        Assert.Equal([(SimTime.FromTicks(StepTicks), 1L)], DrainAll(q));
+    }
+
+    [Fact]
+    public void Distances_across_the_whole_time_range_are_rejected_not_wrapped()
+    {
+        // With a 1-tick step, MaxValue - MinValue overflows a long; the ring must still see it as too far ahead.
+        var q = new BucketRingQueue<long>(SimDuration.FromTicks(1), SimTime.MinValue);
+        Assert.Throws<InvalidOperationException>(() => q.Enqueue(SimTime.MaxValue, 1));
+        Assert.Throws<InvalidOperationException>(() => q.Enqueue(SimTime.Zero, 1));
+        q.Enqueue(SimTime.MinValue + SimDuration.FromTicks(5), 2);
+        var v = new LogVisitor(q);
+        Assert.Equal(0, q.DequeueUntil(SimTime.MinValue, ref v));
+        Assert.Equal(1, q.DequeueUntil(SimTime.MaxValue, ref v));
+        Assert.Equal(0, q.Count);
+    }
+
+    [Fact]
     public void Ring_growth_while_wrapped_preserves_order()
     {
         var q = new BucketRingQueue<long>(SimDuration.FromTicks(StepTicks), initialSlots: 64);

@@ -185,10 +185,13 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     }
 
     /// <inheritdoc/>
+    public double SafeTime(in NeuronState state) => 0;
+
+    /// <inheritdoc/>
     public double ScanStep(in NeuronState state)
         => 0.5 * Math.Min(Math.Min(_taue, _taui), _taum / (1 + Math.Abs(state.S1) + Math.Abs(state.S2)));
 
     /// <inheritdoc/>
-    public double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater)
-        => CrossingSearch.Find(this, state, horizon, out mayCrossLater);
+    public double FindCrossing(in NeuronState state, double horizon, out double recheck)
+        => CrossingSearch.Find(this, state, horizon, out recheck);
 }

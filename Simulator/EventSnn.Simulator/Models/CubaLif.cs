@@ -154,8 +154,31 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     public double ScanStep(in NeuronState state) => _scan;
 
     /// <inheritdoc/>
-    public double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater)
-        => CrossingSearch.Find(this, state, horizon, out mayCrossLater);
+    /// <remarks>
+    /// With E = e^{−t/τm}: v(t) − v∞ ≤ (v0 − v∞)·E + (ie⁺ + ii⁺)·(1 − E), because each synaptic kernel satisfies
+    /// K(t) ≤ 1 − e^{−t/τm}. Solving the bound for v_thresh gives the earliest possible crossing time.
+    /// </remarks>
+    public double SafeTime(in NeuronState state)
+    {
+        double a = state.V - _vinf;
+        double b = Math.Max(0, state.S1) + Math.Max(0, state.S2);
+        double c = _vt - _vinf;
+        if (a >= c)
+        {
+            return 0;
+        }
+
+        if (b <= c)
+        {
+            return b < c ? double.PositiveInfinity : 0;
+        }
+
+        return -_taum * Math.Log((b - c) / (b - a));
+    }
+
+    /// <inheritdoc/>
+    public double FindCrossing(in NeuronState state, double horizon, out double recheck)
+        => CrossingSearch.Find(this, state, horizon, out recheck);
 
     /// <summary>Vectorised dense step for a shared parameter set; per-neuron parameters use the scalar path.</summary>
     /// <param name="models">Prepared models.</param>

@@ -104,7 +104,10 @@ public interface INeuronModel<TSelf>
     /// </summary>
     /// <param name="state">The neuron state (not refractory).</param>
     /// <param name="horizon">The longest interval to search, ticks.</param>
-    /// <param name="mayCrossLater">Set when no crossing was found within the horizon but one cannot be excluded later.</param>
+    /// <param name="recheck">
+    /// When no crossing is returned: an offset (ticks, ≥ 1) before which the condition provably cannot hold and at which
+    /// the engine must search again, or +∞ when it can never hold without further input.
+    /// </param>
     /// <returns>δ in ticks, or <see cref="double.PositiveInfinity"/>.</returns>
-    double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater);
+    double FindCrossing(in NeuronState state, double horizon, out double recheck);
 }

@@ -104,9 +104,9 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
     public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
 
     /// <inheritdoc/>
-    public double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater)
+    public double FindCrossing(in NeuronState state, double horizon, out double recheck)
     {
-        mayCrossLater = false;
+        recheck = double.PositiveInfinity;
         if (IsAboveThreshold(state))
         {
             return 0;
@@ -120,7 +120,7 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
         double delta = (_vt - state.V) * _tau / _drive;
         if (delta > horizon)
         {
-            mayCrossLater = true;
+            recheck = Math.Max(1, horizon);
             return double.PositiveInfinity;
         }
 

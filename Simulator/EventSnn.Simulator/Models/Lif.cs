@@ -112,9 +112,9 @@ public readonly struct Lif : INeuronModel<Lif>
     public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
 
     /// <inheritdoc/>
-    public double FindCrossing(in NeuronState state, double horizon, out bool mayCrossLater)
+    public double FindCrossing(in NeuronState state, double horizon, out double recheck)
     {
-        mayCrossLater = false;
+        recheck = double.PositiveInfinity;
         if (IsAboveThreshold(state))
         {
             return 0;
@@ -128,7 +128,7 @@ public readonly struct Lif : INeuronModel<Lif>
         double delta = _tau * Math.Log((_vinf - state.V) / (_vinf - _vt));
         if (delta > horizon)
         {
-            mayCrossLater = true;
+            recheck = Math.Max(1, horizon);
             return double.PositiveInfinity;
         }
 

@@ -24,9 +24,11 @@ public abstract class NeuronPopulationState
         Refractory = new double[Size];
         LastUpdate = new long[Size];
         Crossing = new double[Size];
+        Recheck = new double[Size];
         WakeTick = new long[Size];
         WakeGeneration = new int[Size];
         Array.Fill(Crossing, double.PositiveInfinity);
+        Array.Fill(Recheck, double.PositiveInfinity);
         Array.Fill(WakeTick, long.MaxValue);
     }
 
@@ -50,6 +52,9 @@ public abstract class NeuronPopulationState
 
     /// <summary>Event mode: offset (ticks, from <see cref="LastUpdate"/>) of the predicted threshold crossing, or +∞.</summary>
     internal double[] Crossing { get; }
+
+    /// <summary>Event mode: offset (ticks, from <see cref="LastUpdate"/>) before which no crossing can occur and at which the prediction is redone, or +∞.</summary>
+    internal double[] Recheck { get; }
 
     /// <summary>Event mode: tick of the pending wake-up event per neuron, or <see cref="long.MaxValue"/>.</summary>
     internal long[] WakeTick { get; }

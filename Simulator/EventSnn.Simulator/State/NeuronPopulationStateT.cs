@@ -64,6 +64,7 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
 
         Array.Clear(LastUpdate);
         Array.Fill(Crossing, double.PositiveInfinity);
+        Array.Fill(Recheck, double.PositiveInfinity);
         Array.Fill(WakeTick, long.MaxValue);
         Array.Clear(WakeGeneration);
     }
@@ -115,7 +116,7 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
     {
         for (int j = 0; j < Size; j++)
         {
-            Crossing[j] = Predict(ModelOf(j), Load(j));
+            Crossing[j] = Predict(ModelOf(j), Load(j), out Recheck[j]);
             EventSchedule(engine, j);
         }
     }
@@ -135,7 +136,7 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
                 DenseStepper.Spike(m, ref s);
             }
 
-            Crossing[j] = Predict(m, s);
+            Crossing[j] = Predict(m, s, out Recheck[j]);
             Store(j, s);
             EventSchedule(engine, j);
         }
@@ -146,7 +147,7 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
         ref readonly TModel m = ref ModelOf(neuron);
         NeuronState s = Load(neuron);
         BringForward(engine, neuron, ref s, t, m);
-        Crossing[neuron] = Predict(m, s);
+        Crossing[neuron] = Predict(m, s, out Recheck[neuron]);
         Store(neuron, s);
         EventSchedule(engine, neuron);
     }
@@ -154,16 +155,17 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
     internal override void EventSchedule(EventDrivenEngine engine, int neuron)
     {
         double c = Crossing[neuron];
+        double r = Recheck[neuron];
         long last = LastUpdate[neuron];
         long wake;
         if (double.IsFinite(c))
         {
             wake = last + (long)Math.Ceiling(c);
         }
-        else if (double.IsNaN(c))
+        else if (double.IsFinite(r))
         {
-            // A re-check is needed after the prediction horizon.
-            wake = last + (long)PredictionHorizon;
+            // No crossing before the re-check point: look again there.
+            wake = last + Math.Max(1, (long)r);
         }
         else
         {
@@ -189,6 +191,7 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
     {
         long last = LastUpdate[j];
         double cross = Crossing[j];
+        double recheck = Recheck[j];
         while (true)
         {
             double span = t - last;
@@ -201,7 +204,17 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
                 DenseStepper.Spike(m, ref s);
                 DenseStepper.Advance(m, ref s, whole - cross);
                 last = tick;
-                cross = Predict(m, s);
+                cross = Predict(m, s, out recheck);
+                continue;
+            }
+
+            if (recheck < span && double.IsPositiveInfinity(cross))
+            {
+                // The prediction must be redone before t (a re-check point lies inside the interval).
+                double step = Math.Max(1, Math.Floor(recheck));
+                DenseStepper.Advance(m, ref s, step);
+                last += (long)step;
+                cross = Predict(m, s, out recheck);
                 continue;
             }
 
@@ -209,6 +222,7 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
             {
                 DenseStepper.Advance(m, ref s, span);
                 cross -= span;
+                recheck -= span;
             }
 
             break;
@@ -216,10 +230,11 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
 
         LastUpdate[j] = t;
         Crossing[j] = cross;
+        Recheck[j] = recheck;
     }
 
-    /// <summary>Predicts the offset of the next crossing from state <paramref name="s"/>: +∞ none, NaN re-check at the horizon.</summary>
-    private static double Predict(in TModel m, in NeuronState s)
+    /// <summary>Predicts the offset of the next crossing from state <paramref name="s"/> (+∞: none known; then <paramref name="recheck"/> says when to look again).</summary>
+    private static double Predict(in TModel m, in NeuronState s, out double recheck)
     {
         double r = s.Refractory;
         NeuronState free = s;
@@ -229,12 +244,8 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
             free.Refractory = 0;
         }
 
-        double delta = m.FindCrossing(free, PredictionHorizon, out bool later);
-        if (double.IsFinite(delta))
-        {
-            return r + delta;
-        }
-
-        return later ? double.NaN : double.PositiveInfinity;
+        double delta = m.FindCrossing(free, PredictionHorizon, out recheck);
+        recheck += r;
+        return r + delta;
     }
 }

@@ -29,7 +29,7 @@ namespace EventSnn.Simulator.Engines.EventDriven;
 public sealed class EventDrivenEngine : ISimulationEngine
 {
     private const uint Magic = 0x56455345; // "ESEV"
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private static readonly Meter s_meter = new("EventSnn.Simulator");
     private static readonly Counter<long> s_spikes = s_meter.CreateCounter<long>("eventsnn.event_engine.spikes", description: "Spikes emitted by event-driven engines.");
 
@@ -449,6 +449,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
                 WriteArray<double>(w, s.Refractory);
                 WriteArray<long>(w, s.LastUpdate);
                 WriteArray<double>(w, s.Crossing);
+                WriteArray<double>(w, s.Recheck);
                 WriteArray<long>(w, s.WakeTick);
                 WriteArray<int>(w, s.WakeGeneration);
             }
@@ -539,6 +540,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
                 double[] refr = ReadArray<double>(r, s.Size);
                 long[] last = ReadArray<long>(r, s.Size);
                 double[] cross = ReadArray<double>(r, s.Size);
+                double[] recheck = ReadArray<double>(r, s.Size);
                 long[] wake = ReadArray<long>(r, s.Size);
                 int[] gen = ReadArray<int>(r, s.Size);
                 actions.Add(() =>
@@ -551,6 +553,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
                     refr.CopyTo(s.Refractory, 0);
                     last.CopyTo(s.LastUpdate, 0);
                     cross.CopyTo(s.Crossing, 0);
+                    recheck.CopyTo(s.Recheck, 0);
                     wake.CopyTo(s.WakeTick, 0);
                     gen.CopyTo(s.WakeGeneration, 0);
                 });
@@ -604,7 +607,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
 
         long queueNow = r.ReadInt64();
         int count = r.ReadInt32();
-        if (count < 0 || (stream.CanSeek && (long)count * Marshal.SizeOf<PendingEvent<EngineEvent>>() > stream.Length - stream.Position))
+        if (count < 0 || (stream.CanSeek && (long)count * System.Runtime.CompilerServices.Unsafe.SizeOf<PendingEvent<EngineEvent>>() > stream.Length - stream.Position))
         {
             throw new InvalidDataException($"Saved pending-event count {count} is invalid.");
         }
