@@ -124,6 +124,7 @@ internal static class BenchBretteCommand
             writer.WriteNumber("duration_s", result.Duration.TotalSeconds);
             writer.WriteNumber("setup_s", Math.Round(result.SetupSeconds, 4));
             writer.WriteNumber("loop_s", Math.Round(result.LoopSeconds, 4));
+            writer.WriteNumber("loop_cpu_s", Math.Round(result.LoopCpuSeconds, 4));
             writer.WriteNumber("spikes", result.Spikes);
             writer.WriteNumber("rate_hz", Math.Round(result.RateHz, 4));
             writer.WriteNumber("bytes_per_synapse", Math.Round(result.BytesPerSynapse, 3));
