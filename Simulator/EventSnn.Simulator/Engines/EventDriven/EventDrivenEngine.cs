@@ -200,9 +200,10 @@ public sealed class EventDrivenEngine : ISimulationEngine
             throw new ArgumentOutOfRangeException(nameof(neuron), neuron, $"{p} has {p.Size} sources.");
         }
 
-        if (time.Ticks < _now)
+        long floor = Math.Max(_now, _queue.Now.Ticks);
+        if (time.Ticks < floor)
         {
-            throw new ArgumentOutOfRangeException(nameof(time), time, $"Cannot inject an event at {time}, before the current time {Now}.");
+            throw new ArgumentOutOfRangeException(nameof(time), time, $"Cannot inject an event at {time}, before the current time {SimTime.FromTicks(floor)}.");
         }
 
         _queue.Enqueue(time, new EngineEvent(EngineEventKind.Source, population, neuron, 0));
