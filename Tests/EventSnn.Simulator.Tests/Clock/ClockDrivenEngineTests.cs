@@ -227,6 +227,74 @@ public sealed class ClockDrivenEngineTests
         Assert.Equal(engine.Now, engine.Step() - s_dt);
     }
 
+    [Fact]
+    public void StepsDoNotAllocateInSteadyState()
+    {
+        // As for ClockEngine: replay a stretch from a saved state, so the queue's buckets have already grown to the
+        // largest burst of that stretch; the step path itself must allocate nothing.
+        NetworkSpec net = Cuba(2000);
+        using var device = new CpuDevice(new CpuDeviceOptions { Threads = 2, MinParallelCount = 0, ChunkSize = 256 });
+        using var engine = new ClockDrivenEngine(net, device);
+        var counter = new Counter();
+        engine.AddSpikeMonitor(counter);
+        engine.RunUntil(SimTime.FromMilliseconds(200L));
+        using var saved = new MemoryStream();
+        engine.Save(saved);
+        engine.RunUntil(SimTime.FromMilliseconds(300L));
+        long firstPass = counter.Count;
+        saved.Position = 0;
+        engine.Restore(saved);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        engine.RunUntil(SimTime.FromMilliseconds(300L));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(firstPass > 100);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void PoissonAndSpikeArraySourcesAndStdpRunInClockMode()
+    {
+        // Grid-aligned spike-array sources drive both engines identically; Poisson sources draw the same random
+        // sequence in both engines (clock mode rounds each spike time up to the grid), so source spike counts match
+        // exactly; STDP changes the weights in both.
+        long[][] times = [[1_000_000, 5_000_000, 9_000_000], [2_000_000], [3_000_000, 3_100_000]];
+        NetworkSpec net = new NetworkBuilder()
+            .AddPoisson("noise", 50, 40, seed: 5)
+            .AddSpikeSource("array", times)
+            .AddNeurons("n", 10, NeuronModel.Lif, p => p.Set("tau_m", 10).Set("v_rest", -65).Set("v_thresh", -55).Set("v_reset", -65).Set("t_ref", 1))
+            .Connect("noise", "n", ConnectivitySpec.FixedProbability(0.5, seed: 6), c => c.WeightUniform(0.5, 2.5, seed: 7).Delay(500_000).Stdp(new StdpSpec(0.05, 0.06, 20, 20, 0, 3)))
+            .Connect("array", "n", ConnectivitySpec.AllToAll(), c => c.Weight(1).Delay(100_000))
+            .Build();
+        using var clock = new ClockDrivenEngine(net);
+        var eventEngine = new EventDrivenEngine(net);
+        var cs = new SpikeList();
+        var es = new SpikeList();
+        clock.AddSpikeMonitor(cs);
+        eventEngine.AddSpikeMonitor(es);
+        float[] initial = [.. clock.GetSynapses(0).Weights];
+        clock.RunUntil(SimTime.FromMilliseconds(2000L));
+        eventEngine.RunUntil(SimTime.FromMilliseconds(2000L));
+
+        int ClockCount(int pop) => cs.Spikes.Count(x => x.Pop == pop);
+        int EventCount(int pop) => es.Spikes.Count(x => x.Pop == pop);
+        Assert.InRange(ClockCount(0), 0.8 * 50 * 40 * 2, 1.2 * 50 * 40 * 2);
+        Assert.Equal(EventCount(0), ClockCount(0));
+        Assert.Equal(6, ClockCount(1));
+        Assert.Equal(es.Spikes.Where(x => x.Pop == 1), cs.Spikes.Where(x => x.Pop == 1));
+        Assert.True(ClockCount(2) > 50, $"{ClockCount(2)} spikes");
+        Assert.InRange(ClockCount(2), 0.8 * EventCount(2), 1.25 * EventCount(2));
+        Assert.NotEqual(initial, clock.GetSynapses(0).Weights);
+        Assert.NotEqual(initial, eventEngine.GetSynapses(0).Weights);
+        Assert.All(clock.GetSynapses(0).Weights, w => Assert.InRange(w, 0f, 3f));
+    }
+
+    private sealed class Counter : ISpikeMonitor
+    {
+        public long Count { get; private set; }
+
+        public void OnSpike(SimTime time, int population, int neuron) => Count++;
+    }
+
     private sealed class Sampler : IStateSampler
     {
         public List<long> Times { get; } = [];
