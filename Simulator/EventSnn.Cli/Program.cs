@@ -16,6 +16,7 @@ internal static class Program
     {
         var root = new RootCommand("eventsnn: event-driven spiking neural network simulator and event-camera tools.");
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

@@ -29,8 +29,8 @@ internal static class BenchBretteCommand
         var threads = new Option<int>("--threads") { Description = "CPU device threads (results do not depend on it).", DefaultValueFactory = _ => 1 };
         var spikes = new Option<FileInfo?>("--spikes") { Description = "Write the spikes to this CSV file (time_us,neuron)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var mode = new Option<string>("--mode") { Description = "Engine: clock (fixed-step, dense).", DefaultValueFactory = _ => "clock" };
-        mode.AcceptOnlyFromAmong("clock");
+        var mode = new Option<string>("--mode") { Description = "Engine: clock (fixed-step float32 dense kernels, Brian2's integration schemes), clock-spec (clock-driven engine on the network spec, the models' exact double-precision steps) or event (event-driven engine, exact).", DefaultValueFactory = _ => "clock" };
+        mode.AcceptOnlyFromAmong("clock", "clock-spec", "event");
 
         var command = new Command(name, description);
         command.Options.Add(neurons);
@@ -43,6 +43,7 @@ internal static class BenchBretteCommand
         command.Options.Add(mode);
         command.SetAction(parse => CliAction.Run(() =>
         {
+            TextWriter output = parse.InvocationConfiguration.Output;
             double seconds = parse.GetValue(duration);
             double dtMs = parse.GetValue(dt);
             int threadCount = parse.GetValue(threads);
@@ -56,6 +57,12 @@ internal static class BenchBretteCommand
                 throw new ArgumentException("--dt must be in (0, 1] ms.");
             }
 
+            int neuronCount = parse.GetValue(neurons);
+            if (neuronCount < 10 || neuronCount > 50_000_000)
+            {
+                throw new ArgumentException("--neurons must be in 10..50000000.");
+            }
+
             if (threadCount < 1 || threadCount > 256)
             {
                 throw new ArgumentException("--threads must be in 1..256.");
@@ -64,7 +71,7 @@ internal static class BenchBretteCommand
             var options = new BretteBenchmarkOptions
             {
                 Model = model,
-                Neurons = parse.GetValue(neurons),
+                Neurons = neuronCount,
                 Dt = SimDuration.FromMilliseconds(dtMs),
                 Seed = parse.GetValue(seed),
             };
@@ -76,7 +83,12 @@ internal static class BenchBretteCommand
             SimDuration simulated = SimDuration.FromSeconds(seconds);
             FileInfo? spikeFile = parse.GetValue(spikes);
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
-            BretteBenchmarkResult result = BretteBenchmark.Run(options, simulated, threadCount, recorder);
+            BretteBenchmarkResult result = parse.GetValue(mode) switch
+            {
+                "event" => BretteBenchmark.RunEvent(options, simulated, recorder),
+                "clock-spec" => BretteBenchmark.RunClockSpec(options, simulated, threadCount, recorder),
+                _ => BretteBenchmark.Run(options, simulated, threadCount, recorder),
+            };
             if (recorder is not null)
             {
                 MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName);
@@ -84,13 +96,13 @@ internal static class BenchBretteCommand
 
             if (parse.GetValue(json))
             {
-                WriteJson(result, Console.Out);
+                WriteJson(result, output);
             }
             else
             {
-                Console.Out.WriteLine(string.Create(
+                output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{name}: {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse"));
+                    $"{name} ({result.Mode}): {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse"));
             }
 
             return 0;
@@ -106,12 +118,13 @@ internal static class BenchBretteCommand
         {
             writer.WriteStartObject();
             writer.WriteString("model", result.Model == BretteModel.Cuba ? "cuba" : "coba");
-            writer.WriteString("mode", "clock");
+            writer.WriteString("mode", result.Mode);
             writer.WriteNumber("neurons", result.Neurons);
             writer.WriteNumber("synapses", result.Synapses);
             writer.WriteNumber("duration_s", result.Duration.TotalSeconds);
             writer.WriteNumber("setup_s", Math.Round(result.SetupSeconds, 4));
             writer.WriteNumber("loop_s", Math.Round(result.LoopSeconds, 4));
+            writer.WriteNumber("loop_cpu_s", Math.Round(result.LoopCpuSeconds, 4));
             writer.WriteNumber("spikes", result.Spikes);
             writer.WriteNumber("rate_hz", Math.Round(result.RateHz, 4));
             writer.WriteNumber("bytes_per_synapse", Math.Round(result.BytesPerSynapse, 3));

@@ -72,7 +72,7 @@ public static class MonitorCsv
         {
             int len = FormatMicroseconds(recorder.TimeTicks[s], buffer);
             string time = new(buffer[..len]);
-            ReadOnlySpan<float> values = recorder.Sample(s);
+            ReadOnlySpan<float> values = recorder.SampleValues(s);
             for (int k = 0; k < neurons.Length; k++)
             {
                 writer.Write(time);

@@ -1,4 +1,5 @@
 using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines.Clock;
 
 namespace EventSnn.Simulator.Monitors;
 
@@ -8,17 +9,23 @@ namespace EventSnn.Simulator.Monitors;
 /// struct of arrays: <see cref="TimeTicks"/>[s] and <see cref="Values"/>[s × neurons + k].
 /// </summary>
 /// <remarks>
-/// The recorder only stores and schedules; an engine reads the variable and calls <see cref="Record"/> when
-/// <see cref="IsDue"/> says so. The clock-driven engine samples after each step (state at the step's end);
-/// chosen times are rounded up to the next step boundary there.
+/// <para>With <see cref="ClockEngine"/>-style engines the engine reads the variable and calls <see cref="Record"/> when
+/// <see cref="IsDue"/> says so (after each step: state at the step's end; chosen times are rounded up to the next step
+/// boundary).</para>
+/// <para>With any <see cref="Engines.ISimulationEngine"/> (event-driven or clock-driven) add it with
+/// <c>engine.AddStateSampler(recorder, interval)</c>: the engine then calls <see cref="Sample(SimTime, IStateReader)"/> at every multiple of the
+/// interval and the recorder reads its neurons through <see cref="IStateReader.ReadState"/> (the variable index is
+/// looked up by name in the population's model).</para>
 /// </remarks>
-public sealed class StateRecorder
+public sealed class StateRecorder : IStateSampler
 {
     private readonly int[] _neurons;
     private readonly long[] _times = [];
     private int _nextTime;
     private long[] _sampleTicks;
     private float[] _values;
+    private float[] _row = [];
+    private int _variableIndex = -1;
 
     /// <summary>Records every <paramref name="everySteps"/> steps (steps counted from 1: the first sample is after step <paramref name="everySteps"/>).</summary>
     /// <param name="population">The population index.</param>
@@ -109,7 +116,7 @@ public sealed class StateRecorder
     /// <summary>The values of sample <paramref name="sample"/>, one per recorded neuron.</summary>
     /// <param name="sample">A sample index in <c>[0, SampleCount)</c>.</param>
     /// <returns>The values.</returns>
-    public ReadOnlySpan<float> Sample(int sample)
+    public ReadOnlySpan<float> SampleValues(int sample)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sample);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sample, SampleCount);
@@ -133,20 +140,45 @@ public sealed class StateRecorder
         return _nextTime < _times.Length && time.Ticks >= _times[_nextTime];
     }
 
+    /// <summary>Takes a sample through an engine's state reader (see the remarks).</summary>
+    /// <param name="time">The sample time.</param>
+    /// <param name="reader">The engine (an <see cref="Engines.ISimulationEngine"/>, so the variable name can be resolved).</param>
+    /// <exception cref="ArgumentException">The reader is not an engine, or the population has no such variable.</exception>
+    public void Sample(SimTime time, IStateReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (_variableIndex < 0)
+        {
+            if (reader is not Engines.ISimulationEngine engine || (uint)Population >= (uint)engine.Network.Populations.Length)
+            {
+                throw new ArgumentException($"State recorder for population {Population} needs an engine that knows that population.", nameof(reader));
+            }
+
+            int index = engine.Network.Populations[Population].Model?.Info.StateIndex(Variable) ?? -1;
+            if (index < 0)
+            {
+                throw new ArgumentException($"{engine.Network.Populations[Population]} has no state variable '{Variable}'.", nameof(reader));
+            }
+
+            _variableIndex = index;
+            _row = new float[_neurons.Length];
+        }
+
+        for (int k = 0; k < _neurons.Length; k++)
+        {
+            _row[k] = (float)reader.ReadState(Population, _neurons[k], _variableIndex);
+        }
+
+        Append(time, _row);
+    }
+
     /// <summary>Stores the values of the recorded neurons, taken from the whole population's variable.</summary>
     /// <param name="time">The time of the state.</param>
     /// <param name="variable">The variable for every neuron of the population.</param>
     /// <exception cref="ArgumentException">A recorded neuron is outside <paramref name="variable"/>.</exception>
     public void Record(SimTime time, ReadOnlySpan<float> variable)
     {
-        if (SampleCount == _sampleTicks.Length)
-        {
-            int capacity = checked(_sampleTicks.Length * 2);
-            Array.Resize(ref _sampleTicks, capacity);
-            Array.Resize(ref _values, checked(capacity * _neurons.Length));
-        }
-
-        Span<float> row = _values.AsSpan(SampleCount * _neurons.Length, _neurons.Length);
+        Span<float> row = _neurons.Length <= 256 ? stackalloc float[_neurons.Length] : new float[_neurons.Length];
         for (int k = 0; k < _neurons.Length; k++)
         {
             int n = _neurons[k];
@@ -158,6 +190,19 @@ public sealed class StateRecorder
             row[k] = variable[n];
         }
 
+        Append(time, row);
+    }
+
+    private void Append(SimTime time, ReadOnlySpan<float> row)
+    {
+        if (SampleCount == _sampleTicks.Length)
+        {
+            int capacity = checked(_sampleTicks.Length * 2);
+            Array.Resize(ref _sampleTicks, capacity);
+            Array.Resize(ref _values, checked(capacity * _neurons.Length));
+        }
+
+        row.CopyTo(_values.AsSpan(SampleCount * _neurons.Length, _neurons.Length));
         _sampleTicks[SampleCount++] = time.Ticks;
         while (_nextTime < _times.Length && _times[_nextTime] <= time.Ticks)
         {

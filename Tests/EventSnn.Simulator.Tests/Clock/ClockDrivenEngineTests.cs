@@ -40,6 +40,14 @@ public sealed class ClockDrivenEngineTests
         var es = new SpikeList();
         clock.AddSpikeMonitor(cs);
         eventEngine.AddSpikeMonitor(es);
+        var clockRates = new PopulationRateMonitor([20, 40, 12], SimDuration.FromMilliseconds(50L));
+        var eventRates = new PopulationRateMonitor([20, 40, 12], SimDuration.FromMilliseconds(50L));
+        clock.AddSpikeMonitor(clockRates);
+        eventEngine.AddSpikeMonitor(eventRates);
+        var clockState = new StateRecorder(2, "v", [0, 3, 11]);
+        var eventState = new StateRecorder(2, "v", [0, 3, 11]);
+        clock.AddStateSampler(clockState, SimDuration.FromMilliseconds(5L));
+        eventEngine.AddStateSampler(eventState, SimDuration.FromMilliseconds(5L));
         var rng = new Random(21);
         for (int k = 0; k < 3000; k++)
         {
@@ -68,6 +76,15 @@ public sealed class ClockDrivenEngineTests
         Assert.True(maxDiff < 1e-9, $"state differs by {maxDiff} mV");
         Assert.True(cs.Spikes.Count(s => s.Pop == 2) > 20, "the second layer must fire");
         Assert.Equal(Sorted(es), Sorted(cs));
+
+        // The monitors see the same thing through both engines.
+        Assert.Equal(eventRates.Counts(2).ToArray(), clockRates.Counts(2).ToArray());
+        Assert.Equal(eventState.TimeTicks.ToArray(), clockState.TimeTicks.ToArray());
+        Assert.Equal(85, clockState.SampleCount);
+        for (int i = 0; i < clockState.Values.Length; i++)
+        {
+            Assert.Equal(eventState.Values[i], clockState.Values[i], 1e-4f);
+        }
     }
 
     [Fact]

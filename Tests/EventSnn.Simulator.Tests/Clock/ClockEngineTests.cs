@@ -99,7 +99,7 @@ public sealed class ClockEngineTests
             ge *= ee;
             gi *= ei;
             Assert.Equal((k + 1) * dt.Ticks, recorder.TimeTicks[k]);
-            Assert.True(Math.Abs(recorder.Sample(k)[0] - v) < 1e-4, $"step {k}: clock {recorder.Sample(k)[0]} vs exact {v}");
+            Assert.True(Math.Abs(recorder.SampleValues(k)[0] - v) < 1e-4, $"step {k}: clock {recorder.SampleValues(k)[0]} vs exact {v}");
         }
 
         Assert.True(Math.Abs(v - El) > 0.01, "the inputs must have moved the potential");

@@ -350,7 +350,7 @@ public readonly record struct ConductanceLifParameters
 public static class ClockRefractory
 {
     /// <summary>
-    /// The number of steps a neuron is clamped after the step in which it spiked: <c>round(refractory/dt)</c>.
+    /// The number of steps a neuron is clamped after the step in which it spiked: <c>round(refractory/dt)</c> (halves round up).
     /// The clock engine stamps a spike at the end of the step that crossed threshold, so the neuron is clamped
     /// for exactly the refractory period after its spike time and integrates again from <c>spike + refractory</c>.
     /// (Brian2 stamps spikes at the start of that step and resumes at the same grid time minus one step; the rate
@@ -363,7 +363,7 @@ public static class ClockRefractory
     {
         ArgumentOutOfRangeException.ThrowIfNegative(refractoryMs);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(dtMs, 0);
-        double steps = Math.Round(refractoryMs / dtMs);
+        double steps = Math.Round(refractoryMs / dtMs, MidpointRounding.AwayFromZero);
         if (steps > int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(refractoryMs), "The refractory period is too long for this dt.");
