@@ -54,3 +54,31 @@ public class LifExactnessTests
         Assert.Equal(expected, engine.ReadState(0, 0, 0), 1e-12);
     }
 }
+
+public class SearchedCrossingExactnessTests
+{
+    // CUBA and COBA have no closed-form crossing: their crossings come from CrossingSearch. With no synaptic input they
+    // reduce to a LIF with v∞ = v_rest + i_offset, so the search must reproduce the LIF closed-form interval.
+    [Theory]
+    [InlineData("cuba", 0.0)]
+    [InlineData("cuba", 3.0)]
+    [InlineData("coba", 0.0)]
+    [InlineData("coba", 3.0)]
+    public void SearchedCrossingsReproduceTheClosedFormIsi(string model, double trefMs)
+    {
+        NeuronModel m = model == "cuba" ? NeuronModel.CubaLif : NeuronModel.CobaLif;
+        NetworkSpec net = new NetworkBuilder()
+            .AddNeurons("n", 1, m, p => p.Set("tau_m", 20).Set("v_rest", -60).Set("v_thresh", -50).Set("v_reset", -60).Set("i_offset", 14).Set("t_ref", trefMs).Initial("v", -60))
+            .Build();
+        var e = new EventDrivenEngine(net);
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        double isi = (trefMs * 1e6) + (20e6 * Math.Log(14.0 / 4.0));
+        const int K = 100;
+        e.RunUntil(EventQueue.SimTime.FromTicks((long)(isi * (K + 1.5))));
+        long[] t = s.TimesOf(0, 0);
+        Assert.True(t.Length >= K + 1);
+        double mean = (t[K] - t[0]) / (double)K;
+        Assert.True(Math.Abs(mean - isi) / isi < 1e-9, $"{model}: mean ISI {mean} vs {isi}");
+    }
+}

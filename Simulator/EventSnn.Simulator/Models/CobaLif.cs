@@ -185,7 +185,29 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     }
 
     /// <inheritdoc/>
-    public double SafeTime(in NeuronState state) => 0;
+    /// <remarks>
+    /// With w = v − (v_rest + i_offset) and v never below the lowest attractor v_min, τm·w' ≤ −w + De·e^{−t/τe} + Di·e^{−t/τi}
+    /// where De = ge0·(e_exc − v_min)⁺ and Di = gi0·(e_inh − v_min)⁺ (dropping the shunting that only lowers v). Hence
+    /// w(t) ≤ w0·E + (De + Di)·(1 − E) with E = e^{−t/τm}; solving for the threshold gives the earliest possible crossing.
+    /// </remarks>
+    public double SafeTime(in NeuronState state)
+    {
+        double vmin = Math.Min(Math.Min(state.V, _l), Math.Min(_ee, _ei));
+        double a = state.V - _l;
+        double b = (Math.Max(0, state.S1) * Math.Max(0, _ee - vmin)) + (Math.Max(0, state.S2) * Math.Max(0, _ei - vmin));
+        double c = _vt - _l;
+        if (a >= c)
+        {
+            return 0;
+        }
+
+        if (b <= c)
+        {
+            return b < c ? double.PositiveInfinity : 0;
+        }
+
+        return -_taum * Math.Log((b - c) / (b - a));
+    }
 
     /// <inheritdoc/>
     public double ScanStep(in NeuronState state)
