@@ -9,6 +9,7 @@ using EventSnn.Simulator.Network;
 
 namespace EventSnn.Simulator.Tests.Clock;
 
+[Collection(AllocationMeasurements.Name)]
 public sealed class ClockDrivenEngineTests
 {
     private static readonly SimDuration s_dt = SimDuration.FromMicroseconds(100);
