@@ -427,9 +427,10 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
         ClearOccupied(b);
         ref Bucket source = ref _buckets[b];
         ref Bucket current = ref _buckets[0];
-        if (b <= 256)
+        if (b <= 256 || source.Count == 1)
         {
-            // A level-0 bucket holds exactly the new current time: swap its storage in (current is empty).
+            // A level-0 bucket (or a single event) holds exactly the new current time: swap its storage in
+            // (current is empty).
             (current, source) = (source, current);
             return;
         }

@@ -7,15 +7,17 @@ namespace EventSnn.Cli.Tests;
 [Collection(BenchQueueCliTestGroup.Name)]
 public sealed class BenchQueueCommandTests
 {
-    [Fact]
-    public void Json_output_parses_and_is_consistent()
+    [Theory]
+    [InlineData("wall")]
+    [InlineData("cpu")]
+    public void Json_output_parses_and_is_consistent(string clock)
     {
-        var (code, stdout, stderr) = Run("bench", "queue", "--pending", "500", "--ops", "20000", "--seed", "7", "--json");
+        var (code, stdout, stderr) = Run("bench", "queue", "--pending", "500", "--ops", "200000", "--seed", "7", "--clock", clock, "--json");
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
         var root = doc.RootElement;
         Assert.Equal(500, root.GetProperty("pending").GetInt32());
-        Assert.Equal(20000, root.GetProperty("ops").GetInt64());
+        Assert.Equal(200000, root.GetProperty("ops").GetInt64());
         double x = root.GetProperty("eventsnn_mops").GetDouble();
         double y = root.GetProperty("priorityqueue_mops").GetDouble();
         double ratio = root.GetProperty("ratio").GetDouble();
@@ -53,10 +55,12 @@ public sealed class BenchQueueCommandTests
         Assert.Contains(option, line, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Non_numeric_option_is_a_usage_error()
+    [Theory]
+    [InlineData("--pending", "many")]
+    [InlineData("--clock", "sundial")]
+    public void Unparsable_option_is_a_usage_error(string option, string value)
     {
-        var (code, _, _) = Run("bench", "queue", "--pending", "many");
+        var (code, _, _) = Run("bench", "queue", option, value);
         Assert.NotEqual(0, code);
     }
 

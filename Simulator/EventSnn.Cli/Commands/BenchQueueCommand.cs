@@ -31,9 +31,15 @@ internal static class BenchQueueCommand
         var ops = new Option<long>("--ops") { Description = "Timed hold operations M (at least 1), after a warm-up of min(N, M) operations.", DefaultValueFactory = _ => 5_000_000 };
         var seed = new Option<int>("--seed") { Description = "Seed for the exponential increments.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var clock = new Option<string>("--clock")
+        {
+            Description = "What to time: 'wall' (elapsed time) or 'cpu' (process CPU time, steadier on a shared, loaded machine).",
+            DefaultValueFactory = _ => "wall",
+        };
+        clock.AcceptOnlyFromAmong("wall", "cpu");
         var command = new Command("queue", "Hold-model throughput of the EventSnn radix heap queue vs .NET PriorityQueue<T,(long time,long seq)>.")
         {
-            pending, ops, seed, json,
+            pending, ops, seed, json, clock,
         };
         command.SetAction(parse => CliAction.Run(() =>
         {
@@ -49,7 +55,7 @@ internal static class BenchQueueCommand
                 throw new ArgumentException($"--ops must be at least 1 (got {m}).");
             }
 
-            var result = Run(n, m, parse.GetValue(seed));
+            var result = Run(n, m, parse.GetValue(seed), parse.GetValue(clock) == "cpu");
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -76,8 +82,9 @@ internal static class BenchQueueCommand
     /// operations then alternate between them in <see cref="Rounds"/> chunks, so a change in machine load during the
     /// run affects both alike.
     /// </summary>
-    internal static HoldResult Run(int pending, long ops, int seed)
+    internal static HoldResult Run(int pending, long ops, int seed, bool cpuClock = false)
     {
+        Func<TimeSpan> now = cpuClock ? () => Environment.CpuUsage.TotalTime : () => Stopwatch.GetElapsedTime(0);
         long[] increments = MakeIncrements(seed);
         long warmup = Math.Min(pending, ops);
 
@@ -101,12 +108,12 @@ internal static class BenchQueueCommand
         for (int r = 0; r < Rounds; r++)
         {
             long chunk = (ops / Rounds) + (r < ops % Rounds ? 1 : 0);
-            long start = Stopwatch.GetTimestamp();
+            TimeSpan start = now();
             checkA += HoldRadix(radix, chunk, increments, offset);
-            radixTime += Stopwatch.GetElapsedTime(start);
-            start = Stopwatch.GetTimestamp();
+            radixTime += now() - start;
+            start = now();
             checkB += HoldPriorityQueue(priorityQueue, chunk, increments, offset, ref seq);
-            priorityQueueTime += Stopwatch.GetElapsedTime(start);
+            priorityQueueTime += now() - start;
             offset += chunk;
         }
 
