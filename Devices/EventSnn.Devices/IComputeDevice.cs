@@ -11,7 +11,8 @@ namespace EventSnn.Devices;
 /// whatever <see cref="Parallelism"/> is.</para>
 /// <para><b>Allocation:</b> after warm-up (first call with a given kernel type on a given thread), dispatch
 /// allocates nothing.</para>
-/// <para><b>Threading:</b> a device is used by one caller thread at a time.</para>
+/// <para><b>Threading:</b> a device is used by one caller thread at a time, and a kernel must not dispatch to the device
+/// that runs it (no nested <c>For</c>/<c>RunSteps</c>).</para>
 /// <para>See <c>docs/Devices.md</c> for the design, including how a GPU device runs whole windows of steps
 /// without a host round trip per step.</para>
 /// </remarks>

@@ -88,6 +88,48 @@ public sealed class ClockDrivenEngineTests
     }
 
     [Fact]
+    public void CurrentBasedStateAgreesWithEventModeOnTheGrid()
+    {
+        // CUBA neurons kept below threshold, excitatory and inhibitory current jumps at grid times: both engines use the
+        // exact propagator of the same linear system, so v, ge and gi agree at grid times to double rounding.
+        NetworkSpec net = new NetworkBuilder()
+            .AddExternalInput("in", PopulationShape.Linear(10))
+            .AddNeurons("n", 25, NeuronModel.CubaLif, p => p.Set("tau_m", 20).Set("tau_e", 5).Set("tau_i", 10).Set("v_rest", -65).Set("v_thresh", 0).Set("v_reset", -65).InitialUniform("v", -70, -60, seed: 2))
+            .Connect("in", "n", ConnectivitySpec.FixedProbability(0.5, seed: 3), c => c.Named("in-e").WeightUniform(0.5, 3, seed: 4).Receptor("e").Delay(300_000))
+            .Connect("in", "n", ConnectivitySpec.FixedProbability(0.3, seed: 5), c => c.Named("in-i").WeightUniform(-3, -0.5, seed: 6).Receptor("i").Delay(700_000))
+            .Build();
+        using var clock = new ClockDrivenEngine(net);
+        var eventEngine = new EventDrivenEngine(net);
+        var rng = new Random(8);
+        for (int k = 0; k < 800; k++)
+        {
+            var t = SimTime.FromTicks((1 + rng.Next(2000)) * s_dt.Ticks);
+            int source = rng.Next(10);
+            clock.InjectEvent(t, 0, source);
+            eventEngine.InjectEvent(t, 0, source);
+        }
+
+        double maxDiff = 0;
+        for (int ms = 5; ms <= 230; ms += 5)
+        {
+            var t = SimTime.FromMilliseconds((long)ms);
+            clock.RunUntil(t);
+            eventEngine.RunUntil(t);
+            for (int n = 0; n < 25; n++)
+            {
+                for (int variable = 0; variable < 3; variable++)
+                {
+                    maxDiff = Math.Max(maxDiff, Math.Abs(clock.ReadState(1, n, variable) - eventEngine.ReadState(1, n, variable)));
+                }
+            }
+        }
+
+        Assert.True(maxDiff < 1e-9, $"state differs by {maxDiff}");
+        Assert.True(Math.Abs(clock.ReadState(1, 0, 0) + 65) > 1e-3 || Math.Abs(clock.ReadState(1, 1, 0) + 65) > 1e-3, "inputs must have moved the neurons");
+        Assert.Equal(0, clock.SpikeCount - 800);
+    }
+
+    [Fact]
     public void LifIsiMatchesClosedFormWithinOneStep()
     {
         // Constant drive: tau_m 20 ms, v_rest -65, i_offset 20 (v_inf = -45), threshold -50, reset -65, t_ref 2 ms:
@@ -176,6 +218,39 @@ public sealed class ClockDrivenEngineTests
     }
 
     [Fact]
+    public void PausingAtAnyTimeGivesTheSameRun()
+    {
+        // RunUntil(a); RunUntil(b) is the same run as RunUntil(b), also with windows in flight and off-grid pause times.
+        NetworkSpec net = Cuba(1000, delayTicks: 1_500_000);
+        using var whole = new ClockDrivenEngine(net);
+        var a = new SpikeList();
+        whole.AddSpikeMonitor(a);
+        whole.RunUntil(SimTime.FromMilliseconds(300L));
+
+        using var pieces = new ClockDrivenEngine(net);
+        var b = new SpikeList();
+        pieces.AddSpikeMonitor(b);
+        var rng = new Random(4);
+        while (pieces.Now < SimTime.FromMilliseconds(300L))
+        {
+            long next = Math.Min(300_000_000, pieces.Now.Ticks + rng.Next(1, 2_000_000));
+            if (rng.Next(4) == 0)
+            {
+                pieces.Step();
+            }
+            else
+            {
+                pieces.RunUntil(SimTime.FromTicks(next));
+            }
+        }
+
+        Assert.Equal(SimTime.FromMilliseconds(300L), pieces.Now);
+        Assert.True(a.Spikes.Count > 100);
+        Assert.Equal(a.Hash(), b.Hash());
+        Assert.True(whole.WindowCount < whole.StepCount, "the whole run should use windows");
+    }
+
+    [Fact]
     public void SaveRestoreContinuesTheSameRun()
     {
         NetworkSpec net = Cuba(1000, delayTicks: 1_500_000);
@@ -225,6 +300,74 @@ public sealed class ClockDrivenEngineTests
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.ReadState(1, 40, 0));
         Assert.Throws<ArgumentException>(() => engine.ReadState(0, 0, 0));
         Assert.Equal(engine.Now, engine.Step() - s_dt);
+    }
+
+    [Fact]
+    public void StepsDoNotAllocateInSteadyState()
+    {
+        // As for ClockEngine: replay a stretch from a saved state, so the queue's buckets have already grown to the
+        // largest burst of that stretch; the step path itself must allocate nothing.
+        NetworkSpec net = Cuba(2000);
+        using var device = new CpuDevice(new CpuDeviceOptions { Threads = 2, MinParallelCount = 0, ChunkSize = 256 });
+        using var engine = new ClockDrivenEngine(net, device);
+        var counter = new Counter();
+        engine.AddSpikeMonitor(counter);
+        engine.RunUntil(SimTime.FromMilliseconds(200L));
+        using var saved = new MemoryStream();
+        engine.Save(saved);
+        engine.RunUntil(SimTime.FromMilliseconds(300L));
+        long firstPass = counter.Count;
+        saved.Position = 0;
+        engine.Restore(saved);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        engine.RunUntil(SimTime.FromMilliseconds(300L));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(firstPass > 100);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void PoissonAndSpikeArraySourcesAndStdpRunInClockMode()
+    {
+        // Grid-aligned spike-array sources drive both engines identically; Poisson sources draw the same random
+        // sequence in both engines (clock mode rounds each spike time up to the grid), so source spike counts match
+        // exactly; STDP changes the weights in both.
+        long[][] times = [[1_000_000, 5_000_000, 9_000_000], [2_000_000], [3_000_000, 3_100_000]];
+        NetworkSpec net = new NetworkBuilder()
+            .AddPoisson("noise", 50, 40, seed: 5)
+            .AddSpikeSource("array", times)
+            .AddNeurons("n", 10, NeuronModel.Lif, p => p.Set("tau_m", 10).Set("v_rest", -65).Set("v_thresh", -55).Set("v_reset", -65).Set("t_ref", 1))
+            .Connect("noise", "n", ConnectivitySpec.FixedProbability(0.5, seed: 6), c => c.WeightUniform(0.5, 2.5, seed: 7).Delay(500_000).Stdp(new StdpSpec(0.05, 0.06, 20, 20, 0, 3)))
+            .Connect("array", "n", ConnectivitySpec.AllToAll(), c => c.Weight(1).Delay(100_000))
+            .Build();
+        using var clock = new ClockDrivenEngine(net);
+        var eventEngine = new EventDrivenEngine(net);
+        var cs = new SpikeList();
+        var es = new SpikeList();
+        clock.AddSpikeMonitor(cs);
+        eventEngine.AddSpikeMonitor(es);
+        float[] initial = [.. clock.GetSynapses(0).Weights];
+        clock.RunUntil(SimTime.FromMilliseconds(2000L));
+        eventEngine.RunUntil(SimTime.FromMilliseconds(2000L));
+
+        int ClockCount(int pop) => cs.Spikes.Count(x => x.Pop == pop);
+        int EventCount(int pop) => es.Spikes.Count(x => x.Pop == pop);
+        Assert.InRange(ClockCount(0), 0.8 * 50 * 40 * 2, 1.2 * 50 * 40 * 2);
+        Assert.Equal(EventCount(0), ClockCount(0));
+        Assert.Equal(6, ClockCount(1));
+        Assert.Equal(es.Spikes.Where(x => x.Pop == 1), cs.Spikes.Where(x => x.Pop == 1));
+        Assert.True(ClockCount(2) > 50, $"{ClockCount(2)} spikes");
+        Assert.InRange(ClockCount(2), 0.8 * EventCount(2), 1.25 * EventCount(2));
+        Assert.NotEqual(initial, clock.GetSynapses(0).Weights);
+        Assert.NotEqual(initial, eventEngine.GetSynapses(0).Weights);
+        Assert.All(clock.GetSynapses(0).Weights, w => Assert.InRange(w, 0f, 3f));
+    }
+
+    private sealed class Counter : ISpikeMonitor
+    {
+        public long Count { get; private set; }
+
+        public void OnSpike(SimTime time, int population, int neuron) => Count++;
     }
 
     private sealed class Sampler : IStateSampler

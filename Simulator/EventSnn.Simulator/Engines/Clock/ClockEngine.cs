@@ -306,10 +306,13 @@ public sealed class ClockEngine : IDisposable
         _queue.Enqueue(GridTime(time), new ClockEvent(population, neuron, ClockEvent.SourceSpike, 0f));
     }
 
-    /// <summary>Asks a running <see cref="RunUntil"/> to stop after the current step (thread-safe).</summary>
+    /// <summary>
+    /// Asks a running <see cref="RunUntil"/> to stop after the current step or window (thread-safe; a monitor may call it
+    /// from inside a step). A request made while no run is in progress is dropped when the next run starts.
+    /// </summary>
     public void RequestPause() => _pauseRequested = true;
 
-    /// <summary>Runs one step (or nothing if paused requests are pending: they are cleared).</summary>
+    /// <summary>Runs exactly one step (a pending pause request is cleared).</summary>
     public void Step()
     {
         _pauseRequested = false;
