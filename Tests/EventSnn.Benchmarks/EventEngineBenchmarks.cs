@@ -17,6 +17,12 @@ public enum EventNetwork
     Cuba,
 
     /// <summary>
+    /// Brette et al. (2007) COBA (El −60 mV, Ee 0, Ei −80 mV, I = 20 mV, we = 0.6, wi = 6.7, delay 0.1 ms), conductances
+    /// exact, v by the variation-of-constants formula with Gauss–Legendre panels.
+    /// </summary>
+    Coba,
+
+    /// <summary>
     /// Sparse feed-forward/recurrent LIF with delta synapses (closed-form propagator and crossing): 1000 Poisson sources
     /// at 5 Hz → 10 000 LIF neurons (p = 0.02, w = 2 mV, 1 ms) with recurrent p = 0.001 (w = 3 mV, 2 ms): low activity,
     /// the event engine's home ground.
@@ -35,7 +41,7 @@ public class EventEngineBenchmarks
     private EventDrivenEngine _engine = null!;
 
     /// <summary>The network.</summary>
-    [Params(EventNetwork.Cuba, EventNetwork.SparseLif)]
+    [Params(EventNetwork.Cuba, EventNetwork.Coba, EventNetwork.SparseLif)]
     public EventNetwork Network { get; set; }
 
     /// <summary>Builds the network and runs 100 ms of warm-up.</summary>
@@ -63,6 +69,23 @@ public class EventEngineBenchmarks
                 .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, 4), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(100_000))
                 .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, 5), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(100_000))
                 .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, 6), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(100_000))
+                .Build();
+        }
+
+        if (network == EventNetwork.Coba)
+        {
+            const int n = 4000;
+            const double p = 80.0 / n;
+            static void Coba(PopulationOptions o, ulong seed) => o.Set("tau_m", 20).Set("tau_e", 5).Set("tau_i", 10).Set("v_rest", -60)
+                .Set("v_thresh", -50).Set("v_reset", -60).Set("e_exc", 0).Set("e_inh", -80).Set("i_offset", 20).Set("t_ref", 5)
+                .InitialUniform("v", -60, -50, seed);
+            return new NetworkBuilder()
+                .AddNeurons("exc", 3200, NeuronModel.CobaLif, o => Coba(o, 1))
+                .AddNeurons("inh", 800, NeuronModel.CobaLif, o => Coba(o, 2))
+                .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, 3), c => c.Weight(0.6).Receptor("e").Delay(100_000))
+                .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, 4), c => c.Weight(0.6).Receptor("e").Delay(100_000))
+                .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, 5), c => c.Weight(6.7).Receptor("i").Delay(100_000))
+                .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, 6), c => c.Weight(6.7).Receptor("i").Delay(100_000))
                 .Build();
         }
 

@@ -65,3 +65,54 @@ public class EngineSurfaceTests
         Assert.NotNull(e.GetPopulationState(1));
     }
 }
+
+public class InjectWhileRunningTests
+{
+    private sealed class EchoMonitor(EventDrivenEngine engine, int external, long lag) : Simulator.Monitors.ISpikeMonitor
+    {
+        public List<(long T, int Pop, int Neuron)> Spikes { get; } = [];
+
+        public void OnSpike(SimTime time, int population, int neuron)
+        {
+            Spikes.Add((time.Ticks, population, neuron));
+            if (population == 1 && Spikes.Count < 20)
+            {
+                // A closed loop through the outside world: every output spike injects an input `lag` later.
+                engine.InjectEvent(time + SimDuration.FromTicks(lag), external, 0);
+            }
+        }
+    }
+
+    [Fact]
+    public void EventsInjectedFromInsideARunAreProcessedInTheSameRun()
+    {
+        var net = new NetworkBuilder()
+            .AddExternalInput("ext", PopulationShape.Linear(1))
+            .AddNeurons("n", 1, NeuronModel.Lif)
+            .Connect("ext", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(1000))
+            .Build();
+        var e = new EventDrivenEngine(net);
+        var m = new EchoMonitor(e, 0, 500);
+        e.AddSpikeMonitor(m);
+        e.InjectEvent(SimTime.FromTicks(100), 0, 0);
+        e.RunUntil(SimTime.FromTicks(1_000_000));
+
+        // ext at 100 → n at 1100 → ext at 1600 → n at 2600 → …: period 1500 ticks, 10 round trips within the cap.
+        long[] n = [.. m.Spikes.Where(s => s.Pop == 1).Select(s => s.T)];
+        Assert.Equal(10, n.Length);
+        for (int k = 0; k < n.Length; k++)
+        {
+            Assert.Equal(1100 + (1500 * k), n[k]);
+        }
+    }
+
+    [Fact]
+    public void SingleChannelInputIgnoresPolarity()
+    {
+        var shape = new PopulationShape(1, 3, 4);
+        Assert.Equal(Inputs.ExternalEventMap.SourceOf(shape, 2, 1, 0), Inputs.ExternalEventMap.SourceOf(shape, 2, 1, 1));
+        Assert.Equal((1 * 4) + 2, Inputs.ExternalEventMap.SourceOf(shape, 2, 1, 1));
+        Assert.Equal(-1, Inputs.ExternalEventMap.SourceOf(shape, 4, 0, 0));
+        Assert.Equal(-1, Inputs.ExternalEventMap.SourceOf(new PopulationShape(2, 3, 4), 0, 0, 2));
+    }
+}

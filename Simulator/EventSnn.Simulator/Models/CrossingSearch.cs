@@ -36,6 +36,12 @@ public interface ISearchableModel<TSelf> : INeuronModel<TSelf>
 /// </summary>
 public static class CrossingSearch
 {
+    /// <summary>
+    /// Panels scanned per prediction; beyond them the search returns a re-check point (inputs usually arrive first, so
+    /// scanning far ahead is mostly wasted work).
+    /// </summary>
+    public const int LookAheadPanels = 2;
+
     /// <summary>Searches for the first δ in [0, horizon] where the threshold condition holds.</summary>
     /// <typeparam name="TModel">The model.</typeparam>
     /// <param name="model">Model constants.</param>
@@ -44,9 +50,10 @@ public static class CrossingSearch
     /// <param name="recheck">When no crossing is returned: where to search again (ticks), or +∞ for never.</param>
     /// <returns>δ in ticks or <see cref="double.PositiveInfinity"/>.</returns>
     /// <remarks>
-    /// When the model's lower bound (<see cref="ISearchableModel{TSelf}.SafeTime"/>) already lies more than four scan steps
-    /// ahead, the search stops there and returns it as <paramref name="recheck"/>: most neurons receive another input
-    /// before then, which makes the exact search unnecessary.
+    /// When the model's lower bound (<see cref="ISearchableModel{TSelf}.SafeTime"/>) already lies more than two scan steps
+    /// ahead, the search stops there and returns it as <paramref name="recheck"/>; otherwise it scans at most
+    /// <see cref="LookAheadPanels"/> panels (after jumps) and returns the end of the scanned range as the re-check point.
+    /// Most neurons receive another input before either, which makes a longer search unnecessary.
     /// </remarks>
     public static double Find<TModel>(in TModel model, in NeuronState start, double horizon, out double recheck)
         where TModel : struct, ISearchableModel<TModel>
@@ -63,7 +70,7 @@ public static class CrossingSearch
         }
 
         double first = model.SafeTime(start);
-        if (first > 4 * model.ScanStep(start))
+        if (first > 2 * model.ScanStep(start))
         {
             recheck = double.IsPositiveInfinity(first) ? first : Math.Max(1, Math.Min(Math.Floor(first), horizon));
             return double.PositiveInfinity;
@@ -71,6 +78,7 @@ public static class CrossingSearch
 
         NeuronState cur = start;
         double t = 0;
+        int panels = 0;
         while (true)
         {
             if (!model.CanReachThreshold(cur))
@@ -78,7 +86,7 @@ public static class CrossingSearch
                 return double.PositiveInfinity;
             }
 
-            if (t >= horizon)
+            if (t >= horizon || panels == LookAheadPanels)
             {
                 recheck = Math.Max(1, Math.Floor(t));
                 return double.PositiveInfinity;
@@ -132,6 +140,7 @@ public static class CrossingSearch
 
             t += h;
             cur = next;
+            panels++;
         }
     }
 

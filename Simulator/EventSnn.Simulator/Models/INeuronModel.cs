@@ -20,7 +20,8 @@ namespace EventSnn.Simulator.Models;
 /// <para><b>Spike rule (both engines).</b> A neuron that is not refractory spikes whenever its threshold condition
 /// (<see cref="IsAboveThreshold"/>: <c>v ≥ v_thresh</c> or <c>v &gt; v_thresh</c>) holds; the spike applies
 /// <see cref="Reset"/> and starts the refractory period (<see cref="RefractoryTicks"/>), during which
-/// <c>v</c> is frozen, other variables keep evolving, and inputs that would jump <c>v</c> are discarded.</para>
+/// <c>v</c> is frozen, other variables keep evolving, and inputs that would jump <c>v</c> are discarded
+/// (with <see cref="ResetMode.None"/> <c>v</c> keeps integrating and receiving input; only spiking is suppressed).</para>
 /// </remarks>
 public interface INeuronModel<TSelf>
     where TSelf : struct, INeuronModel<TSelf>

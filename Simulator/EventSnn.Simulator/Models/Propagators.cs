@@ -32,9 +32,9 @@ public static class Propagators
         return t / tauM * Math.Exp(-t / tauS) * phi;
     }
 
-    /// <summary>Gauss–Legendre nodes on [−1, 1] (8 points, symmetric; positive half listed).</summary>
-    internal static ReadOnlySpan<double> GaussNodes => [0.1834346424956498, 0.5255324099163290, 0.7966664774136267, 0.9602898564975363];
+    /// <summary>Gauss–Legendre nodes on [−1, 1] (4 points, symmetric; positive half listed).</summary>
+    internal static ReadOnlySpan<double> GaussNodes => [0.3399810435848563, 0.8611363115940526];
 
     /// <summary>Gauss–Legendre weights matching <see cref="GaussNodes"/>.</summary>
-    internal static ReadOnlySpan<double> GaussWeights => [0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763];
+    internal static ReadOnlySpan<double> GaussWeights => [0.6521451548625461, 0.3478548451374538];
 }
