@@ -74,3 +74,37 @@ public class StdpTests
         Assert.Equal(Math.Exp(-10.0 / 20), nearest.At(0, 15_000_000), 14);
     }
 }
+
+public class StdpBothEnginesTests
+{
+    [Theory]
+    [InlineData(1_000_000L, 11_000_000L)]
+    [InlineData(11_000_000L, 1_000_000L)]
+    [InlineData(4_000_000L, 4_300_000L)]
+    public void GridAlignedPairGivesTheClosedFormInBothEngines(long tPre, long tPost)
+    {
+        const double aPlus = 0.01;
+        const double aMinus = 0.012;
+        const float w0 = 0.5f;
+        long d = 100_000;
+        var net = new NetworkBuilder()
+            .AddSpikeSource("pre", [[tPre]])
+            .AddSpikeSource("drive", [[tPost - d]])
+            .AddNeurons("post", 1, NeuronModel.Lif)
+            .Connect("drive", "post", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(d))
+            .Connect("pre", "post", ConnectivitySpec.AllToAll(), c => c.Named("plastic").Weight(w0).Delay(d).Stdp(new StdpSpec(aPlus, aMinus, 20, 30, 0, 1)))
+            .Build();
+        double dt = tPost - tPre;
+        double expected = dt > 0 ? w0 + (aPlus * Math.Exp(-dt / 20e6)) : w0 - (aMinus * Math.Exp(dt / 30e6));
+
+        var ev = new EventDrivenEngine(net);
+        ev.RunUntil(SimTime.FromMilliseconds(20L));
+        using var clock = new Engines.Clock.ClockDrivenEngine(net);
+        var cs = new SpikeList();
+        clock.AddSpikeMonitor(cs);
+        clock.RunUntil(SimTime.FromMilliseconds(20L));
+        Assert.Equal([tPost], cs.TimesOf(2, 0));
+        Assert.Equal((float)expected, ev.GetSynapses(1).Weights[0], 6);
+        Assert.Equal((float)expected, clock.GetSynapses(1).Weights[0], 6);
+    }
+}

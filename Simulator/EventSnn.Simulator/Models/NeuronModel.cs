@@ -31,6 +31,9 @@ public abstract class NeuronModel
     /// <summary>Conductance-based LIF with exponential conductances (<see cref="Models.CobaLif"/>).</summary>
     public static NeuronModel CobaLif => For<CobaLif>();
 
+    /// <summary>Adaptive LIF with spike-triggered adaptation and delta synapses (<see cref="Models.AdaptiveLif"/>).</summary>
+    public static NeuronModel AdaptiveLif => For<AdaptiveLif>();
+
     /// <summary>The descriptor of model type <typeparamref name="TModel"/> (one instance per type).</summary>
     /// <typeparam name="TModel">The model struct.</typeparam>
     public static NeuronModel For<TModel>()
