@@ -20,6 +20,7 @@ internal static class Program
         root.Subcommands.Add(ViewCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(DatasetsCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

@@ -9,6 +9,8 @@ internal static class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Benchmarks for scripted comparison (use --json for machine-readable output).");
+        bench.Subcommands.Add(BenchBretteCommand.CreateCuba());
+        bench.Subcommands.Add(BenchBretteCommand.CreateCoba());
         bench.Subcommands.Add(BenchQueueCommand.Create());
         bench.Subcommands.Add(BenchDecodeCommand.Create());
         bench.Subcommands.Add(BenchAedatCommand.Create());

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines.Clock;
+using EventSnn.Simulator.Monitors;
+
+namespace EventSnn.Cli.Commands;
+
+/// <summary>
+/// <c>eventsnn bench cuba</c> and <c>eventsnn bench coba</c>: the Brette et al. (2007) CUBA and COBA networks as Brian2
+/// runs them, timed (setup and simulation loop separately), with the fields of the Brian2 reference script
+/// <c>Tests/EventSnn.Benchmarks/brian2/cuba_coba.py</c>.
+/// </summary>
+internal static class BenchBretteCommand
+{
+    /// <summary>Creates <c>bench cuba</c>.</summary>
+    public static Command CreateCuba() => Create(BretteModel.Cuba, "cuba", "Brette et al. 2007 CUBA network (current-based synapses), as Brian2's CUBA example.");
+
+    /// <summary>Creates <c>bench coba</c>.</summary>
+    public static Command CreateCoba() => Create(BretteModel.Coba, "coba", "Brette et al. 2007 COBA network (conductance-based synapses), as the Brian2 COBA benchmark.");
+
+    private static Command Create(BretteModel model, string name, string description)
+    {
+        var neurons = new Option<int>("--neurons") { Description = "Number of neurons (80 % excitatory).", DefaultValueFactory = _ => 4000 };
+        var duration = new Option<double>("--duration") { Description = "Simulated time in seconds.", DefaultValueFactory = _ => 10.0 };
+        var dt = new Option<double>("--dt") { Description = "Time step in milliseconds.", DefaultValueFactory = _ => 0.1 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of initial potentials and connectivity.", DefaultValueFactory = _ => 1UL };
+        var threads = new Option<int>("--threads") { Description = "CPU device threads (results do not depend on it).", DefaultValueFactory = _ => 1 };
+        var spikes = new Option<FileInfo?>("--spikes") { Description = "Write the spikes to this CSV file (time_us,neuron)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var mode = new Option<string>("--mode") { Description = "Engine: clock (fixed-step float32 dense kernels, Brian2's integration schemes), clock-spec (clock-driven engine on the network spec, the models' exact double-precision steps) or event (event-driven engine, exact).", DefaultValueFactory = _ => "clock" };
+        mode.AcceptOnlyFromAmong("clock", "clock-spec", "event");
+
+        var command = new Command(name, description);
+        command.Options.Add(neurons);
+        command.Options.Add(duration);
+        command.Options.Add(dt);
+        command.Options.Add(seed);
+        command.Options.Add(threads);
+        command.Options.Add(spikes);
+        command.Options.Add(json);
+        command.Options.Add(mode);
+        command.SetAction(parse => CliAction.Run(() =>
+        {
+            TextWriter output = parse.InvocationConfiguration.Output;
+            double seconds = parse.GetValue(duration);
+            double dtMs = parse.GetValue(dt);
+            int threadCount = parse.GetValue(threads);
+            if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 1e6)
+            {
+                throw new ArgumentException("--duration must be a positive number of seconds (at most 1e6).");
+            }
+
+            if (!double.IsFinite(dtMs) || dtMs <= 0 || dtMs > 1)
+            {
+                throw new ArgumentException("--dt must be in (0, 1] ms.");
+            }
+
+            int neuronCount = parse.GetValue(neurons);
+            if (neuronCount < 10 || neuronCount > 50_000_000)
+            {
+                throw new ArgumentException("--neurons must be in 10..50000000.");
+            }
+
+            if (threadCount < 1 || threadCount > 256)
+            {
+                throw new ArgumentException("--threads must be in 1..256.");
+            }
+
+            var options = new BretteBenchmarkOptions
+            {
+                Model = model,
+                Neurons = neuronCount,
+                Dt = SimDuration.FromMilliseconds(dtMs),
+                Seed = parse.GetValue(seed),
+            };
+            if (options.Dt.Ticks <= 0)
+            {
+                throw new ArgumentException("--dt is below one tick (1 ns).");
+            }
+
+            SimDuration simulated = SimDuration.FromSeconds(seconds);
+            FileInfo? spikeFile = parse.GetValue(spikes);
+            SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
+            BretteBenchmarkResult result = parse.GetValue(mode) switch
+            {
+                "event" => BretteBenchmark.RunEvent(options, simulated, recorder),
+                "clock-spec" => BretteBenchmark.RunClockSpec(options, simulated, threadCount, recorder),
+                _ => BretteBenchmark.Run(options, simulated, threadCount, recorder),
+            };
+            if (recorder is not null)
+            {
+                MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName);
+            }
+
+            if (parse.GetValue(json))
+            {
+                WriteJson(result, output);
+            }
+            else
+            {
+                output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{name} ({result.Mode}): {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse"));
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Writes the result as one JSON object and a newline.</summary>
+    internal static void WriteJson(BretteBenchmarkResult result, TextWriter output)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model", result.Model == BretteModel.Cuba ? "cuba" : "coba");
+            writer.WriteString("mode", result.Mode);
+            writer.WriteNumber("neurons", result.Neurons);
+            writer.WriteNumber("synapses", result.Synapses);
+            writer.WriteNumber("duration_s", result.Duration.TotalSeconds);
+            writer.WriteNumber("setup_s", Math.Round(result.SetupSeconds, 4));
+            writer.WriteNumber("loop_s", Math.Round(result.LoopSeconds, 4));
+            writer.WriteNumber("loop_cpu_s", Math.Round(result.LoopCpuSeconds, 4));
+            writer.WriteNumber("spikes", result.Spikes);
+            writer.WriteNumber("rate_hz", Math.Round(result.RateHz, 4));
+            writer.WriteNumber("bytes_per_synapse", Math.Round(result.BytesPerSynapse, 3));
+            writer.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}

@@ -1,0 +1,129 @@
+namespace EventSnn.Simulator.Models;
+
+/// <summary>
+/// Perfect (non-leaky) integrate-and-fire neuron with delta synapses and a constant drive:
+/// <c>τm·dv/dt = i_offset</c>; an input of weight w on receptor <c>v</c> jumps <c>v</c> by w mV.
+/// Exact: <c>v(t) = v0 + i_offset·t/τm</c>; crossing <c>δ = τm·(v_thresh − v0)/i_offset</c> when <c>i_offset &gt; 0</c>.
+/// </summary>
+public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
+{
+    private readonly double _tau;
+    private readonly double _vinit;
+    private readonly double _vt;
+    private readonly double _vr;
+    private readonly double _drive;
+    private readonly double _tref;
+    private readonly ResetMode _reset;
+    private readonly bool _strict;
+    private readonly double _dt;
+
+    private IntegrateAndFire(ReadOnlySpan<double> p, ResetMode reset, ThresholdComparison cmp)
+    {
+        _tau = Units.MsToTicks(p[0]);
+        _vinit = p[1];
+        _vt = p[2];
+        _vr = p[3];
+        _drive = p[4];
+        _tref = Units.MsToTicks(p[5]);
+        _reset = reset;
+        _strict = cmp == ThresholdComparison.Greater;
+        _dt = 0;
+    }
+
+    private IntegrateAndFire(in IntegrateAndFire other, double dt)
+    {
+        this = other;
+        _dt = dt;
+    }
+
+    /// <inheritdoc/>
+    public static NeuronModelInfo Info { get; } = new(
+        "if",
+        ["v"],
+        ["v"],
+        [
+            new("tau_m", "ms", 20.0, 0, true),
+            new("v_rest", "mV", -65.0),
+            new("v_thresh", "mV", -50.0),
+            new("v_reset", "mV", -65.0),
+            new("i_offset", "mV", 0.0),
+            new("t_ref", "ms", 0.0, 0),
+        ],
+        [ResetMode.ToValue, ResetMode.Subtract, ResetMode.None]);
+
+    /// <inheritdoc/>
+    public NeuronState InitialState => new() { V = _vinit };
+
+    /// <inheritdoc/>
+    public double RefractoryTicks => _tref;
+
+    /// <inheritdoc/>
+    public double Threshold => _vt;
+
+    /// <inheritdoc/>
+    public double StepTicks => _dt;
+
+    /// <inheritdoc/>
+    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
+        => LinearModelRules.ValidateReset(parameters[2], parameters[3], parameters[5], reset);
+
+    /// <inheritdoc/>
+    public static IntegrateAndFire Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
+        => new(parameters, reset, comparison);
+
+    /// <inheritdoc/>
+    public IntegrateAndFire WithTimeStep(double dtTicks) => new(this, dtTicks);
+
+    /// <inheritdoc/>
+    public void AdvanceFree(ref NeuronState state, double dt) => state.V += _drive * dt / _tau;
+
+    /// <inheritdoc/>
+    public void AdvanceRefractory(ref NeuronState state, double dt)
+    {
+        if (_reset == ResetMode.None)
+        {
+            AdvanceFree(ref state, dt);
+            return;
+        }
+
+    }
+
+    /// <inheritdoc/>
+    public void ApplyInput(ref NeuronState state, int receptor, double weight)
+    {
+        if (state.Refractory <= 0 || _reset == ResetMode.None)
+        {
+            state.V += weight;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool IsAboveThreshold(in NeuronState state) => _strict ? state.V > _vt : state.V >= _vt;
+
+    /// <inheritdoc/>
+    public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
+
+    /// <inheritdoc/>
+    public double FindCrossing(in NeuronState state, double horizon, out double recheck)
+    {
+        recheck = double.PositiveInfinity;
+        if (IsAboveThreshold(state))
+        {
+            return 0;
+        }
+
+        if (!(_drive > 0))
+        {
+            return double.PositiveInfinity;
+        }
+
+        double delta = (_vt - state.V) * _tau / _drive;
+        if (delta > horizon)
+        {
+            recheck = Math.Max(1, horizon);
+            return double.PositiveInfinity;
+        }
+
+        return Math.Max(0, delta);
+    }
+}

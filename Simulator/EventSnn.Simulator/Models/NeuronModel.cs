@@ -1,0 +1,98 @@
+using EventSnn.Simulator.Network;
+using EventSnn.Simulator.State;
+
+namespace EventSnn.Simulator.Models;
+
+/// <summary>
+/// A neuron model as a value a network spec can hold: wraps a struct model type (<see cref="INeuronModel{TSelf}"/>)
+/// so that engines create typed, devirtualised population state for it.
+/// </summary>
+public abstract class NeuronModel
+{
+    private protected NeuronModel()
+    {
+    }
+
+    /// <summary>The model's static description.</summary>
+    public abstract NeuronModelInfo Info { get; }
+
+    /// <summary>The struct type implementing the model.</summary>
+    public abstract Type ModelType { get; }
+
+    /// <summary>Leaky integrate-and-fire with delta synapses (<see cref="Models.Lif"/>).</summary>
+    public static NeuronModel Lif => For<Lif>();
+
+    /// <summary>Perfect integrate-and-fire with delta synapses (<see cref="Models.IntegrateAndFire"/>).</summary>
+    public static NeuronModel IntegrateAndFire => For<IntegrateAndFire>();
+
+    /// <summary>Current-based LIF with exponential currents (<see cref="Models.CubaLif"/>).</summary>
+    public static NeuronModel CubaLif => For<CubaLif>();
+
+    /// <summary>Conductance-based LIF with exponential conductances (<see cref="Models.CobaLif"/>).</summary>
+    public static NeuronModel CobaLif => For<CobaLif>();
+
+    /// <summary>Adaptive LIF with spike-triggered adaptation and delta synapses (<see cref="Models.AdaptiveLif"/>).</summary>
+    public static NeuronModel AdaptiveLif => For<AdaptiveLif>();
+
+    /// <summary>The descriptor of model type <typeparamref name="TModel"/> (one instance per type).</summary>
+    /// <typeparam name="TModel">The model struct.</typeparam>
+    public static NeuronModel For<TModel>()
+        where TModel : struct, INeuronModel<TModel>
+        => NeuronModel<TModel>.Instance;
+
+    /// <summary>Checks cross-parameter rules; returns a message or null.</summary>
+    /// <param name="parameters">Values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
+    /// <param name="reset">Reset mode.</param>
+    /// <param name="comparison">Threshold comparison.</param>
+    public abstract string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison);
+
+    /// <summary>Creates initialised runtime state for a population of this model.</summary>
+    /// <param name="spec">The population (its <see cref="PopulationSpec.Model"/> must be this model).</param>
+    public abstract NeuronPopulationState CreateState(PopulationSpec spec);
+
+    /// <inheritdoc/>
+    public override string ToString() => Info.Name;
+}
+
+/// <summary>The descriptor of one model struct type.</summary>
+/// <typeparam name="TModel">The model struct.</typeparam>
+public sealed class NeuronModel<TModel> : NeuronModel
+    where TModel : struct, INeuronModel<TModel>
+{
+    private NeuronModel()
+    {
+        if (TModel.Info.StateVariables.Length is < 1 or > NeuronState.MaxVariables || TModel.Info.StateVariables[0] != "v")
+        {
+            throw new InvalidOperationException($"Model '{TModel.Info.Name}' must have 1..{NeuronState.MaxVariables} state variables, the first named 'v'.");
+        }
+
+        if (TModel.Info.Receptors.Length is < 1 or > 2)
+        {
+            throw new InvalidOperationException($"Model '{TModel.Info.Name}' must have 1 or 2 receptors.");
+        }
+    }
+
+    internal static NeuronModel<TModel> Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public override NeuronModelInfo Info => TModel.Info;
+
+    /// <inheritdoc/>
+    public override Type ModelType => typeof(TModel);
+
+    /// <inheritdoc/>
+    public override string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
+        => TModel.Validate(parameters, reset, comparison);
+
+    /// <inheritdoc/>
+    public override NeuronPopulationState CreateState(PopulationSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!ReferenceEquals(spec.Model, this))
+        {
+            throw new ArgumentException($"{spec} does not use model '{Info.Name}'.", nameof(spec));
+        }
+
+        return new NeuronPopulationState<TModel>(spec);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+
+namespace EventSnn.Simulator.Models;
+
+/// <summary>One named parameter of a neuron model, with its unit, default and allowed range.</summary>
+/// <param name="Name">Parameter name as used in specs (for example <c>tau_m</c>).</param>
+/// <param name="Unit">Unit text (<c>ms</c>, <c>mV</c> or <c>1</c>).</param>
+/// <param name="Default">Value used when a spec does not set the parameter.</param>
+/// <param name="Minimum">Smallest allowed value (inclusive unless <paramref name="StrictMinimum"/>).</param>
+/// <param name="StrictMinimum">Whether the value must be strictly greater than <paramref name="Minimum"/>.</param>
+public sealed record NeuronParameterInfo(string Name, string Unit, double Default, double Minimum = double.NegativeInfinity, bool StrictMinimum = false)
+{
+    /// <summary>Returns a message describing why <paramref name="value"/> is invalid, or null when it is valid.</summary>
+    /// <param name="value">The candidate value.</param>
+    public string? Check(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            return $"must be finite (got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+        }
+
+        if (StrictMinimum ? value <= Minimum : value < Minimum)
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be {(StrictMinimum ? ">" : "≥")} {Minimum} (got {value})");
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Static description of a neuron model: its name, state variables, receptors and parameters.</summary>
+/// <param name="Name">Model name (for example <c>lif</c>).</param>
+/// <param name="StateVariables">State variable names; index 0 is always the membrane potential <c>v</c> (at most <see cref="NeuronState.MaxVariables"/>).</param>
+/// <param name="Receptors">Receptor names a projection can target (for example <c>e</c>, <c>i</c>); index = receptor number.</param>
+/// <param name="Parameters">Parameters, in the order the model's <c>Create</c> receives them.</param>
+/// <param name="SupportedResets">Reset modes the model supports.</param>
+public sealed record NeuronModelInfo(
+    string Name,
+    ImmutableArray<string> StateVariables,
+    ImmutableArray<string> Receptors,
+    ImmutableArray<NeuronParameterInfo> Parameters,
+    ImmutableArray<ResetMode> SupportedResets)
+{
+    /// <summary>Whether synaptic weights onto this model must be ≥ 0 (conductances).</summary>
+    public bool NonNegativeWeights { get; init; }
+
+    /// <summary>Index of the parameter named <paramref name="name"/>, or −1.</summary>
+    /// <param name="name">Parameter name.</param>
+    public int ParameterIndex(string name)
+    {
+        for (int i = 0; i < Parameters.Length; i++)
+        {
+            if (Parameters[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Index of the state variable named <paramref name="name"/>, or −1.</summary>
+    /// <param name="name">State variable name.</param>
+    public int StateIndex(string name) => StateVariables.IndexOf(name);
+
+    /// <summary>Index of the receptor named <paramref name="name"/>, or −1.</summary>
+    /// <param name="name">Receptor name.</param>
+    public int ReceptorIndex(string name) => Receptors.IndexOf(name);
+}

@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace EventSnn.Simulator.Network;
+
+/// <summary>A connectivity rule: which (pre, post) pairs a projection connects. Create rules with the static methods.</summary>
+public abstract record ConnectivitySpec
+{
+    private protected ConnectivitySpec()
+    {
+    }
+
+    /// <summary>Every presynaptic neuron to every postsynaptic neuron (dense).</summary>
+    /// <param name="allowSelf">Whether neuron i connects to neuron i when pre and post are the same population.</param>
+    public static AllToAllConnectivity AllToAll(bool allowSelf = true) => new(allowSelf);
+
+    /// <summary>Neuron i to neuron i (sizes must match).</summary>
+    public static OneToOneConnectivity OneToOne() => new();
+
+    /// <summary>Each pair independently with probability <paramref name="p"/>, from a seeded stream (row by row).</summary>
+    /// <param name="p">Connection probability in [0, 1].</param>
+    /// <param name="seed">Seed.</param>
+    /// <param name="allowSelf">Whether i connects to i when pre and post are the same population.</param>
+    public static FixedProbabilityConnectivity FixedProbability(double p, ulong seed, bool allowSelf = true) => new(p, seed, allowSelf);
+
+    /// <summary>An explicit synapse list; weights and delays are optional (empty: use the projection's).</summary>
+    /// <param name="pre">Presynaptic indices.</param>
+    /// <param name="post">Postsynaptic indices (same length).</param>
+    /// <param name="weights">Weights (empty or same length).</param>
+    /// <param name="delays">Delays in ticks (empty or same length).</param>
+    public static ExplicitConnectivity Explicit(ReadOnlySpan<int> pre, ReadOnlySpan<int> post, ReadOnlySpan<float> weights = default, ReadOnlySpan<long> delays = default)
+        => new([.. pre], [.. post], [.. weights], [.. delays]);
+
+    /// <summary>
+    /// Reads an explicit synapse list from a CSV file with columns <c>pre,post[,weight[,delay_ticks]]</c>, an optional
+    /// header line (first field not a number) and <c>#</c> comment lines.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="FormatException">A line is malformed (message names the file and line).</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static ExplicitConnectivity FromCsv(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var pre = ImmutableArray.CreateBuilder<int>();
+        var post = ImmutableArray.CreateBuilder<int>();
+        var w = ImmutableArray.CreateBuilder<float>();
+        var d = ImmutableArray.CreateBuilder<long>();
+        int columns = -1;
+        int lineNo = 0;
+        foreach (string raw in File.ReadLines(path))
+        {
+            lineNo++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            string[] f = line.Split(',');
+            if (columns < 0 && !int.TryParse(f[0].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            {
+                columns = f.Length;
+                continue;
+            }
+
+            if (f.Length is < 2 or > 4)
+            {
+                throw new FormatException($"{path}:{lineNo}: expected 2 to 4 comma-separated fields (pre,post[,weight[,delay_ticks]]), got {f.Length}.");
+            }
+
+            if (columns >= 0 && f.Length != columns && pre.Count > 0)
+            {
+                throw new FormatException($"{path}:{lineNo}: expected {columns} fields like the previous lines, got {f.Length}.");
+            }
+
+            columns = f.Length;
+            pre.Add(ParseInt(f[0], path, lineNo, "pre"));
+            post.Add(ParseInt(f[1], path, lineNo, "post"));
+            if (f.Length >= 3)
+            {
+                if (!float.TryParse(f[2].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out float wv))
+                {
+                    throw new FormatException($"{path}:{lineNo}: field 'weight' is not a number: '{f[2].Trim()}'.");
+                }
+
+                w.Add(wv);
+            }
+
+            if (f.Length == 4)
+            {
+                if (!long.TryParse(f[3].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long dv))
+                {
+                    throw new FormatException($"{path}:{lineNo}: field 'delay_ticks' is not an integer: '{f[3].Trim()}'.");
+                }
+
+                d.Add(dv);
+            }
+        }
+
+        return new ExplicitConnectivity(pre.ToImmutable(), post.ToImmutable(), w.ToImmutable(), d.ToImmutable());
+    }
+
+    private static int ParseInt(string s, string path, int line, string field)
+        => int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : throw new FormatException($"{path}:{line}: field '{field}' is not an integer: '{s.Trim()}'.");
+
+    /// <summary>
+    /// A 2-D convolution with one shared kernel: pre is C_in×H×W, post must be C_out×H_out×W_out with
+    /// <c>H_out = (H + 2·padY − kh)/strideY + 1</c> (likewise W). Kernel layout [C_out, C_in, kh, kw]. Output (o, oy, ox)
+    /// receives input (c, oy·strideY − padY + ky, ox·strideX − padX + kx) with weight K[o, c, ky, kx].
+    /// </summary>
+    /// <param name="kernel">Kernel weights, C_out·C_in·kh·kw values.</param>
+    /// <param name="outChannels">C_out.</param>
+    /// <param name="inChannels">C_in.</param>
+    /// <param name="kernelHeight">kh.</param>
+    /// <param name="kernelWidth">kw.</param>
+    /// <param name="stride">Stride (both axes).</param>
+    /// <param name="padding">Zero padding (both axes).</param>
+    public static Conv2DConnectivity Conv2D(ReadOnlySpan<float> kernel, int outChannels, int inChannels, int kernelHeight, int kernelWidth, int stride = 1, int padding = 0)
+        => new([.. kernel], outChannels, inChannels, kernelHeight, kernelWidth, stride, stride, padding, padding);
+}
+
+/// <summary>All-to-all connectivity.</summary>
+/// <param name="AllowSelf">Whether i→i is connected within one population.</param>
+public sealed record AllToAllConnectivity(bool AllowSelf) : ConnectivitySpec;
+
+/// <summary>One-to-one connectivity.</summary>
+public sealed record OneToOneConnectivity : ConnectivitySpec;
+
+/// <summary>Fixed-probability random connectivity.</summary>
+/// <param name="P">Probability.</param>
+/// <param name="Seed">Seed.</param>
+/// <param name="AllowSelf">Whether i→i is allowed within one population.</param>
+public sealed record FixedProbabilityConnectivity(double P, ulong Seed, bool AllowSelf) : ConnectivitySpec;
+
+/// <summary>Explicit synapse list.</summary>
+/// <param name="Pre">Presynaptic indices.</param>
+/// <param name="Post">Postsynaptic indices.</param>
+/// <param name="Weights">Weights (empty: projection weight).</param>
+/// <param name="Delays">Delays in ticks (empty: projection delay).</param>
+public sealed record ExplicitConnectivity(ImmutableArray<int> Pre, ImmutableArray<int> Post, ImmutableArray<float> Weights, ImmutableArray<long> Delays) : ConnectivitySpec;
+
+/// <summary>2-D convolution with a shared kernel.</summary>
+/// <param name="Kernel">Weights [C_out, C_in, kh, kw].</param>
+/// <param name="OutChannels">C_out.</param>
+/// <param name="InChannels">C_in.</param>
+/// <param name="KernelHeight">kh.</param>
+/// <param name="KernelWidth">kw.</param>
+/// <param name="StrideY">Vertical stride.</param>
+/// <param name="StrideX">Horizontal stride.</param>
+/// <param name="PadY">Vertical zero padding.</param>
+/// <param name="PadX">Horizontal zero padding.</param>
+public sealed record Conv2DConnectivity(ImmutableArray<float> Kernel, int OutChannels, int InChannels, int KernelHeight, int KernelWidth, int StrideY, int StrideX, int PadY, int PadX) : ConnectivitySpec
+{
+    /// <summary>Output height for an input of height <paramref name="h"/> (may be ≤ 0 when the kernel does not fit).</summary>
+    /// <param name="h">Input height.</param>
+    public int OutputHeight(int h) => ((h + (2 * PadY) - KernelHeight) / StrideY) + 1;
+
+    /// <summary>Output width for an input of width <paramref name="w"/>.</summary>
+    /// <param name="w">Input width.</param>
+    public int OutputWidth(int w) => ((w + (2 * PadX) - KernelWidth) / StrideX) + 1;
+}

@@ -1,0 +1,295 @@
+using System.Collections.Immutable;
+using EventSnn.Simulator.Models;
+
+namespace EventSnn.Simulator.Network;
+
+/// <summary>What kind of elements a population holds.</summary>
+public enum PopulationKind
+{
+    /// <summary>Model neurons (<see cref="PopulationSpec.Model"/>).</summary>
+    Neurons = 0,
+
+    /// <summary>Spike sources that fire at explicit times (<see cref="PopulationSpec.SpikeTimes"/>).</summary>
+    SpikeSource = 1,
+
+    /// <summary>Seeded Poisson generators (<see cref="PopulationSpec.Poisson"/>).</summary>
+    Poisson = 2,
+
+    /// <summary>Sources driven by external address events injected while running (for example DVS pixels).</summary>
+    External = 3,
+}
+
+/// <summary>How an initial state variable is set.</summary>
+/// <param name="Variable">State variable name.</param>
+/// <param name="Low">Constant value, or lower bound of a uniform draw.</param>
+/// <param name="High">Upper bound of a uniform draw (equal to <paramref name="Low"/> for a constant).</param>
+/// <param name="Seed">Seed of the uniform draw.</param>
+/// <param name="Values">Per-neuron values (empty unless given per neuron).</param>
+public sealed record InitialValueSpec(string Variable, double Low, double High, ulong Seed, ImmutableArray<double> Values);
+
+/// <summary>Parameters of a Poisson source population.</summary>
+/// <param name="RateHz">Rate of each generator in Hz (≥ 0).</param>
+/// <param name="Start">First tick at which spikes may occur.</param>
+/// <param name="Stop">Tick after which no spikes occur (exclusive).</param>
+/// <param name="Seed">Seed of the population's random stream.</param>
+public sealed record PoissonSpec(double RateHz, long Start, long Stop, ulong Seed);
+
+/// <summary>An immutable, validated population description.</summary>
+public sealed class PopulationSpec
+{
+    internal PopulationSpec(int id, string name, PopulationKind kind, PopulationShape shape)
+    {
+        Id = id;
+        Name = name;
+        Kind = kind;
+        Shape = shape;
+    }
+
+    /// <summary>Index of the population in <see cref="NetworkSpec.Populations"/>.</summary>
+    public int Id { get; }
+
+    /// <summary>Unique name.</summary>
+    public string Name { get; }
+
+    /// <summary>What the population holds.</summary>
+    public PopulationKind Kind { get; }
+
+    /// <summary>Shape (and size).</summary>
+    public PopulationShape Shape { get; }
+
+    /// <summary>Number of neurons or sources.</summary>
+    public int Size => Shape.Size;
+
+    /// <summary>The neuron model (for <see cref="PopulationKind.Neurons"/>), else null.</summary>
+    public NeuronModel? Model { get; internal init; }
+
+    /// <summary>Parameter values shared by the population, in <see cref="NeuronModelInfo.Parameters"/> order (defaults filled in).</summary>
+    public ImmutableArray<double> Parameters { get; internal init; } = [];
+
+    /// <summary>Per-neuron parameter values by parameter name (each of length <see cref="Size"/>); they override <see cref="Parameters"/>.</summary>
+    public ImmutableDictionary<string, ImmutableArray<double>> PerNeuronParameters { get; internal init; } = ImmutableDictionary<string, ImmutableArray<double>>.Empty;
+
+    /// <summary>Reset mode.</summary>
+    public ResetMode Reset { get; internal init; }
+
+    /// <summary>Threshold comparison.</summary>
+    public ThresholdComparison Comparison { get; internal init; }
+
+    /// <summary>Initial values of state variables (others start at the model's initial state).</summary>
+    public ImmutableArray<InitialValueSpec> Initial { get; internal init; } = [];
+
+    /// <summary>Spike times in ticks per source (for <see cref="PopulationKind.SpikeSource"/>), each sorted ascending.</summary>
+    public ImmutableArray<ImmutableArray<long>> SpikeTimes { get; internal init; } = [];
+
+    /// <summary>Poisson parameters (for <see cref="PopulationKind.Poisson"/>).</summary>
+    public PoissonSpec? Poisson { get; internal init; }
+
+    /// <summary>Whether the population has model state (<see cref="PopulationKind.Neurons"/>).</summary>
+    public bool HasState => Kind == PopulationKind.Neurons;
+
+    /// <summary>Resolves the parameter values of neuron <paramref name="neuron"/> into <paramref name="destination"/>.</summary>
+    /// <param name="neuron">Neuron index.</param>
+    /// <param name="destination">Receives <see cref="Parameters"/> with per-neuron overrides applied.</param>
+    public void GetParameters(int neuron, Span<double> destination)
+    {
+        Parameters.AsSpan().CopyTo(destination);
+        if (Model is null)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<string, ImmutableArray<double>> kv in PerNeuronParameters)
+        {
+            destination[Model.Info.ParameterIndex(kv.Key)] = kv.Value[neuron];
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"population '{Name}' ({Kind}, {Shape})";
+}
+
+/// <summary>Weights of a projection's synapses (unless the connectivity gives them).</summary>
+/// <param name="Low">Constant weight, or lower bound of a uniform draw.</param>
+/// <param name="High">Upper bound of a uniform draw (equal to <paramref name="Low"/> for a constant).</param>
+/// <param name="Seed">Seed of the uniform draw.</param>
+public sealed record WeightSpec(double Low, double High, ulong Seed)
+{
+    /// <summary>A constant weight.</summary>
+    /// <param name="w">The weight.</param>
+    public static WeightSpec Constant(double w) => new(w, w, 0);
+
+    /// <summary>Whether the weight is constant.</summary>
+    public bool IsConstant => Low == High;
+}
+
+/// <summary>Integer delays of a projection's synapses in ticks (unless the connectivity gives them).</summary>
+/// <param name="Low">Constant delay, or lower bound of a uniform integer draw (inclusive).</param>
+/// <param name="High">Upper bound (inclusive; equal to <paramref name="Low"/> for a constant).</param>
+/// <param name="Seed">Seed of the draw.</param>
+public sealed record DelaySpec(long Low, long High, ulong Seed)
+{
+    /// <summary>A constant delay in ticks.</summary>
+    /// <param name="ticks">Delay in ticks (≥ 1).</param>
+    public static DelaySpec Constant(long ticks) => new(ticks, ticks, 0);
+
+    /// <summary>Whether the delay is constant.</summary>
+    public bool IsConstant => Low == High;
+}
+
+/// <summary>How a plastic synapse's traces accumulate at spikes.</summary>
+public enum TraceMode
+{
+    /// <summary>All-to-all interaction: the trace increases by 1 at each spike (<c>x ← x + 1</c>).</summary>
+    Additive = 0,
+
+    /// <summary>Nearest-spike interaction: the trace is set to 1 at each spike (<c>x ← 1</c>).</summary>
+    Nearest = 1,
+}
+
+/// <summary>
+/// Pair-based additive STDP with hard bounds. For a presynaptic spike at <c>t_pre</c> and a postsynaptic spike at
+/// <c>t_post</c>, Δt = t_post − t_pre: Δw = +A₊·e^{−Δt/τ₊} if Δt &gt; 0, −A₋·e^{Δt/τ₋} if Δt &lt; 0 (Δt = 0 counts as
+/// depression only if the pre spike is processed after the post spike), then w is clipped to [w_min, w_max].
+/// Spike times are the spike times of the neurons (axonal delays do not enter the rule).
+/// </summary>
+/// <param name="APlus">Potentiation amplitude (≥ 0).</param>
+/// <param name="AMinus">Depression amplitude (≥ 0).</param>
+/// <param name="TauPlusMs">Presynaptic trace time constant in ms (&gt; 0).</param>
+/// <param name="TauMinusMs">Postsynaptic trace time constant in ms (&gt; 0).</param>
+/// <param name="WMin">Lower weight bound.</param>
+/// <param name="WMax">Upper weight bound (≥ <paramref name="WMin"/>).</param>
+/// <param name="Mode">Trace accumulation.</param>
+public sealed record StdpSpec(double APlus, double AMinus, double TauPlusMs, double TauMinusMs, double WMin, double WMax, TraceMode Mode = TraceMode.Additive);
+
+/// <summary>An immutable, validated projection description.</summary>
+public sealed class ProjectionSpec
+{
+    internal ProjectionSpec(int id, string name, int pre, int post, ConnectivitySpec connectivity)
+    {
+        Id = id;
+        Name = name;
+        Pre = pre;
+        Post = post;
+        Connectivity = connectivity;
+    }
+
+    /// <summary>Index in <see cref="NetworkSpec.Projections"/>.</summary>
+    public int Id { get; }
+
+    /// <summary>Unique name (<c>pre->post</c> unless given).</summary>
+    public string Name { get; }
+
+    /// <summary>Presynaptic population id.</summary>
+    public int Pre { get; }
+
+    /// <summary>Postsynaptic population id (a neuron population).</summary>
+    public int Post { get; }
+
+    /// <summary>Connectivity rule.</summary>
+    public ConnectivitySpec Connectivity { get; }
+
+    /// <summary>Weights (ignored where the connectivity gives weights).</summary>
+    public WeightSpec Weight { get; internal init; } = WeightSpec.Constant(1.0);
+
+    /// <summary>Delays (ignored where the connectivity gives delays).</summary>
+    public DelaySpec Delay { get; internal init; } = DelaySpec.Constant(Units.TicksPerMillisecond);
+
+    /// <summary>Receptor index on the postsynaptic model.</summary>
+    public int Receptor { get; internal init; }
+
+    /// <summary>Plasticity rule, or null for static synapses.</summary>
+    public StdpSpec? Stdp { get; internal init; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"projection '{Name}'";
+}
+
+/// <summary>What a monitor records.</summary>
+public enum MonitorKind
+{
+    /// <summary>Spike times and neuron indices.</summary>
+    Spikes = 0,
+
+    /// <summary>Samples of one state variable at a fixed interval.</summary>
+    State = 1,
+}
+
+/// <summary>A monitor description; engines feed monitors created from it.</summary>
+/// <param name="Kind">What is recorded.</param>
+/// <param name="Population">Population id.</param>
+/// <param name="Variable">State variable index (state monitors), else −1.</param>
+/// <param name="Neurons">Recorded neurons (empty: all).</param>
+/// <param name="IntervalTicks">Sampling interval (state monitors), else 0.</param>
+public sealed record MonitorSpec(MonitorKind Kind, int Population, int Variable, ImmutableArray<int> Neurons, long IntervalTicks);
+
+/// <summary>An immutable, validated network: populations, projections and monitors. Build it with <see cref="NetworkBuilder"/>.</summary>
+public sealed class NetworkSpec
+{
+    internal NetworkSpec(ImmutableArray<PopulationSpec> populations, ImmutableArray<ProjectionSpec> projections, ImmutableArray<MonitorSpec> monitors)
+    {
+        Populations = populations;
+        Projections = projections;
+        Monitors = monitors;
+    }
+
+    /// <summary>Populations, indexed by id.</summary>
+    public ImmutableArray<PopulationSpec> Populations { get; }
+
+    /// <summary>Projections, indexed by id.</summary>
+    public ImmutableArray<ProjectionSpec> Projections { get; }
+
+    /// <summary>Monitors.</summary>
+    public ImmutableArray<MonitorSpec> Monitors { get; }
+
+    /// <summary>Total number of neurons and sources.</summary>
+    public long TotalSize => Populations.Sum(p => (long)p.Size);
+
+    /// <summary>Finds a population by name.</summary>
+    /// <param name="name">The name.</param>
+    /// <exception cref="KeyNotFoundException">No population has that name.</exception>
+    public PopulationSpec Population(string name)
+        => Populations.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"No population named '{name}'.");
+
+    /// <summary>Finds a projection by name.</summary>
+    /// <param name="name">The name.</param>
+    /// <exception cref="KeyNotFoundException">No projection has that name.</exception>
+    public ProjectionSpec Projection(string name)
+        => Projections.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"No projection named '{name}'.");
+}
+
+/// <summary>A network description failed validation; <see cref="Errors"/> lists every problem, each naming the element and field.</summary>
+public sealed class NetworkValidationException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="errors">The problems.</param>
+    public NetworkValidationException(IReadOnlyList<string> errors)
+        : base("Invalid network: " + string.Join("; ", errors))
+    {
+        Errors = errors;
+    }
+
+    /// <summary>Creates the exception with one problem.</summary>
+    /// <param name="message">The problem.</param>
+    public NetworkValidationException(string message)
+        : this([message])
+    {
+    }
+
+    /// <summary>Creates the exception with no details.</summary>
+    public NetworkValidationException()
+        : this("Invalid network.")
+    {
+    }
+
+    /// <summary>Creates the exception with an inner exception.</summary>
+    /// <param name="message">The problem.</param>
+    /// <param name="inner">The cause.</param>
+    public NetworkValidationException(string message, Exception inner)
+        : base(message, inner)
+    {
+        Errors = [message];
+    }
+
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<string> Errors { get; }
+}

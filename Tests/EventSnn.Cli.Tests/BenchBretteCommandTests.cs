@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace EventSnn.Cli.Tests;
+
+public sealed class BenchBretteCommandTests
+{
+    private static (int Exit, string Output) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        int exit = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = new StringWriter() });
+        return (exit, output.ToString());
+    }
+
+    [Theory]
+    [InlineData("cuba")]
+    [InlineData("coba")]
+    public void TinyNetworkPrintsConsistentJson(string model)
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"eventsnn-bench-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var (exit, text) = Run("bench", model, "--neurons", "400", "--duration", "0.5", "--seed", "3", "--json", "--spikes", csv);
+            Assert.Equal(0, exit);
+            using JsonDocument doc = JsonDocument.Parse(text);
+            JsonElement r = doc.RootElement;
+            Assert.Equal(model, r.GetProperty("model").GetString());
+            Assert.Equal("clock", r.GetProperty("mode").GetString());
+            Assert.Equal(400, r.GetProperty("neurons").GetInt32());
+            Assert.Equal(0.5, r.GetProperty("duration_s").GetDouble());
+            long synapses = r.GetProperty("synapses").GetInt64();
+            long spikes = r.GetProperty("spikes").GetInt64();
+
+            // p = 80/N: about 80 synapses per neuron (binomial, 32,000 expected; 5 sigma is about 900).
+            Assert.InRange(synapses, 31_000, 33_000);
+            Assert.True(spikes > 0);
+            Assert.Equal(spikes / (400 * 0.5), r.GetProperty("rate_hz").GetDouble(), 3);
+            Assert.True(r.GetProperty("loop_s").GetDouble() > 0);
+            Assert.True(r.GetProperty("setup_s").GetDouble() > 0);
+            Assert.InRange(r.GetProperty("bytes_per_synapse").GetDouble(), 8, 24);
+
+            string[] lines = File.ReadAllLines(csv);
+            Assert.Equal("time_us,neuron", lines[0]);
+            Assert.Equal(spikes, lines.Length - 1);
+            long previous = 0;
+            foreach (string line in lines.Skip(1))
+            {
+                string[] parts = line.Split(',');
+                long t = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+                int n = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange(n, 0, 399);
+                Assert.True(t >= previous && t <= 500_000 && t % 100 == 0, $"time {t}");
+                previous = t;
+            }
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    [Fact]
+    public void SameSeedSameSpikesAndThreadsDoNotMatter()
+    {
+        string Spikes(string threads)
+        {
+            var (exit, text) = Run("bench", "cuba", "--neurons", "300", "--duration", "0.3", "--seed", "9", "--threads", threads, "--json");
+            Assert.Equal(0, exit);
+            using JsonDocument doc = JsonDocument.Parse(text);
+            return doc.RootElement.GetProperty("spikes").GetRawText() + "/" + doc.RootElement.GetProperty("synapses").GetRawText();
+        }
+
+        Assert.Equal(Spikes("1"), Spikes("2"));
+    }
+
+    [Theory]
+    [InlineData("--neurons", "5")]
+    [InlineData("--duration", "0")]
+    [InlineData("--dt", "-1")]
+    [InlineData("--dt", "2")]
+    [InlineData("--threads", "0")]
+    public void BadOptionsAreUserErrors(string option, string value)
+    {
+        var error = new StringWriter();
+        TextWriter previous = Console.Error;
+        int exit;
+        lock (typeof(Console))
+        {
+            Console.SetError(error);
+            try
+            {
+                exit = Program.BuildRoot().Parse(["bench", "cuba", option, value]).Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() });
+            }
+            finally
+            {
+                Console.SetError(previous);
+            }
+        }
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("eventsnn: error: ", error.ToString());
+        Assert.DoesNotContain("   at ", error.ToString());
+    }
+
+    [Fact]
+    public void TextOutputSummarises()
+    {
+        var (exit, text) = Run("bench", "coba", "--neurons", "200", "--duration", "0.1");
+        Assert.Equal(0, exit);
+        Assert.StartsWith("coba (clock): 200 neurons, ", text);
+    }
+}

@@ -1,0 +1,118 @@
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Models;
+using EventSnn.Simulator.Network;
+
+namespace EventSnn.Simulator.Tests;
+
+public class EngineSurfaceTests
+{
+    [Fact]
+    public void PerNeuronParametersGiveEachNeuronItsOwnClosedFormIsi()
+    {
+        double[] tau = [5, 10, 20, 40];
+        double[] drive = [16, 20, 30, 18];
+        var net = new NetworkBuilder()
+            .AddNeurons("n", 4, NeuronModel.Lif, p => p.SetPerNeuron("tau_m", tau).SetPerNeuron("i_offset", drive).Initial("v", -65))
+            .Build();
+        var e = new EventDrivenEngine(net);
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        e.RunUntil(SimTime.FromSeconds(2L));
+        for (int j = 0; j < 4; j++)
+        {
+            double isi = tau[j] * 1e6 * Math.Log(drive[j] / (drive[j] - 15));
+            long[] t = s.TimesOf(0, j);
+            Assert.True(t.Length > 10);
+            Assert.True(Math.Abs(((t[^1] - t[0]) / (double)(t.Length - 1)) - isi) / isi < 1e-8);
+        }
+    }
+
+    [Fact]
+    public void StepProcessesOneTimeAtATime()
+    {
+        var net = new NetworkBuilder()
+            .AddSpikeSource("src", [[10L, 10L, 25L], [17L]])
+            .AddNeurons("n", 2, NeuronModel.Lif)
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(1).Delay(5))
+            .Build();
+        var e = new EventDrivenEngine(net);
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        Assert.Equal(10, e.Step().Ticks);
+        Assert.Equal(2, s.Spikes.Count); // both spikes of source 0 at tick 10
+        Assert.Equal(15, e.Step().Ticks); // their deliveries
+        Assert.Equal(-63.0, e.ReadState(1, 0, 0), 12);
+        Assert.Equal(17, e.Step().Ticks);
+        Assert.Equal(22, e.Step().Ticks);
+        Assert.Equal(25, e.Step().Ticks);
+        Assert.Equal(30, e.Step().Ticks);
+        Assert.Equal(30, e.Step().Ticks); // nothing pending: no-op
+        Assert.Equal(0, e.PendingEvents);
+        Assert.Throws<ArgumentOutOfRangeException>(() => e.RunUntil(SimTime.FromTicks(29)));
+    }
+
+    [Fact]
+    public void ReadStateValidatesArguments()
+    {
+        var net = new NetworkBuilder().AddPoisson("p", 2, 1, 1).AddNeurons("n", 2, NeuronModel.Lif).Build();
+        var e = new EventDrivenEngine(net);
+        Assert.Throws<ArgumentException>(() => e.ReadState(0, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => e.ReadState(1, 2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => e.ReadState(1, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => e.ReadState(5, 0, 0));
+        Assert.Null(e.GetPopulationState(0));
+        Assert.NotNull(e.GetPopulationState(1));
+    }
+}
+
+public class InjectWhileRunningTests
+{
+    private sealed class EchoMonitor(EventDrivenEngine engine, int external, long lag) : Simulator.Monitors.ISpikeMonitor
+    {
+        public List<(long T, int Pop, int Neuron)> Spikes { get; } = [];
+
+        public void OnSpike(SimTime time, int population, int neuron)
+        {
+            Spikes.Add((time.Ticks, population, neuron));
+            if (population == 1 && Spikes.Count < 20)
+            {
+                // A closed loop through the outside world: every output spike injects an input `lag` later.
+                engine.InjectEvent(time + SimDuration.FromTicks(lag), external, 0);
+            }
+        }
+    }
+
+    [Fact]
+    public void EventsInjectedFromInsideARunAreProcessedInTheSameRun()
+    {
+        var net = new NetworkBuilder()
+            .AddExternalInput("ext", PopulationShape.Linear(1))
+            .AddNeurons("n", 1, NeuronModel.Lif)
+            .Connect("ext", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(1000))
+            .Build();
+        var e = new EventDrivenEngine(net);
+        var m = new EchoMonitor(e, 0, 500);
+        e.AddSpikeMonitor(m);
+        e.InjectEvent(SimTime.FromTicks(100), 0, 0);
+        e.RunUntil(SimTime.FromTicks(1_000_000));
+
+        // ext at 100 → n at 1100 → ext at 1600 → n at 2600 → …: period 1500 ticks, 10 round trips within the cap.
+        long[] n = [.. m.Spikes.Where(s => s.Pop == 1).Select(s => s.T)];
+        Assert.Equal(10, n.Length);
+        for (int k = 0; k < n.Length; k++)
+        {
+            Assert.Equal(1100 + (1500 * k), n[k]);
+        }
+    }
+
+    [Fact]
+    public void SingleChannelInputIgnoresPolarity()
+    {
+        var shape = new PopulationShape(1, 3, 4);
+        Assert.Equal(Inputs.ExternalEventMap.SourceOf(shape, 2, 1, 0), Inputs.ExternalEventMap.SourceOf(shape, 2, 1, 1));
+        Assert.Equal((1 * 4) + 2, Inputs.ExternalEventMap.SourceOf(shape, 2, 1, 1));
+        Assert.Equal(-1, Inputs.ExternalEventMap.SourceOf(shape, 4, 0, 0));
+        Assert.Equal(-1, Inputs.ExternalEventMap.SourceOf(new PopulationShape(2, 3, 4), 0, 0, 2));
+    }
+}

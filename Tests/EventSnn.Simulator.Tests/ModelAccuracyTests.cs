@@ -1,0 +1,239 @@
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Models;
+using EventSnn.Simulator.Network;
+
+namespace EventSnn.Simulator.Tests;
+
+public class ModelAccuracyTests
+{
+    // Independent reference: classical RK4 on the model's ODEs with a 1 µs step (global error ≪ 1e-10 mV here).
+    private static double[] Rk4(Func<double[], double[]> f, double[] y0, double tMs, double hMs = 0.001)
+    {
+        double[] y = (double[])y0.Clone();
+        int n = (int)Math.Round(tMs / hMs);
+        for (int s = 0; s < n; s++)
+        {
+            double[] k1 = f(y);
+            double[] k2 = f(y.Select((v, i) => v + (0.5 * hMs * k1[i])).ToArray());
+            double[] k3 = f(y.Select((v, i) => v + (0.5 * hMs * k2[i])).ToArray());
+            double[] k4 = f(y.Select((v, i) => v + (hMs * k3[i])).ToArray());
+            for (int i = 0; i < y.Length; i++)
+            {
+                y[i] += hMs / 6 * (k1[i] + (2 * k2[i]) + (2 * k3[i]) + k4[i]);
+            }
+        }
+
+        return y;
+    }
+
+    [Theory]
+    [InlineData(20.0, 5.0, 10.0)]
+    [InlineData(10.0, 10.0, 3.0)] // τe = τm: the degenerate kernel
+    [InlineData(5.0, 20.0, 20.0)]
+    public void CubaPropagatorMatchesReference(double taum, double taue, double taui)
+    {
+        double[] p = [taum, taue, taui, -49, -50, -60, 2.5, 0];
+        var m = CubaLif.Create(p, ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var s = new NeuronState { V = -58, S1 = 3.1, S2 = -1.7 };
+        double vinf = -49 + 2.5;
+        double[] reference = Rk4(y => [(-(y[0] - vinf) + y[1] + y[2]) / taum, -y[1] / taue, -y[2] / taui], [s.V, s.S1, s.S2], 37.0);
+
+        m.AdvanceFree(ref s, Units.MsToTicks(37.0));
+        Assert.Equal(reference[0], s.V, 1e-9);
+        Assert.Equal(reference[1], s.S1, 1e-9);
+        Assert.Equal(reference[2], s.S2, 1e-9);
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.0, 30.0)]
+    [InlineData(0.8, 0.3, 12.5)]
+    [InlineData(6.0, 9.0, 50.0)]
+    [InlineData(0.05, 2.0, 0.7)]
+    public void CobaIntegrationMatchesReference(double ge, double gi, double tMs)
+    {
+        double[] p = [20, 5, 10, -60, -50, -60, 0, -80, 20, 0];
+        var m = CobaLif.Create(p, ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var s = new NeuronState { V = -55, S1 = ge, S2 = gi };
+        double[] reference = Rk4(y => [((y[1] * (0 - y[0])) + (y[2] * (-80 - y[0])) - (y[0] + 60) + 20) / 20, -y[1] / 5, -y[2] / 10], [s.V, s.S1, s.S2], tMs, 0.0005);
+
+        m.AdvanceFree(ref s, Units.MsToTicks(tMs));
+        Assert.Equal(reference[0], s.V, 1e-10);
+        Assert.Equal(reference[1], s.S1, 1e-12);
+        Assert.Equal(reference[2], s.S2, 1e-12);
+    }
+
+    [Fact]
+    public void CobaAdvanceIsConsistentWhenSplit()
+    {
+        double[] p = [20, 5, 10, -60, -50, -60, 0, -80, 20, 0];
+        var m = CobaLif.Create(p, ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var a = new NeuronState { V = -55, S1 = 2, S2 = 1 };
+        NeuronState b = a;
+        m.AdvanceFree(ref a, 13_000_000);
+        m.AdvanceFree(ref b, 4_321_000);
+        m.AdvanceFree(ref b, 13_000_000 - 4_321_000);
+        Assert.Equal(a.V, b.V, 1e-10);
+    }
+
+    private static double CubaV(double t, double v0, double vinf, double ie0, double taum, double taue)
+        => vinf + ((v0 - vinf) * Math.Exp(-t / taum)) + (ie0 * taue / (taue - taum) * (Math.Exp(-t / taue) - Math.Exp(-t / taum)));
+
+    [Theory]
+    [InlineData(200.0)]
+    [InlineData(97.0)]
+    public void CubaSpikeTimeMatchesBruteForceCrossing(double ie0)
+    {
+        // One input of ie0 at t = 1 (delay 1 tick after a source spike at 0); brute-force the crossing of the closed form.
+        const double taum = 20e6;
+        const double taue = 5e6;
+        var net = new NetworkBuilder()
+            .AddSpikeSource("src", [[0L]])
+            .AddNeurons("n", 1, NeuronModel.CubaLif, p => p.Set("v_rest", -65).Set("v_reset", -65).Set("v_thresh", -50))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ie0).Delay(1).Receptor("e"))
+            .Build();
+        double lo = 0;
+        double hi = double.NaN;
+        for (double t = 0; t < 100e6; t += 1000)
+        {
+            if (CubaV(t, -65, -65, ie0, taum, taue) >= -50)
+            {
+                hi = t;
+                break;
+            }
+
+            lo = t;
+        }
+
+        Assert.False(double.IsNaN(hi), "the reference never crosses; choose a larger input");
+        for (int i = 0; i < 100; i++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (CubaV(mid, -65, -65, ie0, taum, taue) >= -50)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid;
+            }
+        }
+
+        var e = new EventDrivenEngine(net);
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        e.RunUntil(SimTime.FromMilliseconds(100L));
+        long[] t1 = s.TimesOf(1, 0);
+        Assert.NotEmpty(t1);
+        Assert.InRange(t1[0] - (1 + hi), -1e-3, 1 + 1e-3);
+    }
+
+    [Theory]
+    [InlineData(1e-4, 1)]
+    [InlineData(-1e-4, 0)]
+    public void CubaPeakBarelyAboveThresholdInsideOneScanPanelIsFound(double margin, int expected)
+    {
+        const double taum = 20.0;
+        const double taue = 5.0;
+        double tPeak = Math.Log(taum / taue) * taum * taue / (taum - taue);
+        double kPeak = taue / (taue - taum) * (Math.Exp(-tPeak / taue) - Math.Exp(-tPeak / taum));
+        double ie0 = (15 + margin) / kPeak;
+        var net = new NetworkBuilder()
+            .AddSpikeSource("src", [[0L]])
+            .AddNeurons("n", 1, NeuronModel.CubaLif, p => p.Set("v_rest", -65).Set("v_reset", -65).Set("v_thresh", -50))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ie0).Delay(1).Receptor("e"))
+            .Build();
+        var e = new EventDrivenEngine(net);
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        e.RunUntil(SimTime.FromMilliseconds(100L));
+        long[] t = s.TimesOf(1, 0);
+        Assert.Equal(expected, t.Length);
+        if (expected == 1)
+        {
+            Assert.InRange(t[0], 1 + (tPeak * 1e6) - 2e5, 1 + (tPeak * 1e6) + 1);
+        }
+    }
+
+    [Fact]
+    public void SynapticKernelIsStableNearEqualTimeConstants()
+    {
+        double t = 3.7;
+        double exact = t / 10 * Math.Exp(-t / 10);
+        Assert.Equal(exact, Propagators.SynapticKernel(t, 10, 10), 1e-15);
+        Assert.Equal(exact, Propagators.SynapticKernel(t, 10, 10 * (1 + 1e-12)), 1e-12);
+        double a = Propagators.SynapticKernel(t, 10, 7);
+        double direct = 7.0 / (7 - 10) * (Math.Exp(-t / 7) - Math.Exp(-t / 10));
+        Assert.Equal(direct, a, 1e-14);
+    }
+
+    [Fact]
+    public void ExpM1IsAccurateForSmallArguments()
+    {
+        foreach (double x in new[] { 1e-12, -3e-9, 1e-5, 0.3, -0.49, 2.0 })
+        {
+            // Taylor series to high order as the independent reference.
+            double term = x;
+            double sum = 0;
+            for (int k = 1; k < 40; k++)
+            {
+                sum += term;
+                term *= x / (k + 1);
+            }
+
+            Assert.True(Math.Abs(Propagators.ExpM1(x) - sum) <= 4e-16 * Math.Abs(sum), $"x = {x}");
+        }
+    }
+}
+
+public class CobaCrossingTests
+{
+    [Theory]
+    [InlineData(0.8, 0.0)]
+    [InlineData(1.5, 0.4)]
+    [InlineData(3.0, 0.5)]
+    public void CobaSpikeTimeMatchesReferenceIntegration(double ge, double gi)
+    {
+        // Inputs ge and gi arrive together at tick 1; the reference integrates the ODEs with RK4 (0.5 µs) and finds the
+        // first crossing by linear interpolation between steps (error ≪ 1 µs).
+        var net = new NetworkBuilder()
+            .AddSpikeSource("src", [[0L]])
+            .AddNeurons("n", 1, NeuronModel.CobaLif, p => p.Set("v_rest", -60).Set("v_reset", -60).Set("v_thresh", -50).Set("i_offset", 5))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ge).Delay(1).Receptor("e"))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Named("inh").Weight(gi).Delay(1).Receptor("i"))
+            .Build();
+        double h = 0.0005;
+        double[] y = [-60, ge, gi];
+        double[] F(double[] s) => [((s[1] * (0 - s[0])) + (s[2] * (-80 - s[0])) - (s[0] + 55)) / 20, -s[1] / 5, -s[2] / 10];
+        double tCross = double.NaN;
+        for (int k = 0; k < 200_000; k++)
+        {
+            double[] k1 = F(y);
+            double[] k2 = F([.. y.Select((v, i) => v + (0.5 * h * k1[i]))]);
+            double[] k3 = F([.. y.Select((v, i) => v + (0.5 * h * k2[i]))]);
+            double[] k4 = F([.. y.Select((v, i) => v + (h * k3[i]))]);
+            double[] next = [.. y.Select((v, i) => v + (h / 6 * (k1[i] + (2 * k2[i]) + (2 * k3[i]) + k4[i])))];
+            if (next[0] >= -50)
+            {
+                tCross = (k + ((-50 - y[0]) / (next[0] - y[0]))) * h;
+                break;
+            }
+
+            y = next;
+        }
+
+        var e = new EventDrivenEngine(net);
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        e.RunUntil(SimTime.FromMilliseconds(100L));
+        long[] t = s.TimesOf(1, 0);
+        if (double.IsNaN(tCross))
+        {
+            Assert.Empty(t);
+            return;
+        }
+
+        Assert.NotEmpty(t);
+        Assert.InRange(t[0] - (1 + (tCross * 1e6)), -2, 2);
+    }
+}
