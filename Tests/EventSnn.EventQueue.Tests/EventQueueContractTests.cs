@@ -1,4 +1,3 @@
-using System.Globalization;
 using CsCheck;
 using EventSnn.EventQueue;
 
@@ -607,6 +606,4 @@ public abstract class EventQueueContractTests
             rule.Spawn(time.Ticks, payload, (t, p) => q.Enqueue(SimTime.FromTicks(t), p));
         }
     }
-
-    protected static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
