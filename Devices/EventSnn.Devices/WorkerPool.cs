@@ -37,6 +37,10 @@ internal sealed class WorkerPool : IDisposable
             };
             _threads[i].Start();
         }
+
+        // ManualResetEventSlim creates its lock object the first time a Wait has to block; force that now so that no
+        // dispatch ever allocates (the first blocking wait would otherwise happen at an arbitrary later step).
+        _done.Wait(1);
     }
 
     public int HelperThreads => _threads.Length;

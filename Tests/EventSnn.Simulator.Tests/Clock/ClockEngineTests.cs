@@ -5,6 +5,7 @@ using EventSnn.Simulator.Monitors;
 
 namespace EventSnn.Simulator.Tests.Clock;
 
+[Collection(AllocationMeasurements.Name)]
 public sealed class ClockEngineTests
 {
     private const double TauM = 20, TauE = 5, TauI = 10;
