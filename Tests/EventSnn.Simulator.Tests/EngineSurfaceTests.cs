@@ -116,3 +116,35 @@ public class InjectWhileRunningTests
         Assert.Equal(-1, Inputs.ExternalEventMap.SourceOf(new PopulationShape(2, 3, 4), 0, 0, 2));
     }
 }
+
+public class SpecMonitorTests
+{
+    [Fact]
+    public void MonitorsDescribedInTheSpecRecordInBothEngines()
+    {
+        NetworkSpec net = new NetworkBuilder()
+            .AddPoisson("in", 20, 200, seed: 3)
+            .AddNeurons("n", 5, NeuronModel.Lif, p => p.Set("tau_m", 10))
+            .Connect("in", "n", ConnectivitySpec.AllToAll(), c => c.Weight(3).Delay(100_000))
+            .RecordSpikes("n")
+            .RecordState("n", "v", 1_000_000, [1, 3])
+            .Build();
+        foreach (bool clock in new[] { false, true })
+        {
+            Engines.ISimulationEngine e = clock ? new Engines.Clock.ClockDrivenEngine(net) : new EventDrivenEngine(net);
+            var all = new SpikeList();
+            e.AddSpikeMonitor(all);
+            var mons = Engines.SpecMonitors.Attach(e);
+            e.RunUntil(SimTime.FromMilliseconds(50L));
+            Assert.Single(mons.Spikes);
+            Assert.Single(mons.States);
+            int expected = all.Spikes.Count(s => s.Pop == 1);
+            Assert.True(expected > 0);
+            Assert.Equal(expected, mons.Spikes[0].Count);
+            Assert.All(mons.Spikes[0].Populations.ToArray(), p => Assert.Equal(1, p));
+            Assert.Equal(51, mons.States[0].SampleCount);
+            Assert.Equal((float)e.ReadState(1, 3, 0), mons.States[0].SampleValues(50)[1]);
+            (e as IDisposable)?.Dispose();
+        }
+    }
+}

@@ -173,8 +173,9 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
             return;
         }
 
-        if (wake == WakeTick[neuron])
+        if (WakeTick[neuron] <= wake)
         {
+            // A wake-up is already pending no later than needed: it will re-predict then (saves queue traffic).
             return;
         }
 
