@@ -13,13 +13,34 @@ internal sealed class SpareArrays<T>
     /// <summary>An array of at least <paramref name="capacity"/> elements (contents unspecified).</summary>
     public T[] Rent(int capacity)
     {
-        List<T[]>? spares = _byClass[BitOperations.Log2((uint)capacity)];
-        while (spares is { Count: > 0 })
+        // Smallest class first, then any larger one: buckets grow (small arrays come back, large ones go out) and
+        // empty out (large arrays come back), so taking only the exact class would leave large spares unused while
+        // fresh small arrays are allocated for ever. Every spare of class k or above holds at least 2^k elements.
+        int first = BitOperations.Log2((uint)capacity);
+        List<T[]>? exact = _byClass[first];
+        while (exact is { Count: > 0 })
         {
-            T[] array = spares[^1];
-            spares.RemoveAt(spares.Count - 1);
+            T[] array = exact[^1];
+            exact.RemoveAt(exact.Count - 1);
             if (array.Length >= capacity)
             {
+                return array;
+            }
+
+            // Shorter than asked (same class, not a power of two): keep it out of the way one class down.
+            if (first > 0)
+            {
+                (_byClass[first - 1] ??= []).Add(array);
+            }
+        }
+
+        for (int k = first + 1; k < _byClass.Length; k++)
+        {
+            List<T[]>? spares = _byClass[k];
+            if (spares is { Count: > 0 })
+            {
+                T[] array = spares[^1];
+                spares.RemoveAt(spares.Count - 1);
                 return array;
             }
         }
