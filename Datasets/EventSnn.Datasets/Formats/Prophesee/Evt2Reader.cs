@@ -45,21 +45,9 @@ public sealed class Evt2Reader : IEventReader, IRecordDecoder
     public Evt2Reader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
     {
         _source = StreamBuffer.Create(stream, options);
-        options ??= EventReaderOptions.Default;
         _sourceName = sourceName ?? "stream";
-        try
-        {
-            var header = PropheseeHeader.Read(_source, _sourceName);
-            var notes = new List<string>();
-            PropheseeInfo.CheckDeclared(header, EventFormat.Evt2, _sourceName, notes);
-            Info = PropheseeInfo.Build(EventFormat.Evt2, header, options, _sourceName, notes);
-            HeaderLength = header.Length;
-        }
-        catch
-        {
-            _source.Dispose();
-            throw;
-        }
+        Info = PropheseeInfo.ReadRaw(_source, EventFormat.Evt2, options ?? EventReaderOptions.Default, _sourceName, out long headerLength);
+        HeaderLength = headerLength;
     }
 
     /// <summary>Opens the EVT 2.0 file at <paramref name="path"/>.</summary>

@@ -53,22 +53,10 @@ public sealed class Evt3Reader : IEventReader, IRecordDecoder
     public Evt3Reader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
     {
         _source = StreamBuffer.Create(stream, options);
-        options ??= EventReaderOptions.Default;
         _sourceName = sourceName ?? "stream";
-        try
-        {
-            var header = PropheseeHeader.Read(_source, _sourceName);
-            var notes = new List<string>();
-            PropheseeInfo.CheckDeclared(header, EventFormat.Evt3, _sourceName, notes);
-            Info = PropheseeInfo.Build(EventFormat.Evt3, header, options, _sourceName, notes);
-            HeaderLength = header.Length;
-            _width = Info.Sensor?.Width ?? 2048;
-        }
-        catch
-        {
-            _source.Dispose();
-            throw;
-        }
+        Info = PropheseeInfo.ReadRaw(_source, EventFormat.Evt3, options ?? EventReaderOptions.Default, _sourceName, out long headerLength);
+        HeaderLength = headerLength;
+        _width = Info.Sensor?.Width ?? 2048;
     }
 
     /// <summary>Opens the EVT 3.0 file at <paramref name="path"/>.</summary>
