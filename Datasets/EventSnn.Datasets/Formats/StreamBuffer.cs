@@ -147,8 +147,7 @@ internal sealed class StreamBuffer : IDisposable
         int rest = Available;
         if (rest > 0)
         {
-            diagnostics.TrailingBytesIgnored += rest;
-            diagnostics.Warn($"{sourceName}: at byte {Position}: {rest} {trailing}; ignored");
+            diagnostics.IgnoreTrailing(sourceName, Position, rest, trailing);
             _start += rest;
         }
 

@@ -250,8 +250,7 @@ public sealed class Aedat2Reader : IEventReader
             {
                 if (_window.Count > 0)
                 {
-                    Diagnostics.TrailingBytesIgnored += _window.Count;
-                    Diagnostics.Warn($"{Info.SourceName}: at byte {_window.Position}: {_window.Count} trailing bytes do not form a whole {_recordSize}-byte record; ignored");
+                    Diagnostics.IgnoreTrailing(Info.SourceName, _window.Position, _window.Count, $"trailing bytes do not form a whole {_recordSize}-byte record");
                     _window.Advance(_window.Count);
                 }
 

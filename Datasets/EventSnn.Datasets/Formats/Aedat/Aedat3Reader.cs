@@ -334,8 +334,7 @@ public sealed partial class Aedat3Reader : IEventReader
         {
             if (_window.Count > 0)
             {
-                Diagnostics.TrailingBytesIgnored += _window.Count;
-                Diagnostics.Warn($"{_name}: at byte {offset}: {_window.Count} trailing bytes do not form a packet header; ignored");
+                Diagnostics.IgnoreTrailing(_name, offset, _window.Count, "trailing bytes do not form a packet header");
                 _window.Advance(_window.Count);
             }
 

@@ -438,8 +438,7 @@ public sealed class Aedat4Reader : IEventReader
             {
                 if (got > 0)
                 {
-                    Diagnostics.TrailingBytesIgnored += got;
-                    Diagnostics.Warn($"{_name}: at byte {packetOffset}: {got} trailing bytes do not form a packet header; ignored");
+                    Diagnostics.IgnoreTrailing(_name, packetOffset, got, "trailing bytes do not form a packet header");
                 }
 
                 _finished = true;
