@@ -32,4 +32,14 @@ public sealed class ReaderDiagnostics
             _warnings.Add(message);
         }
     }
+
+    /// <summary>
+    /// Counts <paramref name="count"/> trailing bytes as ignored and warns
+    /// <c>"{sourceName}: at byte {offset}: {count} {what}; ignored"</c>.
+    /// </summary>
+    internal void IgnoreTrailing(string sourceName, long offset, long count, string what)
+    {
+        TrailingBytesIgnored += count;
+        Warn($"{sourceName}: at byte {offset}: {count} {what}; ignored");
+    }
 }

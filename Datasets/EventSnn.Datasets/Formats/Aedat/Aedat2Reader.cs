@@ -64,14 +64,7 @@ public sealed class Aedat2Reader : IEventReader
 
     private Aedat2Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!stream.CanRead)
-        {
-            throw new ArgumentException("The stream must be readable.", nameof(stream));
-        }
-
-        options ??= EventReaderOptions.Default;
-        AedatOptions.Validate(options);
+        options = AedatOptions.Validate(stream, options);
         _stream = stream;
         _ownsStream = ownsStream;
         string name = sourceName ?? "stream";
@@ -243,16 +236,7 @@ public sealed class Aedat2Reader : IEventReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= EventReaderOptions.Default;
         AedatOptions.Validate(options);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        try
-        {
-            return new Aedat2Reader(stream, options, path, ownsStream: true);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        return EventFiles.Open(path, stream => new Aedat2Reader(stream, options, path, ownsStream: true));
     }
 
     /// <inheritdoc />
@@ -266,8 +250,7 @@ public sealed class Aedat2Reader : IEventReader
             {
                 if (_window.Count > 0)
                 {
-                    Diagnostics.TrailingBytesIgnored += _window.Count;
-                    Diagnostics.Warn($"{Info.SourceName}: at byte {_window.Position}: {_window.Count} trailing bytes do not form a whole {_recordSize}-byte record; ignored");
+                    Diagnostics.IgnoreTrailing(Info.SourceName, _window.Position, _window.Count, $"trailing bytes do not form a whole {_recordSize}-byte record");
                     _window.Advance(_window.Count);
                 }
 

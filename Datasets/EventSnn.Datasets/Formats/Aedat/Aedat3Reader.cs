@@ -66,14 +66,7 @@ public sealed partial class Aedat3Reader : IEventReader
 
     private Aedat3Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!stream.CanRead)
-        {
-            throw new ArgumentException("The stream must be readable.", nameof(stream));
-        }
-
-        options ??= EventReaderOptions.Default;
-        AedatOptions.Validate(options);
+        options = AedatOptions.Validate(stream, options);
         _stream = stream;
         _ownsStream = ownsStream;
         _name = sourceName ?? "stream";
@@ -216,16 +209,7 @@ public sealed partial class Aedat3Reader : IEventReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= EventReaderOptions.Default;
         AedatOptions.Validate(options);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        try
-        {
-            return new Aedat3Reader(stream, options, path, ownsStream: true);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        return EventFiles.Open(path, stream => new Aedat3Reader(stream, options, path, ownsStream: true));
     }
 
     /// <inheritdoc />
@@ -350,8 +334,7 @@ public sealed partial class Aedat3Reader : IEventReader
         {
             if (_window.Count > 0)
             {
-                Diagnostics.TrailingBytesIgnored += _window.Count;
-                Diagnostics.Warn($"{_name}: at byte {offset}: {_window.Count} trailing bytes do not form a packet header; ignored");
+                Diagnostics.IgnoreTrailing(_name, offset, _window.Count, "trailing bytes do not form a packet header");
                 _window.Advance(_window.Count);
             }
 

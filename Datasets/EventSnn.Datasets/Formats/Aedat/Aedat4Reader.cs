@@ -64,14 +64,7 @@ public sealed class Aedat4Reader : IEventReader
 
     private Aedat4Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!stream.CanRead)
-        {
-            throw new ArgumentException("The stream must be readable.", nameof(stream));
-        }
-
-        options ??= EventReaderOptions.Default;
-        AedatOptions.Validate(options);
+        options = AedatOptions.Validate(stream, options);
         _stream = stream;
         _ownsStream = ownsStream;
         _name = sourceName ?? "stream";
@@ -225,16 +218,7 @@ public sealed class Aedat4Reader : IEventReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= EventReaderOptions.Default;
         AedatOptions.Validate(options);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        try
-        {
-            return new Aedat4Reader(stream, options, path, ownsStream: true);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        return EventFiles.Open(path, stream => new Aedat4Reader(stream, options, path, ownsStream: true), 1 << 16);
     }
 
     /// <summary>
@@ -454,8 +438,7 @@ public sealed class Aedat4Reader : IEventReader
             {
                 if (got > 0)
                 {
-                    Diagnostics.TrailingBytesIgnored += got;
-                    Diagnostics.Warn($"{_name}: at byte {packetOffset}: {got} trailing bytes do not form a packet header; ignored");
+                    Diagnostics.IgnoreTrailing(_name, packetOffset, got, "trailing bytes do not form a packet header");
                 }
 
                 _finished = true;

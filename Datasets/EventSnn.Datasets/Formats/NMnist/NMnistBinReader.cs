@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using EventSnn.Datasets.Events;
-using EventSnn.Datasets.Formats.Prophesee;
 
 namespace EventSnn.Datasets.Formats.NMnist;
 
@@ -19,7 +18,7 @@ namespace EventSnn.Datasets.Formats.NMnist;
 /// samples vary in size: pass the size you want to report. A trailing partial record is ignored and reported.
 /// The reader owns <c>stream</c>; memory is one read buffer.</para>
 /// </remarks>
-public sealed class NMnistBinReader : IEventReader
+public sealed class NMnistBinReader : IEventReader, IRecordDecoder
 {
     /// <summary>The N-MNIST sensor: 34×34.</summary>
     public static readonly SensorSize NMnistSensor = new(34, 34);
@@ -33,7 +32,6 @@ public sealed class NMnistBinReader : IEventReader
     private readonly StreamBuffer _source;
     private readonly string _sourceName;
     private long _offset;
-    private bool _ended;
 
     /// <summary>Opens an N-MNIST binary stream.</summary>
     /// <param name="stream">The stream, positioned at the file's first byte; the reader owns and disposes it.</param>
@@ -43,11 +41,9 @@ public sealed class NMnistBinReader : IEventReader
     /// <exception cref="ArgumentOutOfRangeException">The buffer size is out of range.</exception>
     public NMnistBinReader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        _source = StreamBuffer.Create(stream, options);
         options ??= EventReaderOptions.Default;
-        int size = StreamBuffer.CheckSize(options);
         _sourceName = sourceName ?? "stream";
-        _source = new StreamBuffer(stream, size);
         SensorSize sensor = options.Sensor ?? NMnistSensor;
         Info = new EventStreamInfo(EventFormat.NMnistBin, sensor, null, null, _sourceName)
         {
@@ -59,9 +55,7 @@ public sealed class NMnistBinReader : IEventReader
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     public static NMnistBinReader Open(string path, EventReaderOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        return new NMnistBinReader(stream, options, path);
+        return EventFiles.Open(path, stream => new NMnistBinReader(stream, options, path));
     }
 
     /// <inheritdoc />
@@ -75,46 +69,16 @@ public sealed class NMnistBinReader : IEventReader
 
     /// <inheritdoc />
     public int ReadBatch(EventBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        int total = 0;
-        while (!batch.IsFull && !_ended)
-        {
-            ReadOnlySpan<byte> bytes = _source.Span;
-            if (bytes.Length < RecordSize)
-            {
-                if (!_source.ReadMore() && _source.Available < RecordSize)
-                {
-                    Finish();
-                }
-
-                continue;
-            }
-
-            batch.GetWritableTail(out Span<long> t, out Span<ushort> x, out Span<ushort> y, out Span<byte> p);
-            int n = Decode(bytes, t, x, y, p, out int consumed);
-            batch.Commit(n);
-            total += n;
-            _source.Advance(consumed * RecordSize);
-        }
-
-        return total;
-    }
+        => _source.ReadRecords(batch, this, RecordSize, Diagnostics, _sourceName, "trailing byte(s) do not form a 5-byte record");
 
     /// <inheritdoc />
     public void Dispose() => _source.Dispose();
 
-    private void Finish()
+    int IRecordDecoder.DecodeRecords(ReadOnlySpan<byte> bytes, Span<long> t, Span<ushort> x, Span<ushort> y, Span<byte> p, out int consumedBytes)
     {
-        int rest = _source.Available;
-        if (rest > 0)
-        {
-            Diagnostics.TrailingBytesIgnored += rest;
-            Diagnostics.Warn($"{_sourceName}: at byte {_source.Position}: {rest} trailing byte(s) do not form a 5-byte record; ignored");
-            _source.Advance(rest);
-        }
-
-        _ended = true;
+        int n = Decode(bytes, t, x, y, p, out int consumed);
+        consumedBytes = consumed * RecordSize;
+        return n;
     }
 
     private int Decode(ReadOnlySpan<byte> bytes, Span<long> ts, Span<ushort> xs, Span<ushort> ys, Span<byte> ps, out int consumed)

@@ -24,14 +24,13 @@ namespace EventSnn.Datasets.Formats.Prophesee;
 /// or <c>% geometry</c>, else null. A trailing partial record is ignored and reported. The reader owns
 /// <c>stream</c>; memory is one read buffer plus the header.</para>
 /// </remarks>
-public sealed class DatReader : IEventReader
+public sealed class DatReader : IEventReader, IRecordDecoder
 {
     private readonly StreamBuffer _source;
     private readonly string _sourceName;
     private readonly bool _version2;
     private long _offset;
     private uint _last;
-    private bool _ended;
 
     /// <summary>Opens a DAT stream and reads its header and event type/size bytes.</summary>
     /// <param name="stream">The stream, positioned at the file's first byte; the reader owns and disposes it.</param>
@@ -42,11 +41,9 @@ public sealed class DatReader : IEventReader
     /// <exception cref="EventFormatException">The header, version, type or size byte is invalid.</exception>
     public DatReader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        _source = StreamBuffer.Create(stream, options);
         options ??= EventReaderOptions.Default;
-        int size = StreamBuffer.CheckSize(options);
         _sourceName = sourceName ?? "stream";
-        _source = new StreamBuffer(stream, size);
         try
         {
             var header = PropheseeHeader.Read(_source, _sourceName);
@@ -78,7 +75,7 @@ public sealed class DatReader : IEventReader
                 }
 
                 Diagnostics.Warn($"{_sourceName}: at byte {typeOffset}: the file ends before the event type and size bytes (no events)");
-                _ended = true;
+                _source.MarkFinished();
             }
             else
             {
@@ -120,9 +117,7 @@ public sealed class DatReader : IEventReader
     /// <exception cref="EventFormatException">The header, version, type or size byte is invalid.</exception>
     public static DatReader Open(string path, EventReaderOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        return new DatReader(stream, options, path);
+        return EventFiles.Open(path, stream => new DatReader(stream, options, path));
     }
 
     /// <inheritdoc />
@@ -148,56 +143,26 @@ public sealed class DatReader : IEventReader
 
     /// <inheritdoc />
     public int ReadBatch(EventBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        int total = 0;
-        while (!batch.IsFull && !_ended)
-        {
-            ReadOnlySpan<byte> bytes = _source.Span;
-            if (bytes.Length < 8)
-            {
-                if (!_source.ReadMore() && _source.Available < 8)
-                {
-                    Finish();
-                }
-
-                continue;
-            }
-
-            ReadOnlySpan<ulong> records = MemoryMarshal.Cast<byte, ulong>(bytes);
-            batch.GetWritableTail(out Span<long> t, out Span<ushort> x, out Span<ushort> y, out Span<byte> p);
-            int n = Math.Min(records.Length, t.Length);
-            if (_version2)
-            {
-                Decode<Layout2>(records[..n], t, x, y, p);
-            }
-            else
-            {
-                Decode<Layout1>(records[..n], t, x, y, p);
-            }
-
-            batch.Commit(n);
-            total += n;
-            _source.Advance(n * 8);
-        }
-
-        return total;
-    }
+        => _source.ReadRecords(batch, this, 8, Diagnostics, _sourceName, "trailing byte(s) do not form an 8-byte record");
 
     /// <inheritdoc />
     public void Dispose() => _source.Dispose();
 
-    private void Finish()
+    int IRecordDecoder.DecodeRecords(ReadOnlySpan<byte> bytes, Span<long> t, Span<ushort> x, Span<ushort> y, Span<byte> p, out int consumedBytes)
     {
-        int rest = _source.Available;
-        if (rest > 0)
+        ReadOnlySpan<ulong> records = MemoryMarshal.Cast<byte, ulong>(bytes);
+        int n = Math.Min(records.Length, t.Length);
+        if (_version2)
         {
-            Diagnostics.TrailingBytesIgnored += rest;
-            Diagnostics.Warn($"{_sourceName}: at byte {_source.Position}: {rest} trailing byte(s) do not form an 8-byte record; ignored");
-            _source.Advance(rest);
+            Decode<Layout2>(records[..n], t, x, y, p);
+        }
+        else
+        {
+            Decode<Layout1>(records[..n], t, x, y, p);
         }
 
-        _ended = true;
+        consumedBytes = n * 8;
+        return n;
     }
 
     private void Decode<TLayout>(ReadOnlySpan<ulong> records, Span<long> ts, Span<ushort> xs, Span<ushort> ys, Span<byte> ps)

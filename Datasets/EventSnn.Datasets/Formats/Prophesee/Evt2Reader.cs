@@ -21,7 +21,7 @@ namespace EventSnn.Datasets.Formats.Prophesee;
 /// <para>The reader owns <c>stream</c> and disposes it. Memory: one read buffer of
 /// <see cref="EventReaderOptions.BufferSize"/> bytes plus the header; nothing is allocated per event.</para>
 /// </remarks>
-public sealed class Evt2Reader : IEventReader
+public sealed class Evt2Reader : IEventReader, IRecordDecoder
 {
     private const uint TypeCdOff = 0x0;
     private const uint TypeCdOn = 0x1;
@@ -34,7 +34,6 @@ public sealed class Evt2Reader : IEventReader
     private uint _lastTimeHigh;
     private long _wrapOffset;
     private bool _seenTimeHigh;
-    private bool _ended;
 
     /// <summary>Opens an EVT 2.0 stream and reads its header.</summary>
     /// <param name="stream">The stream, positioned at the file's first byte; the reader owns and disposes it.</param>
@@ -45,24 +44,10 @@ public sealed class Evt2Reader : IEventReader
     /// <exception cref="EventFormatException">The header is malformed or declares another format.</exception>
     public Evt2Reader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        options ??= EventReaderOptions.Default;
-        int size = StreamBuffer.CheckSize(options);
+        _source = StreamBuffer.Create(stream, options);
         _sourceName = sourceName ?? "stream";
-        _source = new StreamBuffer(stream, size);
-        try
-        {
-            var header = PropheseeHeader.Read(_source, _sourceName);
-            var notes = new List<string>();
-            PropheseeInfo.CheckDeclared(header, EventFormat.Evt2, _sourceName, notes);
-            Info = PropheseeInfo.Build(EventFormat.Evt2, header, options, _sourceName, notes);
-            HeaderLength = header.Length;
-        }
-        catch
-        {
-            _source.Dispose();
-            throw;
-        }
+        Info = PropheseeInfo.ReadRaw(_source, EventFormat.Evt2, options ?? EventReaderOptions.Default, _sourceName, out long headerLength);
+        HeaderLength = headerLength;
     }
 
     /// <summary>Opens the EVT 2.0 file at <paramref name="path"/>.</summary>
@@ -70,9 +55,7 @@ public sealed class Evt2Reader : IEventReader
     /// <exception cref="EventFormatException">The header is malformed.</exception>
     public static Evt2Reader Open(string path, EventReaderOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        return new Evt2Reader(stream, options, path);
+        return EventFiles.Open(path, stream => new Evt2Reader(stream, options, path));
     }
 
     /// <inheritdoc />
@@ -98,47 +81,16 @@ public sealed class Evt2Reader : IEventReader
 
     /// <inheritdoc />
     public int ReadBatch(EventBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        int total = 0;
-        while (!batch.IsFull && !_ended)
-        {
-            ReadOnlySpan<byte> bytes = _source.Span;
-            if (bytes.Length < 4)
-            {
-                if (!_source.ReadMore() && _source.Available < 4)
-                {
-                    Finish();
-                }
-
-                continue;
-            }
-
-            ReadOnlySpan<uint> words = MemoryMarshal.Cast<byte, uint>(bytes);
-            batch.GetWritableTail(out Span<long> t, out Span<ushort> x, out Span<ushort> y, out Span<byte> p);
-            int produced = Decode(words, t, x, y, p, out int consumed);
-            batch.Commit(produced);
-            total += produced;
-            _source.Advance(consumed * 4);
-        }
-
-        return total;
-    }
+        => _source.ReadRecords(batch, this, 4, Diagnostics, _sourceName, "trailing byte(s) do not form a 32-bit word");
 
     /// <inheritdoc />
     public void Dispose() => _source.Dispose();
 
-    private void Finish()
+    int IRecordDecoder.DecodeRecords(ReadOnlySpan<byte> bytes, Span<long> t, Span<ushort> x, Span<ushort> y, Span<byte> p, out int consumedBytes)
     {
-        int rest = _source.Available;
-        if (rest > 0)
-        {
-            Diagnostics.TrailingBytesIgnored += rest;
-            Diagnostics.Warn($"{_sourceName}: at byte {_source.Position}: {rest} trailing byte(s) do not form a 32-bit word; ignored");
-            _source.Advance(rest);
-        }
-
-        _ended = true;
+        int produced = Decode(MemoryMarshal.Cast<byte, uint>(bytes), t, x, y, p, out int consumed);
+        consumedBytes = consumed * 4;
+        return produced;
     }
 
     private int Decode(ReadOnlySpan<uint> words, Span<long> ts, Span<ushort> xs, Span<ushort> ys, Span<byte> ps, out int consumed)

@@ -26,7 +26,7 @@ namespace EventSnn.Datasets.Formats.Prophesee;
 /// <para>Events before the first TIME_HIGH carry time-high 0 (<see cref="EventsBeforeFirstTimeHigh"/>). A trailing
 /// odd byte is ignored and reported. The reader owns <c>stream</c>; memory is one read buffer plus the header.</para>
 /// </remarks>
-public sealed class Evt3Reader : IEventReader
+public sealed class Evt3Reader : IEventReader, IRecordDecoder
 {
     private const int MaxVectorEvents = 12;
 
@@ -40,7 +40,6 @@ public sealed class Evt3Reader : IEventReader
     private long _timeBase;
     private long _time;
     private bool _seenTimeHigh;
-    private bool _ended;
     private uint _pendingMask;
     private int _pendingBase;
 
@@ -53,25 +52,11 @@ public sealed class Evt3Reader : IEventReader
     /// <exception cref="EventFormatException">The header is malformed or declares another format.</exception>
     public Evt3Reader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        options ??= EventReaderOptions.Default;
-        int size = StreamBuffer.CheckSize(options);
+        _source = StreamBuffer.Create(stream, options);
         _sourceName = sourceName ?? "stream";
-        _source = new StreamBuffer(stream, size);
-        try
-        {
-            var header = PropheseeHeader.Read(_source, _sourceName);
-            var notes = new List<string>();
-            PropheseeInfo.CheckDeclared(header, EventFormat.Evt3, _sourceName, notes);
-            Info = PropheseeInfo.Build(EventFormat.Evt3, header, options, _sourceName, notes);
-            HeaderLength = header.Length;
-            _width = Info.Sensor?.Width ?? 2048;
-        }
-        catch
-        {
-            _source.Dispose();
-            throw;
-        }
+        Info = PropheseeInfo.ReadRaw(_source, EventFormat.Evt3, options ?? EventReaderOptions.Default, _sourceName, out long headerLength);
+        HeaderLength = headerLength;
+        _width = Info.Sensor?.Width ?? 2048;
     }
 
     /// <summary>Opens the EVT 3.0 file at <paramref name="path"/>.</summary>
@@ -79,9 +64,7 @@ public sealed class Evt3Reader : IEventReader
     /// <exception cref="EventFormatException">The header is malformed.</exception>
     public static Evt3Reader Open(string path, EventReaderOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        return new Evt3Reader(stream, options, path);
+        return EventFiles.Open(path, stream => new Evt3Reader(stream, options, path));
     }
 
     /// <inheritdoc />
@@ -110,47 +93,18 @@ public sealed class Evt3Reader : IEventReader
 
     /// <inheritdoc />
     public int ReadBatch(EventBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        int total = 0;
-        while (!batch.IsFull && !_ended)
-        {
-            ReadOnlySpan<byte> bytes = _source.Span;
-            if (bytes.Length < 2 && _pendingMask == 0)
-            {
-                if (!_source.ReadMore() && _source.Available < 2)
-                {
-                    Finish();
-                }
-
-                continue;
-            }
-
-            ReadOnlySpan<ushort> words = MemoryMarshal.Cast<byte, ushort>(bytes);
-            batch.GetWritableTail(out Span<long> t, out Span<ushort> x, out Span<ushort> y, out Span<byte> p);
-            int produced = Decode(words, t, x, y, p, out int consumed);
-            batch.Commit(produced);
-            total += produced;
-            _source.Advance(consumed * 2);
-        }
-
-        return total;
-    }
+        => _source.ReadRecords(batch, this, 2, Diagnostics, _sourceName, "trailing byte does not form a 16-bit word");
 
     /// <inheritdoc />
     public void Dispose() => _source.Dispose();
 
-    private void Finish()
-    {
-        int rest = _source.Available;
-        if (rest > 0)
-        {
-            Diagnostics.TrailingBytesIgnored += rest;
-            Diagnostics.Warn($"{_sourceName}: at byte {_source.Position}: {rest} trailing byte does not form a 16-bit word; ignored");
-            _source.Advance(rest);
-        }
+    bool IRecordDecoder.HasPendingEvents => _pendingMask != 0;
 
-        _ended = true;
+    int IRecordDecoder.DecodeRecords(ReadOnlySpan<byte> bytes, Span<long> t, Span<ushort> x, Span<ushort> y, Span<byte> p, out int consumedBytes)
+    {
+        int produced = Decode(MemoryMarshal.Cast<byte, ushort>(bytes), t, x, y, p, out int consumed);
+        consumedBytes = consumed * 2;
+        return produced;
     }
 
     private int Decode(ReadOnlySpan<ushort> words, Span<long> ts, Span<ushort> xs, Span<ushort> ys, Span<byte> ps, out int consumed)

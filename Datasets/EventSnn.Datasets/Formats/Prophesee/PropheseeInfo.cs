@@ -5,6 +5,28 @@ namespace EventSnn.Datasets.Formats.Prophesee;
 /// <summary>Builds <see cref="EventStreamInfo"/> for Prophesee files from their header and the caller's options.</summary>
 internal static class PropheseeInfo
 {
+    /// <summary>
+    /// Reads the header of an EVT RAW file declaring <paramref name="format"/> (or none) and builds its info;
+    /// disposes <paramref name="source"/> when the header is invalid.
+    /// </summary>
+    public static EventStreamInfo ReadRaw(
+        StreamBuffer source, EventFormat format, EventReaderOptions options, string sourceName, out long headerLength)
+    {
+        try
+        {
+            var header = PropheseeHeader.Read(source, sourceName);
+            var notes = new List<string>();
+            CheckDeclared(header, format, sourceName, notes);
+            headerLength = header.Length;
+            return Build(format, header, options, sourceName, notes);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
     public static EventStreamInfo Build(
         EventFormat format, PropheseeHeader header, EventReaderOptions options, string sourceName, List<string> notes)
     {

@@ -201,6 +201,25 @@ public class Evt3ReaderTests
     }
 
     [Fact]
+    public void Vector_events_pending_when_the_last_word_fills_a_batch_are_still_emitted()
+    {
+        // The stream ends with vector words: a batch that fills inside the last one leaves events pending while no
+        // whole word is unread; they must be emitted before the end (and before a trailing odd byte is reported).
+        byte[] words = Build("% evt 3.0\n", W(0x8, 3), W(0x6, 9), W(0x0, 5), W(0x3, (1 << 11) | 40), W(0x4, 0xFFF), W(0x5, 0xA5));
+        foreach (byte[] file in new[] { words, [.. words, 0x77] })
+        {
+            Decoded expected = Reference(file, out _);
+            Assert.Equal(12 + 4, expected.Count);
+            for (int cap = 1; cap <= 17; cap++)
+            {
+                using var reader = new Evt3Reader(new MemoryStream(file));
+                expected.AssertEqual(SampleData.ReadAll(reader, cap));
+                Assert.Equal(file.Length % 2, reader.Diagnostics.TrailingBytesIgnored);
+            }
+        }
+    }
+
+    [Fact]
     public void Odd_trailing_byte_is_ignored_and_reported()
     {
         byte[] file = [.. Build("% evt 3.0\n", W(0x8, 1), W(0x2, 4)), 0x77];

@@ -1,14 +1,17 @@
 using System.Buffers;
 using EventSnn.Datasets.Events;
 
-namespace EventSnn.Datasets.Formats.Prophesee;
+namespace EventSnn.Datasets.Formats;
 
 /// <summary>
 /// A bounded read buffer over a stream that tracks the absolute byte offset of its unread data,
 /// for decoders that consume whole records from a span and refill when too few bytes remain.
 /// </summary>
 /// <remarks>
-/// A <see cref="MemoryStream"/> whose buffer is publicly visible is decoded in place, without copying.
+/// <para>A <see cref="MemoryStream"/> whose buffer is publicly visible is decoded in place, without copying.</para>
+/// <para>It also runs the batch loop shared by the fixed-record readers (<see cref="ReadRecords"/>): refill, decode a
+/// chunk of whole records through <see cref="IRecordDecoder"/> (one call per chunk, never per event), and at the end
+/// report and discard a trailing partial record. The buffer owns the stream and disposes it.</para>
 /// </remarks>
 internal sealed class StreamBuffer : IDisposable
 {
@@ -24,8 +27,18 @@ internal sealed class StreamBuffer : IDisposable
     private int _end;
     private long _bufferOffset;
     private bool _eof;
+    private bool _finished;
 
     private readonly bool _pooled;
+
+    /// <summary>Validates the stream and the buffer size of <paramref name="options"/>, then wraps the stream.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The buffer size is out of range.</exception>
+    public static StreamBuffer Create(Stream stream, EventReaderOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return new StreamBuffer(stream, CheckSize(options));
+    }
 
     public StreamBuffer(Stream stream, int size)
     {
@@ -61,6 +74,9 @@ internal sealed class StreamBuffer : IDisposable
     /// <summary>Whether the stream has ended (more bytes may still be unread in the buffer).</summary>
     public bool StreamEnded => _eof;
 
+    /// <summary>Whether the reader is done: the stream ended and no whole record is left (see <see cref="MarkFinished"/>).</summary>
+    public bool Finished => _finished;
+
     /// <summary>The unread bytes.</summary>
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(_start, _end - _start);
 
@@ -75,6 +91,68 @@ internal sealed class StreamBuffer : IDisposable
         }
 
         return size;
+    }
+
+    /// <summary>Marks the input as finished: <see cref="ReadRecords"/> returns 0 from now on.</summary>
+    public void MarkFinished() => _finished = true;
+
+    /// <summary>
+    /// Reads until a batch is full or the input ends, decoding whole records of <paramref name="recordSize"/> bytes
+    /// with <paramref name="decoder"/>; at the end a trailing partial record is reported and discarded.
+    /// </summary>
+    /// <param name="batch">The batch to append to.</param>
+    /// <param name="decoder">Decodes a chunk of records (called once per chunk).</param>
+    /// <param name="recordSize">The smallest number of bytes the decoder needs.</param>
+    /// <param name="diagnostics">Where a trailing partial record is counted and reported.</param>
+    /// <param name="sourceName">The source name used in the warning.</param>
+    /// <param name="trailing">The warning's text after the byte count, e.g. <c>trailing byte(s) do not form a 32-bit word</c>.</param>
+    /// <returns>The number of events appended.</returns>
+    public int ReadRecords<TDecoder>(
+        EventBatch batch, TDecoder decoder, int recordSize, ReaderDiagnostics diagnostics, string sourceName, string trailing)
+        where TDecoder : IRecordDecoder
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int total = 0;
+        while (!batch.IsFull && !_finished)
+        {
+            if (_end - _start < recordSize && !decoder.HasPendingEvents)
+            {
+                Refill(recordSize, diagnostics, sourceName, trailing);
+                continue;
+            }
+
+            batch.GetWritableTail(out Span<long> t, out Span<ushort> x, out Span<ushort> y, out Span<byte> p);
+            int produced = decoder.DecodeRecords(Span, t, x, y, p, out int consumedBytes);
+            batch.Commit(produced);
+            total += produced;
+            Advance(consumedBytes);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The refill step of a record loop, called when fewer than <paramref name="recordSize"/> bytes are unread:
+    /// performs one read; when the stream has ended with fewer bytes left, reports them as a trailing partial record
+    /// (<c>"{source}: at byte {offset}: {count} {trailing}; ignored"</c>), discards them and marks the input finished.
+    /// </summary>
+    /// <returns>False when the input is finished.</returns>
+    public bool Refill(int recordSize, ReaderDiagnostics diagnostics, string sourceName, string trailing)
+    {
+        if (ReadMore() || Available >= recordSize)
+        {
+            return true;
+        }
+
+        int rest = Available;
+        if (rest > 0)
+        {
+            diagnostics.IgnoreTrailing(sourceName, Position, rest, trailing);
+            _start += rest;
+        }
+
+        _finished = true;
+        return false;
     }
 
     /// <summary>Marks <paramref name="count"/> unread bytes as consumed.</summary>
