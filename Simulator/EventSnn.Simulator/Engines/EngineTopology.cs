@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Connectivity;
 using EventSnn.Simulator.Inputs;
+using EventSnn.Simulator.Monitors;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.Plasticity;
 using EventSnn.Simulator.State;
@@ -122,6 +124,36 @@ internal sealed class EngineTopology
 
     /// <summary>Total bytes of synapse storage.</summary>
     public long SynapseBytes => Tables.Sum(t => t.MemoryBytes);
+
+    /// <summary>The spike bookkeeping both engines share: monitors, then presynaptic and postsynaptic STDP updates.</summary>
+    /// <param name="monitors">The engine's spike monitors.</param>
+    /// <param name="preRules">The rules whose presynaptic population spiked.</param>
+    /// <param name="postRules">The rules whose postsynaptic population spiked.</param>
+    /// <param name="population">Population id.</param>
+    /// <param name="neuron">Neuron index.</param>
+    /// <param name="tick">Spike time.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void NotifySpike(ISpikeMonitor[] monitors, StdpRule[] preRules, StdpRule[] postRules, int population, int neuron, long tick)
+    {
+        if (monitors.Length != 0)
+        {
+            SimTime st = SimTime.FromTicks(tick);
+            foreach (ISpikeMonitor m in monitors)
+            {
+                m.OnSpike(st, population, neuron);
+            }
+        }
+
+        foreach (StdpRule r in preRules)
+        {
+            r.OnPreSpike(neuron, tick);
+        }
+
+        foreach (StdpRule r in postRules)
+        {
+            r.OnPostSpike(neuron, tick);
+        }
+    }
 
     /// <summary>Checks a (population, neuron, variable) triple of <c>ReadState</c>.</summary>
     /// <param name="population">Population id.</param>
@@ -360,7 +392,7 @@ internal sealed class EngineTopology
     /// <summary>Moves every sampler's next sample time to at least <paramref name="now"/> (after a restore).</summary>
     /// <param name="samplers">The engine's samplers.</param>
     /// <param name="now">The restored time.</param>
-    public static void ClampSamplers(List<(Monitors.IStateSampler Sampler, long Interval, long Next)> samplers, long now)
+    public static void ClampSamplers(List<(IStateSampler Sampler, long Interval, long Next)> samplers, long now)
     {
         for (int k = 0; k < samplers.Count; k++)
         {

@@ -305,25 +305,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
     {
         _spikeCount++;
         _pendingSpikes++;
-        ISpikeMonitor[] monitors = _monitors;
-        if (monitors.Length != 0)
-        {
-            SimTime st = SimTime.FromTicks(tick);
-            foreach (ISpikeMonitor m in monitors)
-            {
-                m.OnSpike(st, population, neuron);
-            }
-        }
-
-        foreach (StdpRule r in _preRules[population])
-        {
-            r.OnPreSpike(neuron, tick);
-        }
-
-        foreach (StdpRule r in _postRules[population])
-        {
-            r.OnPostSpike(neuron, tick);
-        }
+        EngineTopology.NotifySpike(_monitors, _preRules[population], _postRules[population], population, neuron, tick);
 
         long floor = _queue.Now.Ticks;
         foreach (int pr in _outgoing[population])
