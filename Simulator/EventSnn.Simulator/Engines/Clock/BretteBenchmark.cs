@@ -5,6 +5,7 @@ using EventSnn.Simulator.Engines.EventDriven;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Monitors;
 using EventSnn.Simulator.Network;
+using EventSnn.Simulator.State;
 
 namespace EventSnn.Simulator.Engines.Clock;
 
@@ -133,7 +134,7 @@ public static class BretteBenchmark
             wi = 6.7f;
         }
 
-        var rng = new SplitMixRandom(options.Seed);
+        var rng = new Xoshiro256(options.Seed);
         for (int i = 0; i < n; i++)
         {
             population.V[i] = (float)(Vr + (rng.NextDouble() * (Vt - Vr)));
@@ -141,8 +142,8 @@ public static class BretteBenchmark
 
         double p = options.ConnectionsPerNeuron / n;
         engine.AddPopulation(population);
-        engine.AddProjection(RandomProjection("exc", 0, nExc, n, p, we, receptor: 0, rng));
-        engine.AddProjection(RandomProjection("inh", nExc, n, n, p, wi, receptor: 1, rng));
+        engine.AddProjection(RandomProjection("exc", 0, nExc, n, p, we, receptor: 0, ref rng));
+        engine.AddProjection(RandomProjection("inh", nExc, n, n, p, wi, receptor: 1, ref rng));
         return population;
     }
 
@@ -279,7 +280,7 @@ public static class BretteBenchmark
         public void OnSpike(SimTime time, int population, int neuron) => inner.OnSpike(time, 0, population == 0 ? neuron : offset + neuron);
     }
 
-    private static ClockProjection RandomProjection(string name, int first, int end, int n, double p, float weight, int receptor, SplitMixRandom rng)
+    private static ClockProjection RandomProjection(string name, int first, int end, int n, double p, float weight, int receptor, ref Xoshiro256 rng)
     {
         var rowStart = new int[n + 1];
         var targets = new List<int>((int)Math.Min(int.MaxValue, (long)((end - first) * n * p * 1.05) + 16));
@@ -306,7 +307,7 @@ public static class BretteBenchmark
             long j2 = -1;
             while (true)
             {
-                j2 += 1 + (long)Math.Floor(Math.Log(rng.NextDoubleOpenZero()) / logQ);
+                j2 += 1 + (long)Math.Floor(Math.Log(rng.NextDoubleNonZero()) / logQ);
                 if (j2 >= n)
                 {
                     break;

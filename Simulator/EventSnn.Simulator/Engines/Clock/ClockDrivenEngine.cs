@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Runtime.InteropServices;
 using EventSnn.Devices;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Connectivity;
@@ -53,6 +52,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
 {
     private const uint Magic = 0x4B435345; // "ESCK"
     private const int FormatVersion = 1;
+    private static readonly EngineStateIO s_format = new(Magic, FormatVersion, "clock-engine state", "Not a clock-driven engine state (bad magic number).", "The saved state belongs to a different network or dt (populations, models, synapse counts or step differ).");
     private static readonly Meter s_meter = new("EventSnn.Simulator.Clock");
     private static readonly Counter<long> s_spikes = s_meter.CreateCounter<long>("eventsnn.clock_engine.spikes", description: "Spikes emitted by clock-driven engines.");
     private static readonly Counter<long> s_steps = s_meter.CreateCounter<long>("eventsnn.clock_engine.steps", description: "Steps run by clock-driven engines.");
@@ -61,6 +61,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
     private readonly bool _ownsDevice;
     private readonly ILogger _logger;
     private readonly long _dt;
+    private readonly EngineTopology _topology;
     private readonly NeuronPopulationState?[] _states;
     private readonly double[][][] _inputs;
     private readonly SpikeBuffer?[] _spikes;
@@ -108,23 +109,29 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
         _device = device ?? new CpuDevice(new CpuDeviceOptions { Threads = 1 });
         _logger = options.Logger ?? NullLogger.Instance;
         _dt = options.Dt.Ticks;
+        _topology = new EngineTopology(network);
+        _states = _topology.States;
+        _sourceCursor = _topology.SourceCursor;
+        _poissonRng = _topology.PoissonRng;
+        _poissonP = _topology.PoissonP;
+        _tables = _topology.Tables;
+        _receptor = _topology.Receptor;
+        _post = _topology.Post;
+        _rules = _topology.Rules;
+        _outgoing = _topology.Outgoing;
+        _preRules = _topology.PreRules;
+        _postRules = _topology.PostRules;
         int np = network.Populations.Length;
-        _states = new NeuronPopulationState?[np];
         _inputs = new double[np][][];
         _spikes = new SpikeBuffer?[np];
-        _sourceCursor = new int[]?[np];
-        _poissonRng = new Xoshiro256[np];
-        _poissonP = new double[np];
         _poissonLast = new long[]?[np];
         foreach (PopulationSpec p in network.Populations)
         {
             _inputs[p.Id] = [];
-            if (p.Model is not null)
+            if (_states[p.Id] is { } s)
             {
-                NeuronPopulationState s = p.Model.CreateState(p);
                 s.PrepareClock(_dt);
-                _states[p.Id] = s;
-                var inputs = new double[p.Model.Info.Receptors.Length][];
+                var inputs = new double[p.Model!.Info.Receptors.Length][];
                 for (int r = 0; r < inputs.Length; r++)
                 {
                     inputs[r] = new double[p.Size];
@@ -132,42 +139,17 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
 
                 _inputs[p.Id] = inputs;
             }
-            else if (p.Kind == PopulationKind.SpikeSource)
-            {
-                _sourceCursor[p.Id] = new int[p.Size];
-            }
             else if (p.Kind == PopulationKind.Poisson)
             {
-                _poissonRng[p.Id] = new Xoshiro256(p.Poisson!.Seed);
-                _poissonP[p.Id] = PoissonProcess.ProbabilityPerTick(p.Poisson.RateHz);
                 _poissonLast[p.Id] = new long[p.Size];
             }
         }
 
-        int nj = network.Projections.Length;
-        _tables = new SynapseTable[nj];
-        _groupSteps = new int[nj][];
-        _receptor = new int[nj];
-        _post = new int[nj];
-        _rules = new StdpRule?[nj];
-        var outgoing = new List<int>[np];
-        var pre = new List<StdpRule>[np];
-        var post = new List<StdpRule>[np];
-        for (int i = 0; i < np; i++)
-        {
-            outgoing[i] = [];
-            pre[i] = [];
-            post[i] = [];
-        }
-
+        _groupSteps = new int[network.Projections.Length][];
         long minDelaySteps = long.MaxValue;
         foreach (ProjectionSpec pr in network.Projections)
         {
-            SynapseTable table = SynapseTable.Build(pr, network.Populations[pr.Pre], network.Populations[pr.Post]);
-            _tables[pr.Id] = table;
-            _receptor[pr.Id] = pr.Receptor;
-            _post[pr.Id] = pr.Post;
-            outgoing[pr.Pre].Add(pr.Id);
+            SynapseTable table = _tables[pr.Id];
             var steps = new int[table.GroupCount];
             for (int g = 0; g < steps.Length; g++)
             {
@@ -185,18 +167,8 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
             }
 
             _groupSteps[pr.Id] = steps;
-            if (pr.Stdp is not null)
-            {
-                var rule = new StdpRule(pr.Stdp, table);
-                _rules[pr.Id] = rule;
-                pre[pr.Pre].Add(rule);
-                post[pr.Post].Add(rule);
-            }
         }
 
-        _outgoing = [.. outgoing.Select(l => l.ToArray())];
-        _preRules = [.. pre.Select(l => l.ToArray())];
-        _postRules = [.. post.Select(l => l.ToArray())];
         _windowLimit = (int)Math.Min(options.MaxWindowSteps, Math.Max(1, minDelaySteps == long.MaxValue ? options.MaxWindowSteps : minDelaySteps));
         foreach (PopulationSpec p in network.Populations)
         {
@@ -249,10 +221,10 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
     public int PendingEvents => _queue.Count;
 
     /// <summary>The total number of synapses.</summary>
-    public long SynapseCount => _tables.Sum(t => (long)t.SynapseCount);
+    public long SynapseCount => _topology.SynapseCount;
 
     /// <summary>Bytes of synapse storage.</summary>
-    public long SynapseBytes => _tables.Sum(t => t.MemoryBytes);
+    public long SynapseBytes => _topology.SynapseBytes;
 
     /// <summary>The STDP rule of a projection, or null.</summary>
     /// <param name="projection">Projection id.</param>
@@ -288,44 +260,14 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
     /// <inheritdoc />
     public double ReadState(int population, int neuron, int variable)
     {
-        if ((uint)population >= (uint)_states.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(population), population, "No such population.");
-        }
-
-        NeuronPopulationState s = _states[population] ?? throw new ArgumentException($"{Network.Populations[population]} has no neuron state.", nameof(population));
-        if ((uint)neuron >= (uint)s.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(neuron), neuron, $"Population '{s.Spec.Name}' has {s.Size} neurons.");
-        }
-
-        if ((uint)variable >= (uint)s.Columns.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(variable), variable, $"Population '{s.Spec.Name}' has {s.Columns.Length} state variables.");
-        }
-
+        NeuronPopulationState s = _topology.CheckStateVariable(population, neuron, variable);
         return s.Columns[variable][neuron];
     }
 
     /// <inheritdoc />
     public void InjectEvent(SimTime time, int population, int neuron)
     {
-        if ((uint)population >= (uint)Network.Populations.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(population), population, "No such population.");
-        }
-
-        PopulationSpec p = Network.Populations[population];
-        if (p.Kind != PopulationKind.External)
-        {
-            throw new ArgumentException($"{p} is not an external input population.", nameof(population));
-        }
-
-        if ((uint)neuron >= (uint)p.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(neuron), neuron, $"{p} has {p.Size} sources.");
-        }
-
+        _topology.CheckExternalSource(population, neuron);
         if (time.Ticks < _now)
         {
             throw new ArgumentOutOfRangeException(nameof(time), time, $"Cannot inject an event at {time}, before the current time {Now}.");
@@ -371,69 +313,20 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        w.Write(Magic);
-        w.Write(FormatVersion);
-        WriteFingerprint(w);
+        using BinaryWriter w = s_format.BeginWrite(stream, WriteFingerprint);
         w.Write(_now);
         w.Write(_spikeCount);
         w.Write(_stepCount);
-        Span<ulong> st = stackalloc ulong[4];
-        foreach (PopulationSpec p in Network.Populations)
-        {
-            if (_states[p.Id] is { } s)
-            {
-                foreach (double[] col in s.Columns)
-                {
-                    WriteArray<double>(w, col);
-                }
-
-                WriteArray<double>(w, s.Refractory);
-            }
-            else if (_sourceCursor[p.Id] is int[] cursor)
-            {
-                WriteArray<int>(w, cursor);
-            }
-            else if (p.Kind == PopulationKind.Poisson)
-            {
-                _poissonRng[p.Id].GetState(st);
-                WriteArray<ulong>(w, st);
-                WriteArray<long>(w, _poissonLast[p.Id]);
-            }
-        }
-
-        for (int i = 0; i < _tables.Length; i++)
-        {
-            WriteArray<float>(w, _tables[i].Weights);
-            if (_rules[i] is StdpRule r)
-            {
-                WriteArray<double>(w, r.PreTrace.Values);
-                WriteArray<long>(w, r.PreTrace.LastUpdate);
-                WriteArray<double>(w, r.PostTrace.Values);
-                WriteArray<long>(w, r.PostTrace.LastUpdate);
-            }
-        }
-
-        var pending = new PendingEvent<EngineEvent>[_queue.Count];
-        _queue.CopyPendingTo(pending);
-        w.Write(_queue.Now.Ticks);
-        w.Write(pending.Length);
-        WriteArray<PendingEvent<EngineEvent>>(w, pending);
-        w.Write(Magic);
+        _topology.WritePopulations(w, EngineTopology.WriteNeuronColumns, (w, p) => EngineStateIO.WriteArray<long>(w, _poissonLast[p.Id]));
+        _topology.WriteSynapses(w);
+        s_format.EndWrite(w, _queue);
     }
 
     /// <inheritdoc />
     public void Restore(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        try
-        {
-            RestoreCore(stream);
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw new InvalidDataException("The saved clock-engine state is truncated.", ex);
-        }
+        s_format.Guard(() => RestoreCore(stream));
     }
 
     /// <summary>Disposes the device if the engine created it.</summary>
@@ -554,25 +447,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
     private void EmitSpike(int population, int neuron, long tick)
     {
         _spikeCount++;
-        ISpikeMonitor[] monitors = _monitors;
-        if (monitors.Length != 0)
-        {
-            SimTime st = SimTime.FromTicks(tick);
-            foreach (ISpikeMonitor m in monitors)
-            {
-                m.OnSpike(st, population, neuron);
-            }
-        }
-
-        foreach (StdpRule r in _preRules[population])
-        {
-            r.OnPreSpike(neuron, tick);
-        }
-
-        foreach (StdpRule r in _postRules[population])
-        {
-            r.OnPostSpike(neuron, tick);
-        }
+        EngineTopology.NotifySpike(_monitors, _preRules[population], _postRules[population], population, neuron, tick);
 
         foreach (int pr in _outgoing[population])
         {
@@ -639,32 +514,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
 
     private void RestoreCore(Stream stream)
     {
-        using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        if (r.ReadUInt32() != Magic)
-        {
-            throw new InvalidDataException("Not a clock-driven engine state (bad magic number).");
-        }
-
-        int version = r.ReadInt32();
-        if (version != FormatVersion)
-        {
-            throw new InvalidDataException($"Unsupported clock-engine state format version {version} (expected {FormatVersion}).");
-        }
-
-        using (var expected = new MemoryStream())
-        {
-            using (var fw = new BinaryWriter(expected, System.Text.Encoding.UTF8, leaveOpen: true))
-            {
-                WriteFingerprint(fw);
-            }
-
-            byte[] actual = r.ReadBytes((int)expected.Length);
-            if (!actual.AsSpan().SequenceEqual(expected.GetBuffer().AsSpan(0, (int)expected.Length)))
-            {
-                throw new InvalidDataException("The saved state belongs to a different network or dt (populations, models, synapse counts or step differ).");
-            }
-        }
-
+        using BinaryReader r = s_format.BeginRead(stream, WriteFingerprint);
         long now = r.ReadInt64();
         long spikes = r.ReadInt64();
         long steps = r.ReadInt64();
@@ -674,116 +524,16 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
         }
 
         var actions = new List<Action>();
-        foreach (PopulationSpec p in Network.Populations)
-        {
-            if (_states[p.Id] is { } s)
-            {
-                double[][] cols = [.. s.Columns.Select(c => ReadArray<double>(r, c.Length))];
-                double[] refr = ReadArray<double>(r, s.Size);
-                actions.Add(() =>
-                {
-                    for (int k = 0; k < cols.Length; k++)
-                    {
-                        cols[k].CopyTo(s.Columns[k], 0);
-                    }
-
-                    refr.CopyTo(s.Refractory, 0);
-                });
-            }
-            else if (_sourceCursor[p.Id] is int[] cursor)
-            {
-                int[] c = ReadArray<int>(r, cursor.Length);
-                for (int j = 0; j < c.Length; j++)
-                {
-                    if ((uint)c[j] > (uint)p.SpikeTimes[j].Length)
-                    {
-                        throw new InvalidDataException($"Saved spike-source cursor {c[j]} of {p} source {j} is out of range.");
-                    }
-                }
-
-                actions.Add(() => c.CopyTo(cursor, 0));
-            }
-            else if (p.Kind == PopulationKind.Poisson)
-            {
-                ulong[] st = ReadArray<ulong>(r, 4);
-                long[] last = ReadArray<long>(r, p.Size);
-                if ((st[0] | st[1] | st[2] | st[3]) == 0)
-                {
-                    throw new InvalidDataException($"Saved random state of {p} is all zero.");
-                }
-
-                int id = p.Id;
-                actions.Add(() =>
-                {
-                    _poissonRng[id].SetState(st);
-                    last.CopyTo(_poissonLast[id]!, 0);
-                });
-            }
-        }
-
-        for (int i = 0; i < _tables.Length; i++)
-        {
-            SynapseTable tb = _tables[i];
-            float[] wts = ReadArray<float>(r, tb.SynapseCount);
-            actions.Add(() => wts.CopyTo(tb.Weights, 0));
-            if (_rules[i] is StdpRule rule)
-            {
-                double[] pv = ReadArray<double>(r, tb.PreSize);
-                long[] pl = ReadArray<long>(r, tb.PreSize);
-                double[] qv = ReadArray<double>(r, tb.PostSize);
-                long[] ql = ReadArray<long>(r, tb.PostSize);
-                actions.Add(() =>
-                {
-                    pv.CopyTo(rule.PreTrace.Values, 0);
-                    pl.CopyTo(rule.PreTrace.LastUpdate, 0);
-                    qv.CopyTo(rule.PostTrace.Values, 0);
-                    ql.CopyTo(rule.PostTrace.LastUpdate, 0);
-                });
-            }
-        }
-
-        long queueNow = r.ReadInt64();
-        int count = r.ReadInt32();
-        if (count < 0 || (stream.CanSeek && (long)count * System.Runtime.CompilerServices.Unsafe.SizeOf<PendingEvent<EngineEvent>>() > stream.Length - stream.Position))
-        {
-            throw new InvalidDataException($"Saved pending-event count {count} is invalid.");
-        }
-
-        PendingEvent<EngineEvent>[] pending = ReadArray<PendingEvent<EngineEvent>>(r, count);
-        foreach (PendingEvent<EngineEvent> pe in pending)
-        {
-            EngineEvent e = pe.Payload;
-            bool ok = pe.Time.Ticks % _dt == 0 && e.Kind switch
-            {
-                EngineEventKind.Deliver => (uint)e.A < (uint)_tables.Length && (uint)e.B < (uint)_tables[e.A].GroupCount,
-                EngineEventKind.Source => (uint)e.A < (uint)_states.Length && _states[e.A] is null && (uint)e.B < (uint)Network.Populations[e.A].Size,
-                _ => false,
-            };
-            if (!ok)
-            {
-                throw new InvalidDataException($"Saved pending event {e} at {pe.Time} does not fit this network.");
-            }
-        }
-
-        if (r.ReadUInt32() != Magic)
-        {
-            throw new InvalidDataException("The saved clock-engine state is corrupt (bad end marker).");
-        }
-
+        _topology.ReadPopulations(r, actions, EngineTopology.ReadNeuronColumns, ReadPoissonLast);
+        _topology.ReadSynapses(r, actions);
+        PendingEvent<EngineEvent>[] pending = EngineStateIO.ReadPending(r, pe => pe.Time.Ticks % _dt == 0 && _topology.Fits(pe.Payload, allowWake: false), out long queueNow);
+        s_format.ReadEnd(r);
         if (queueNow > now || queueNow % _dt != 0)
         {
             throw new InvalidDataException("The saved clock-engine state is corrupt (queue time).");
         }
 
-        try
-        {
-            _queue.Restore(SimTime.FromTicks(queueNow), pending);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidDataException("The saved pending events are not in delivery order.", ex);
-        }
-
+        EngineStateIO.RestoreQueue(_queue, queueNow, pending);
         foreach (Action a in actions)
         {
             a();
@@ -800,51 +550,20 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
         _now = now;
         _spikeCount = spikes;
         _stepCount = steps;
-        for (int k = 0; k < _samplers.Count; k++)
-        {
-            var s = _samplers[k];
-            _samplers[k] = (s.Sampler, s.Interval, Math.Max(s.Next, now));
-        }
+        EngineTopology.ClampSamplers(_samplers, now);
+    }
+
+    private Action ReadPoissonLast(BinaryReader r, PopulationSpec p)
+    {
+        long[] last = EngineStateIO.ReadArray<long>(r, p.Size);
+        long[] target = _poissonLast[p.Id]!;
+        return () => last.CopyTo(target, 0);
     }
 
     private void WriteFingerprint(BinaryWriter w)
     {
         w.Write(_dt);
-        w.Write(Network.Populations.Length);
-        foreach (PopulationSpec p in Network.Populations)
-        {
-            w.Write((int)p.Kind);
-            w.Write(p.Size);
-            w.Write(p.Model?.Info.Name ?? string.Empty);
-        }
-
-        w.Write(_tables.Length);
-        foreach (SynapseTable t in _tables)
-        {
-            w.Write(t.SynapseCount);
-            w.Write(t.GroupCount);
-        }
-    }
-
-    private static void WriteArray<T>(BinaryWriter w, ReadOnlySpan<T> data)
-        where T : unmanaged
-    {
-        w.Write(data.Length);
-        w.Write(MemoryMarshal.AsBytes(data));
-    }
-
-    private static T[] ReadArray<T>(BinaryReader r, int expectedLength)
-        where T : unmanaged
-    {
-        int n = r.ReadInt32();
-        if (n != expectedLength)
-        {
-            throw new InvalidDataException($"Saved array has {n} elements where {expectedLength} were expected.");
-        }
-
-        var a = new T[n];
-        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(a.AsSpan()));
-        return a;
+        _topology.WriteFingerprint(w);
     }
 
     private readonly struct Visitor(ClockDrivenEngine engine) : IEventVisitor<EngineEvent>

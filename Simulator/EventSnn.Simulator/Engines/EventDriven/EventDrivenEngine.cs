@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Runtime.InteropServices;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Connectivity;
 using EventSnn.Simulator.Inputs;
@@ -30,9 +29,11 @@ public sealed class EventDrivenEngine : ISimulationEngine
 {
     private const uint Magic = 0x56455345; // "ESEV"
     private const int FormatVersion = 2;
+    private static readonly EngineStateIO s_format = new(Magic, FormatVersion, "state", "Not an event-driven engine state (bad magic number).", "The saved state belongs to a different network (populations, models or synapse counts differ).");
     private static readonly Meter s_meter = new("EventSnn.Simulator");
     private static readonly Counter<long> s_spikes = s_meter.CreateCounter<long>("eventsnn.event_engine.spikes", description: "Spikes emitted by event-driven engines.");
 
+    private readonly EngineTopology _topology;
     private readonly NeuronPopulationState?[] _states;
     private readonly SynapseTable[] _tables;
     private readonly int[] _receptor;
@@ -60,66 +61,22 @@ public sealed class EventDrivenEngine : ISimulationEngine
         ArgumentNullException.ThrowIfNull(network);
         Network = network;
         _logger = logger ?? NullLogger.Instance;
-        int np = network.Populations.Length;
-        _states = new NeuronPopulationState?[np];
-        _sourceCursor = new int[]?[np];
-        _poissonRng = new Xoshiro256[np];
-        _poissonP = new double[np];
-        foreach (PopulationSpec p in network.Populations)
-        {
-            if (p.Model is not null)
-            {
-                _states[p.Id] = p.Model.CreateState(p);
-            }
-            else if (p.Kind == PopulationKind.SpikeSource)
-            {
-                _sourceCursor[p.Id] = new int[p.Size];
-            }
-            else if (p.Kind == PopulationKind.Poisson)
-            {
-                _poissonRng[p.Id] = new Xoshiro256(p.Poisson!.Seed);
-                _poissonP[p.Id] = PoissonProcess.ProbabilityPerTick(p.Poisson.RateHz);
-            }
-        }
-
-        int nj = network.Projections.Length;
-        _tables = new SynapseTable[nj];
-        _receptor = new int[nj];
-        _rules = new StdpRule?[nj];
-        var outgoing = new List<int>[np];
-        var pre = new List<StdpRule>[np];
-        var post = new List<StdpRule>[np];
-        for (int i = 0; i < np; i++)
-        {
-            outgoing[i] = [];
-            pre[i] = [];
-            post[i] = [];
-        }
-
-        foreach (ProjectionSpec pr in network.Projections)
-        {
-            _tables[pr.Id] = SynapseTable.Build(pr, network.Populations[pr.Pre], network.Populations[pr.Post]);
-            _receptor[pr.Id] = pr.Receptor;
-            outgoing[pr.Pre].Add(pr.Id);
-            if (pr.Stdp is not null)
-            {
-                var rule = new StdpRule(pr.Stdp, _tables[pr.Id]);
-                _rules[pr.Id] = rule;
-                pre[pr.Pre].Add(rule);
-                post[pr.Post].Add(rule);
-            }
-        }
-
-        _outgoing = [.. outgoing.Select(l => l.ToArray())];
-        _preRules = [.. pre.Select(l => l.ToArray())];
-        _postRules = [.. post.Select(l => l.ToArray())];
+        _topology = new EngineTopology(network);
+        _states = _topology.States;
+        _sourceCursor = _topology.SourceCursor;
+        _poissonRng = _topology.PoissonRng;
+        _poissonP = _topology.PoissonP;
+        _tables = _topology.Tables;
+        _receptor = _topology.Receptor;
+        _rules = _topology.Rules;
+        _outgoing = _topology.Outgoing;
+        _preRules = _topology.PreRules;
+        _postRules = _topology.PostRules;
         _queue = new RadixHeapQueue<EngineEvent>();
         ScheduleInitial();
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            long syn = _tables.Sum(t => (long)t.SynapseCount);
-            long bytes = _tables.Sum(t => t.MemoryBytes);
-            _logger.LogInformation("Event-driven engine: {Populations} populations, {Neurons} neurons, {Synapses} synapses ({Bytes} bytes of synapse storage)", np, network.TotalSize, syn, bytes);
+            _logger.LogInformation("Event-driven engine: {Populations} populations, {Neurons} neurons, {Synapses} synapses ({Bytes} bytes of synapse storage)", network.Populations.Length, network.TotalSize, SynapseCount, SynapseBytes);
         }
     }
 
@@ -139,10 +96,10 @@ public sealed class EventDrivenEngine : ISimulationEngine
     public int PendingEvents => _queue.Count;
 
     /// <summary>Total synapses over all projections.</summary>
-    public long SynapseCount => _tables.Sum(t => (long)t.SynapseCount);
+    public long SynapseCount => _topology.SynapseCount;
 
     /// <summary>Total bytes of synapse storage (all arrays of all tables).</summary>
-    public long SynapseBytes => _tables.Sum(t => t.MemoryBytes);
+    public long SynapseBytes => _topology.SynapseBytes;
 
     /// <summary>The STDP state of a projection, or null when it is static.</summary>
     /// <param name="projection">Projection id.</param>
@@ -172,34 +129,14 @@ public sealed class EventDrivenEngine : ISimulationEngine
     /// <inheritdoc/>
     public double ReadState(int population, int neuron, int variable)
     {
-        NeuronPopulationState s = CheckNeuron(population, neuron);
-        if ((uint)variable >= (uint)s.Columns.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(variable), variable, $"Population '{s.Spec.Name}' has {s.Columns.Length} state variables.");
-        }
-
+        NeuronPopulationState s = _topology.CheckStateVariable(population, neuron, variable);
         return s.Read(neuron, variable, _now);
     }
 
     /// <inheritdoc/>
     public void InjectEvent(SimTime time, int population, int neuron)
     {
-        if ((uint)population >= (uint)Network.Populations.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(population), population, "No such population.");
-        }
-
-        PopulationSpec p = Network.Populations[population];
-        if (p.Kind != PopulationKind.External)
-        {
-            throw new ArgumentException($"{p} is not an external input population.", nameof(population));
-        }
-
-        if ((uint)neuron >= (uint)p.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(neuron), neuron, $"{p} has {p.Size} sources.");
-        }
-
+        _topology.CheckExternalSource(population, neuron);
         long floor = Math.Max(_now, _queue.Now.Ticks);
         if (time.Ticks < floor)
         {
@@ -272,22 +209,6 @@ public sealed class EventDrivenEngine : ISimulationEngine
         }
 
         _pendingSpikes = 0;
-    }
-
-    private NeuronPopulationState CheckNeuron(int population, int neuron)
-    {
-        if ((uint)population >= (uint)_states.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(population), population, "No such population.");
-        }
-
-        NeuronPopulationState s = _states[population] ?? throw new ArgumentException($"{Network.Populations[population]} has no neuron state.", nameof(population));
-        if ((uint)neuron >= (uint)s.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(neuron), neuron, $"Population '{s.Spec.Name}' has {s.Size} neurons.");
-        }
-
-        return s;
     }
 
     private void ScheduleInitial()
@@ -384,25 +305,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
     {
         _spikeCount++;
         _pendingSpikes++;
-        ISpikeMonitor[] monitors = _monitors;
-        if (monitors.Length != 0)
-        {
-            SimTime st = SimTime.FromTicks(tick);
-            foreach (ISpikeMonitor m in monitors)
-            {
-                m.OnSpike(st, population, neuron);
-            }
-        }
-
-        foreach (StdpRule r in _preRules[population])
-        {
-            r.OnPreSpike(neuron, tick);
-        }
-
-        foreach (StdpRule r in _postRules[population])
-        {
-            r.OnPostSpike(neuron, tick);
-        }
+        EngineTopology.NotifySpike(_monitors, _preRules[population], _postRules[population], population, neuron, tick);
 
         long floor = _queue.Now.Ticks;
         foreach (int pr in _outgoing[population])
@@ -429,215 +332,70 @@ public sealed class EventDrivenEngine : ISimulationEngine
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        w.Write(Magic);
-        w.Write(FormatVersion);
-        WriteFingerprint(w);
+        using BinaryWriter w = s_format.BeginWrite(stream, _topology.WriteFingerprint);
         w.Write(_now);
         w.Write(_spikeCount);
         w.Write(_eventCount);
-        Span<ulong> st = stackalloc ulong[4];
-        foreach (PopulationSpec p in Network.Populations)
-        {
-            NeuronPopulationState? s = _states[p.Id];
-            if (s is not null)
-            {
-                foreach (double[] col in s.Columns)
-                {
-                    WriteArray<double>(w, col);
-                }
-
-                WriteArray<double>(w, s.Refractory);
-                WriteArray<long>(w, s.LastUpdate);
-                WriteArray<double>(w, s.Crossing);
-                WriteArray<double>(w, s.Recheck);
-                WriteArray<long>(w, s.WakeTick);
-                WriteArray<int>(w, s.WakeGeneration);
-            }
-            else if (_sourceCursor[p.Id] is int[] cursor)
-            {
-                WriteArray<int>(w, cursor);
-            }
-            else if (p.Kind == PopulationKind.Poisson)
-            {
-                _poissonRng[p.Id].GetState(st);
-                WriteArray<ulong>(w, st);
-            }
-        }
-
-        for (int i = 0; i < _tables.Length; i++)
-        {
-            WriteArray<float>(w, _tables[i].Weights);
-            if (_rules[i] is StdpRule r)
-            {
-                WriteArray<double>(w, r.PreTrace.Values);
-                WriteArray<long>(w, r.PreTrace.LastUpdate);
-                WriteArray<double>(w, r.PostTrace.Values);
-                WriteArray<long>(w, r.PostTrace.LastUpdate);
-            }
-        }
-
-        var pending = new PendingEvent<EngineEvent>[_queue.Count];
-        _queue.CopyPendingTo(pending);
-        w.Write(_queue.Now.Ticks);
-        w.Write(pending.Length);
-        WriteArray<PendingEvent<EngineEvent>>(w, pending);
-        w.Write(Magic);
+        _topology.WritePopulations(w, WriteNeurons, writePoissonExtra: null);
+        _topology.WriteSynapses(w);
+        s_format.EndWrite(w, _queue);
     }
 
     /// <inheritdoc/>
     public void Restore(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        try
+        s_format.Guard(() => RestoreCore(stream));
+    }
+
+    private static void WriteNeurons(BinaryWriter w, NeuronPopulationState s)
+    {
+        EngineTopology.WriteNeuronColumns(w, s);
+        EngineStateIO.WriteArray<long>(w, s.LastUpdate);
+        EngineStateIO.WriteArray<double>(w, s.Crossing);
+        EngineStateIO.WriteArray<double>(w, s.Recheck);
+        EngineStateIO.WriteArray<long>(w, s.WakeTick);
+        EngineStateIO.WriteArray<int>(w, s.WakeGeneration);
+    }
+
+    private static Action ReadNeurons(BinaryReader r, NeuronPopulationState s)
+    {
+        Action columns = EngineTopology.ReadNeuronColumns(r, s);
+        long[] last = EngineStateIO.ReadArray<long>(r, s.Size);
+        double[] cross = EngineStateIO.ReadArray<double>(r, s.Size);
+        double[] recheck = EngineStateIO.ReadArray<double>(r, s.Size);
+        long[] wake = EngineStateIO.ReadArray<long>(r, s.Size);
+        int[] gen = EngineStateIO.ReadArray<int>(r, s.Size);
+        return () =>
         {
-            RestoreCore(stream);
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw new InvalidDataException("The saved state is truncated.", ex);
-        }
+            columns();
+            last.CopyTo(s.LastUpdate, 0);
+            cross.CopyTo(s.Crossing, 0);
+            recheck.CopyTo(s.Recheck, 0);
+            wake.CopyTo(s.WakeTick, 0);
+            gen.CopyTo(s.WakeGeneration, 0);
+        };
     }
 
     private void RestoreCore(Stream stream)
     {
-        using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        if (r.ReadUInt32() != Magic)
-        {
-            throw new InvalidDataException("Not an event-driven engine state (bad magic number).");
-        }
-
-        int version = r.ReadInt32();
-        if (version != FormatVersion)
-        {
-            throw new InvalidDataException($"Unsupported state format version {version} (expected {FormatVersion}).");
-        }
-
-        using (var expected = new MemoryStream())
-        {
-            using (var fw = new BinaryWriter(expected, System.Text.Encoding.UTF8, leaveOpen: true))
-            {
-                WriteFingerprint(fw);
-            }
-
-            byte[] actual = r.ReadBytes((int)expected.Length);
-            if (!actual.AsSpan().SequenceEqual(expected.GetBuffer().AsSpan(0, (int)expected.Length)))
-            {
-                throw new InvalidDataException("The saved state belongs to a different network (populations, models or synapse counts differ).");
-            }
-        }
+        using BinaryReader r = s_format.BeginRead(stream, _topology.WriteFingerprint);
 
         // Read everything into temporaries first so that a corrupt file leaves the engine unchanged.
         long now = r.ReadInt64();
         long spikes = r.ReadInt64();
         long events = r.ReadInt64();
         var actions = new List<Action>();
-        foreach (PopulationSpec p in Network.Populations)
-        {
-            NeuronPopulationState? s = _states[p.Id];
-            if (s is not null)
-            {
-                var cols = s.Columns.Select(c => ReadArray<double>(r, c.Length)).ToArray();
-                double[] refr = ReadArray<double>(r, s.Size);
-                long[] last = ReadArray<long>(r, s.Size);
-                double[] cross = ReadArray<double>(r, s.Size);
-                double[] recheck = ReadArray<double>(r, s.Size);
-                long[] wake = ReadArray<long>(r, s.Size);
-                int[] gen = ReadArray<int>(r, s.Size);
-                actions.Add(() =>
-                {
-                    for (int k = 0; k < cols.Length; k++)
-                    {
-                        cols[k].CopyTo(s.Columns[k], 0);
-                    }
-
-                    refr.CopyTo(s.Refractory, 0);
-                    last.CopyTo(s.LastUpdate, 0);
-                    cross.CopyTo(s.Crossing, 0);
-                    recheck.CopyTo(s.Recheck, 0);
-                    wake.CopyTo(s.WakeTick, 0);
-                    gen.CopyTo(s.WakeGeneration, 0);
-                });
-            }
-            else if (_sourceCursor[p.Id] is int[] cursor)
-            {
-                int[] c = ReadArray<int>(r, cursor.Length);
-                for (int j = 0; j < c.Length; j++)
-                {
-                    if ((uint)c[j] > (uint)p.SpikeTimes[j].Length)
-                    {
-                        throw new InvalidDataException($"Saved spike-source cursor {c[j]} of {p} source {j} is out of range.");
-                    }
-                }
-
-                actions.Add(() => c.CopyTo(cursor, 0));
-            }
-            else if (p.Kind == PopulationKind.Poisson)
-            {
-                ulong[] st = ReadArray<ulong>(r, 4);
-                if ((st[0] | st[1] | st[2] | st[3]) == 0)
-                {
-                    throw new InvalidDataException($"Saved random state of {p} is all zero.");
-                }
-
-                int id = p.Id;
-                actions.Add(() => _poissonRng[id].SetState(st));
-            }
-        }
-
-        for (int i = 0; i < _tables.Length; i++)
-        {
-            SynapseTable tb = _tables[i];
-            float[] wts = ReadArray<float>(r, tb.SynapseCount);
-            actions.Add(() => wts.CopyTo(tb.Weights, 0));
-            if (_rules[i] is StdpRule rule)
-            {
-                double[] pv = ReadArray<double>(r, tb.PreSize);
-                long[] pl = ReadArray<long>(r, tb.PreSize);
-                double[] qv = ReadArray<double>(r, tb.PostSize);
-                long[] ql = ReadArray<long>(r, tb.PostSize);
-                actions.Add(() =>
-                {
-                    pv.CopyTo(rule.PreTrace.Values, 0);
-                    pl.CopyTo(rule.PreTrace.LastUpdate, 0);
-                    qv.CopyTo(rule.PostTrace.Values, 0);
-                    ql.CopyTo(rule.PostTrace.LastUpdate, 0);
-                });
-            }
-        }
-
-        long queueNow = r.ReadInt64();
-        int count = r.ReadInt32();
-        if (count < 0 || (stream.CanSeek && (long)count * System.Runtime.CompilerServices.Unsafe.SizeOf<PendingEvent<EngineEvent>>() > stream.Length - stream.Position))
-        {
-            throw new InvalidDataException($"Saved pending-event count {count} is invalid.");
-        }
-
-        PendingEvent<EngineEvent>[] pending = ReadArray<PendingEvent<EngineEvent>>(r, count);
-        foreach (PendingEvent<EngineEvent> pe in pending)
-        {
-            ValidateEvent(pe);
-        }
-
-        if (r.ReadUInt32() != Magic)
-        {
-            throw new InvalidDataException("The saved state is corrupt (bad end marker).");
-        }
-
+        _topology.ReadPopulations(r, actions, ReadNeurons, readPoissonExtra: null);
+        _topology.ReadSynapses(r, actions);
+        PendingEvent<EngineEvent>[] pending = EngineStateIO.ReadPending(r, pe => _topology.Fits(pe.Payload, allowWake: true), out long queueNow);
+        s_format.ReadEnd(r);
         if (queueNow > now)
         {
             throw new InvalidDataException("The saved state is corrupt (queue time after engine time).");
         }
 
-        try
-        {
-            _queue.Restore(SimTime.FromTicks(queueNow), pending);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidDataException("The saved pending events are not in delivery order.", ex);
-        }
-
+        EngineStateIO.RestoreQueue(_queue, queueNow, pending);
         foreach (Action a in actions)
         {
             a();
@@ -646,65 +404,6 @@ public sealed class EventDrivenEngine : ISimulationEngine
         _now = now;
         _spikeCount = spikes;
         _eventCount = events;
-        for (int k = 0; k < _samplers.Count; k++)
-        {
-            var s = _samplers[k];
-            _samplers[k] = (s.Sampler, s.Interval, Math.Max(s.Next, now));
-        }
-    }
-
-    private void ValidateEvent(in PendingEvent<EngineEvent> pe)
-    {
-        EngineEvent e = pe.Payload;
-        bool ok = e.Kind switch
-        {
-            EngineEventKind.Deliver => (uint)e.A < (uint)_tables.Length && (uint)e.B < (uint)_tables[e.A].GroupCount,
-            EngineEventKind.Wake => (uint)e.A < (uint)_states.Length && _states[e.A] is { } s && (uint)e.B < (uint)s.Size,
-            EngineEventKind.Source => (uint)e.A < (uint)_states.Length && _states[e.A] is null && (uint)e.B < (uint)Network.Populations[e.A].Size,
-            _ => false,
-        };
-        if (!ok)
-        {
-            throw new InvalidDataException($"Saved pending event {e} at {pe.Time} does not fit this network.");
-        }
-    }
-
-    private void WriteFingerprint(BinaryWriter w)
-    {
-        w.Write(Network.Populations.Length);
-        foreach (PopulationSpec p in Network.Populations)
-        {
-            w.Write((int)p.Kind);
-            w.Write(p.Size);
-            w.Write(p.Model?.Info.Name ?? string.Empty);
-        }
-
-        w.Write(_tables.Length);
-        foreach (SynapseTable t in _tables)
-        {
-            w.Write(t.SynapseCount);
-            w.Write(t.GroupCount);
-        }
-    }
-
-    private static void WriteArray<T>(BinaryWriter w, ReadOnlySpan<T> data)
-        where T : unmanaged
-    {
-        w.Write(data.Length);
-        w.Write(MemoryMarshal.AsBytes(data));
-    }
-
-    private static T[] ReadArray<T>(BinaryReader r, int expectedLength)
-        where T : unmanaged
-    {
-        int n = r.ReadInt32();
-        if (n != expectedLength)
-        {
-            throw new InvalidDataException($"Saved array has {n} elements where {expectedLength} were expected.");
-        }
-
-        var a = new T[n];
-        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(a.AsSpan()));
-        return a;
+        EngineTopology.ClampSamplers(_samplers, now);
     }
 }
