@@ -92,7 +92,7 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
             new("b", "mV", 1.0),
             new("t_ref", "ms", 0.0, 0),
         ],
-        [ResetMode.ToValue, ResetMode.Subtract, ResetMode.None]);
+        LinearModelRules.AllResetModes);
 
     /// <inheritdoc/>
     public NeuronState InitialState => new() { V = _el };
@@ -167,15 +167,10 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)
-    {
-        if (state.Refractory <= 0 || _reset == ResetMode.None)
-        {
-            state.V += weight;
-        }
-    }
+        => LinearModelRules.ApplyDeltaInput(ref state, weight, _reset);
 
     /// <inheritdoc/>
-    public bool IsAboveThreshold(in NeuronState state) => _strict ? state.V > _vt : state.V >= _vt;
+    public bool IsAboveThreshold(in NeuronState state) => LinearModelRules.IsAbove(state.V, _vt, _strict);
 
     /// <inheritdoc/>
     public void Reset(ref NeuronState state)

@@ -72,7 +72,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
             new("i_offset", "mV", 0.0),
             new("t_ref", "ms", 0.0, 0),
         ],
-        [ResetMode.ToValue, ResetMode.Subtract, ResetMode.None])
+        LinearModelRules.AllResetModes)
     {
         NonNegativeWeights = true,
     };
@@ -153,25 +153,15 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
             return;
         }
 
-        state.S1 *= Math.Exp(-dt / _taue);
-        state.S2 *= Math.Exp(-dt / _taui);
+        LinearModelRules.DecaySynapses(ref state, dt, _taue, _taui);
     }
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)
-    {
-        if (receptor == 0)
-        {
-            state.S1 += weight;
-        }
-        else
-        {
-            state.S2 += weight;
-        }
-    }
+        => LinearModelRules.ApplySynapticInput(ref state, receptor, weight);
 
     /// <inheritdoc/>
-    public bool IsAboveThreshold(in NeuronState state) => _strict ? state.V > _vt : state.V >= _vt;
+    public bool IsAboveThreshold(in NeuronState state) => LinearModelRules.IsAbove(state.V, _vt, _strict);
 
     /// <inheritdoc/>
     public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
@@ -203,17 +193,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         double a = state.V - _l;
         double b = (Math.Max(0, state.S1) * Math.Max(0, _ee - vmin)) + (Math.Max(0, state.S2) * Math.Max(0, _ei - vmin));
         double c = _vt - _l;
-        if (a >= c)
-        {
-            return 0;
-        }
-
-        if (b <= c)
-        {
-            return b < c ? double.PositiveInfinity : 0;
-        }
-
-        return -_taum * Math.Log((b - c) / (b - a));
+        return LinearModelRules.EarliestBoundCrossing(a, b, c, _taum);
     }
 
     /// <inheritdoc/>

@@ -75,7 +75,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
             new("i_offset", "mV", 0.0),
             new("t_ref", "ms", 0.0, 0),
         ],
-        [ResetMode.ToValue, ResetMode.Subtract, ResetMode.None]);
+        LinearModelRules.AllResetModes);
 
     /// <inheritdoc/>
     public NeuronState InitialState => new() { V = _vrest };
@@ -120,25 +120,15 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
             return;
         }
 
-        state.S1 *= Math.Exp(-dt / _taue);
-        state.S2 *= Math.Exp(-dt / _taui);
+        LinearModelRules.DecaySynapses(ref state, dt, _taue, _taui);
     }
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)
-    {
-        if (receptor == 0)
-        {
-            state.S1 += weight;
-        }
-        else
-        {
-            state.S2 += weight;
-        }
-    }
+        => LinearModelRules.ApplySynapticInput(ref state, receptor, weight);
 
     /// <inheritdoc/>
-    public bool IsAboveThreshold(in NeuronState state) => _strict ? state.V > _vt : state.V >= _vt;
+    public bool IsAboveThreshold(in NeuronState state) => LinearModelRules.IsAbove(state.V, _vt, _strict);
 
     /// <inheritdoc/>
     public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
@@ -163,17 +153,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         double a = state.V - _vinf;
         double b = Math.Max(0, state.S1) + Math.Max(0, state.S2);
         double c = _vt - _vinf;
-        if (a >= c)
-        {
-            return 0;
-        }
-
-        if (b <= c)
-        {
-            return b < c ? double.PositiveInfinity : 0;
-        }
-
-        return -_taum * Math.Log((b - c) / (b - a));
+        return LinearModelRules.EarliestBoundCrossing(a, b, c, _taum);
     }
 
     /// <inheritdoc/>

@@ -41,15 +41,8 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
         "if",
         ["v"],
         ["v"],
-        [
-            new("tau_m", "ms", 20.0, 0, true),
-            new("v_rest", "mV", -65.0),
-            new("v_thresh", "mV", -50.0),
-            new("v_reset", "mV", -65.0),
-            new("i_offset", "mV", 0.0),
-            new("t_ref", "ms", 0.0, 0),
-        ],
-        [ResetMode.ToValue, ResetMode.Subtract, ResetMode.None]);
+        LinearModelRules.DeltaModelParameters,
+        LinearModelRules.AllResetModes);
 
     /// <inheritdoc/>
     public NeuronState InitialState => new() { V = _vinit };
@@ -83,22 +76,15 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
         if (_reset == ResetMode.None)
         {
             AdvanceFree(ref state, dt);
-            return;
         }
-
     }
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)
-    {
-        if (state.Refractory <= 0 || _reset == ResetMode.None)
-        {
-            state.V += weight;
-        }
-    }
+        => LinearModelRules.ApplyDeltaInput(ref state, weight, _reset);
 
     /// <inheritdoc/>
-    public bool IsAboveThreshold(in NeuronState state) => _strict ? state.V > _vt : state.V >= _vt;
+    public bool IsAboveThreshold(in NeuronState state) => LinearModelRules.IsAbove(state.V, _vt, _strict);
 
     /// <inheritdoc/>
     public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
@@ -117,13 +103,6 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
             return double.PositiveInfinity;
         }
 
-        double delta = (_vt - state.V) * _tau / _drive;
-        if (delta > horizon)
-        {
-            recheck = Math.Max(1, horizon);
-            return double.PositiveInfinity;
-        }
-
-        return Math.Max(0, delta);
+        return LinearModelRules.CrossingWithin((_vt - state.V) * _tau / _drive, horizon, out recheck);
     }
 }

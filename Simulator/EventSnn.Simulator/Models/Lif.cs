@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Numerics;
 
 namespace EventSnn.Simulator.Models;
@@ -48,15 +47,8 @@ public readonly struct Lif : INeuronModel<Lif>
         "lif",
         ["v"],
         ["v"],
-        [
-            new("tau_m", "ms", 20.0, 0, true),
-            new("v_rest", "mV", -65.0),
-            new("v_thresh", "mV", -50.0),
-            new("v_reset", "mV", -65.0),
-            new("i_offset", "mV", 0.0),
-            new("t_ref", "ms", 0.0, 0),
-        ],
-        [ResetMode.ToValue, ResetMode.Subtract, ResetMode.None]);
+        LinearModelRules.DeltaModelParameters,
+        LinearModelRules.AllResetModes);
 
     /// <inheritdoc/>
     public NeuronState InitialState => new() { V = _vrest };
@@ -91,22 +83,15 @@ public readonly struct Lif : INeuronModel<Lif>
         if (_reset == ResetMode.None)
         {
             AdvanceFree(ref state, dt);
-            return;
         }
-
     }
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)
-    {
-        if (state.Refractory <= 0 || _reset == ResetMode.None)
-        {
-            state.V += weight;
-        }
-    }
+        => LinearModelRules.ApplyDeltaInput(ref state, weight, _reset);
 
     /// <inheritdoc/>
-    public bool IsAboveThreshold(in NeuronState state) => _strict ? state.V > _vt : state.V >= _vt;
+    public bool IsAboveThreshold(in NeuronState state) => LinearModelRules.IsAbove(state.V, _vt, _strict);
 
     /// <inheritdoc/>
     public void Reset(ref NeuronState state) => state.V = LinearModelRules.Reset(state.V, _vt, _vr, _reset);
@@ -125,14 +110,7 @@ public readonly struct Lif : INeuronModel<Lif>
             return double.PositiveInfinity;
         }
 
-        double delta = _tau * Math.Log((_vinf - state.V) / (_vinf - _vt));
-        if (delta > horizon)
-        {
-            recheck = Math.Max(1, horizon);
-            return double.PositiveInfinity;
-        }
-
-        return Math.Max(0, delta);
+        return LinearModelRules.CrossingWithin(_tau * Math.Log((_vinf - state.V) / (_vinf - _vt)), horizon, out recheck);
     }
 
     /// <summary>Vectorised dense step for a shared parameter set; per-neuron parameters use the scalar path.</summary>
@@ -204,30 +182,4 @@ public readonly struct Lif : INeuronModel<Lif>
 
         return n;
     }
-}
-
-/// <summary>Rules shared by the leaky integrate-and-fire family.</summary>
-internal static class LinearModelRules
-{
-    public static string? ValidateReset(double vThresh, double vReset, double tRef, ResetMode reset)
-    {
-        if (reset != ResetMode.None && !(vReset < vThresh))
-        {
-            return "v_reset must be below v_thresh (otherwise a reset neuron would spike again at once)";
-        }
-
-        if (reset == ResetMode.None && !(tRef > 0))
-        {
-            return "t_ref must be positive with reset mode None (a neuron above threshold spikes once per refractory period)";
-        }
-
-        return null;
-    }
-
-    public static double Reset(double v, double vThresh, double vReset, ResetMode reset) => reset switch
-    {
-        ResetMode.ToValue => vReset,
-        ResetMode.Subtract => v - (vThresh - vReset),
-        _ => v,
-    };
 }
