@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace EventSnn.Simulator.Models;
 
@@ -175,75 +176,59 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         }
 
         CubaLif m = models[0];
-        int w = Vector<double>.Count;
-        var vinf = new Vector<double>(m._vinf);
-        var pm = new Vector<double>(m._pm);
-        var pe = new Vector<double>(m._pe);
-        var pi = new Vector<double>(m._pi);
-        var ke = new Vector<double>(m._ke);
-        var ki = new Vector<double>(m._ki);
-        var vt = new Vector<double>(m._vt);
-        var dt = new Vector<double>(m._dt);
-        Span<double> vs = block.V;
-        Span<double> es = block.S1;
-        Span<double> iis = block.S2;
-        Span<double> rs = block.Refractory;
-        ReadOnlySpan<double> in0 = block.Input0;
-        ReadOnlySpan<double> in1 = block.Input1;
-        int n = 0;
-        int i = start;
-        for (; i + w <= end; i += w)
+        var dyn = new Dynamics(m, block);
+        return VectorDenseStep.Run(models, block, start, end, spiked, ref dyn, m._vt, m._vr, m._tref, m._reset, m._strict, m._dt);
+    }
+
+    /// <summary>Exact propagator of (v, ie, ii) while free (currents decay always), then current inputs.</summary>
+    private readonly ref struct Dynamics : IVectorDynamics
+    {
+        private readonly Vector<double> _vinf;
+        private readonly Vector<double> _pm;
+        private readonly Vector<double> _pe;
+        private readonly Vector<double> _pi;
+        private readonly Vector<double> _ke;
+        private readonly Vector<double> _ki;
+        private readonly Span<double> _es;
+        private readonly Span<double> _iis;
+        private readonly ReadOnlySpan<double> _in0;
+        private readonly ReadOnlySpan<double> _in1;
+
+        public Dynamics(in CubaLif m, in DenseBlock block)
         {
-            var r = new Vector<double>(rs[i..]);
-            if ((Vector.GreaterThan(r, Vector<double>.Zero) & Vector.LessThan(r, dt)) != Vector<long>.Zero)
-            {
-                n += DenseStepper.StepScalar(models, block, i, i + w, spiked[n..]);
-                continue;
-            }
-
-            var v = new Vector<double>(vs[i..]);
-            var ie = new Vector<double>(es[i..]);
-            var ii = new Vector<double>(iis[i..]);
-            Vector<long> free = Vector.LessThanOrEqual(r, Vector<double>.Zero);
-            v = Vector.ConditionalSelect(free, vinf + ((v - vinf) * pm) + (ie * ke) + (ii * ki), v);
-            ie *= pe;
-            ii *= pi;
-            r = Vector.Max(r - dt, Vector<double>.Zero);
-            if (!in0.IsEmpty)
-            {
-                ie += new Vector<double>(in0[i..]);
-            }
-
-            if (!in1.IsEmpty)
-            {
-                ii += new Vector<double>(in1[i..]);
-            }
-
-            Vector<long> above = m._strict ? Vector.GreaterThan(v, vt) : Vector.GreaterThanOrEqual(v, vt);
-            above &= Vector.LessThanOrEqual(r, Vector<double>.Zero);
-            v.CopyTo(vs[i..]);
-            ie.CopyTo(es[i..]);
-            ii.CopyTo(iis[i..]);
-            r.CopyTo(rs[i..]);
-            if (above != Vector<long>.Zero)
-            {
-                for (int k = 0; k < w; k++)
-                {
-                    if (above[k] != 0)
-                    {
-                        vs[i + k] = LinearModelRules.Reset(vs[i + k], m._vt, m._vr, m._reset);
-                        rs[i + k] = m._tref;
-                        spiked[n++] = i + k;
-                    }
-                }
-            }
+            _vinf = new Vector<double>(m._vinf);
+            _pm = new Vector<double>(m._pm);
+            _pe = new Vector<double>(m._pe);
+            _pi = new Vector<double>(m._pi);
+            _ke = new Vector<double>(m._ke);
+            _ki = new Vector<double>(m._ki);
+            _es = block.S1;
+            _iis = block.S2;
+            _in0 = block.Input0;
+            _in1 = block.Input1;
         }
 
-        if (i < end)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<double> Step(int i, Vector<double> v, Vector<long> free, Vector<long> active)
         {
-            n += DenseStepper.StepScalar(models, block, i, end, spiked[n..]);
-        }
+            var ie = new Vector<double>(_es[i..]);
+            var ii = new Vector<double>(_iis[i..]);
+            v = Vector.ConditionalSelect(free, _vinf + ((v - _vinf) * _pm) + (ie * _ke) + (ii * _ki), v);
+            ie *= _pe;
+            ii *= _pi;
+            if (!_in0.IsEmpty)
+            {
+                ie += new Vector<double>(_in0[i..]);
+            }
 
-        return n;
+            if (!_in1.IsEmpty)
+            {
+                ii += new Vector<double>(_in1[i..]);
+            }
+
+            ie.CopyTo(_es[i..]);
+            ii.CopyTo(_iis[i..]);
+            return v;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace EventSnn.Simulator.Models;
 
@@ -128,58 +129,34 @@ public readonly struct Lif : INeuronModel<Lif>
         }
 
         Lif m = models[0];
-        int w = Vector<double>.Count;
-        var vinf = new Vector<double>(m._vinf);
-        var p = new Vector<double>(m._p);
-        var vt = new Vector<double>(m._vt);
-        var dt = new Vector<double>(m._dt);
-        Span<double> vs = block.V;
-        Span<double> rs = block.Refractory;
-        ReadOnlySpan<double> in0 = block.Input0;
-        int n = 0;
-        int i = start;
-        for (; i + w <= end; i += w)
+        var dyn = new Dynamics(m, block);
+        return VectorDenseStep.Run(models, block, start, end, spiked, ref dyn, m._vt, m._vr, m._tref, m._reset, m._strict, m._dt);
+    }
+
+    /// <summary>Exact relaxation towards v∞ while free, then delta inputs on lanes that are not refractory.</summary>
+    private readonly ref struct Dynamics : IVectorDynamics
+    {
+        private readonly Vector<double> _vinf;
+        private readonly Vector<double> _p;
+        private readonly ReadOnlySpan<double> _in0;
+
+        public Dynamics(in Lif m, in DenseBlock block)
         {
-            var r = new Vector<double>(rs[i..]);
-            if ((Vector.GreaterThan(r, Vector<double>.Zero) & Vector.LessThan(r, dt)) != Vector<long>.Zero)
-            {
-                n += DenseStepper.StepScalar(models, block, i, i + w, spiked[n..]);
-                continue;
-            }
-
-            var v = new Vector<double>(vs[i..]);
-            Vector<long> free = Vector.LessThanOrEqual(r, Vector<double>.Zero);
-            v = Vector.ConditionalSelect(free, vinf + ((v - vinf) * p), v);
-            r = Vector.Max(r - dt, Vector<double>.Zero);
-            Vector<long> active = Vector.LessThanOrEqual(r, Vector<double>.Zero);
-            if (!in0.IsEmpty)
-            {
-                v = Vector.ConditionalSelect(active, v + new Vector<double>(in0[i..]), v);
-            }
-
-            Vector<long> above = m._strict ? Vector.GreaterThan(v, vt) : Vector.GreaterThanOrEqual(v, vt);
-            above &= active;
-            v.CopyTo(vs[i..]);
-            r.CopyTo(rs[i..]);
-            if (above != Vector<long>.Zero)
-            {
-                for (int k = 0; k < w; k++)
-                {
-                    if (above[k] != 0)
-                    {
-                        vs[i + k] = LinearModelRules.Reset(vs[i + k], m._vt, m._vr, m._reset);
-                        rs[i + k] = m._tref;
-                        spiked[n++] = i + k;
-                    }
-                }
-            }
+            _vinf = new Vector<double>(m._vinf);
+            _p = new Vector<double>(m._p);
+            _in0 = block.Input0;
         }
 
-        if (i < end)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<double> Step(int i, Vector<double> v, Vector<long> free, Vector<long> active)
         {
-            n += DenseStepper.StepScalar(models, block, i, end, spiked[n..]);
-        }
+            v = Vector.ConditionalSelect(free, _vinf + ((v - _vinf) * _p), v);
+            if (!_in0.IsEmpty)
+            {
+                v = Vector.ConditionalSelect(active, v + new Vector<double>(_in0[i..]), v);
+            }
 
-        return n;
+            return v;
+        }
     }
 }
