@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using EventSnn.Devices;
 
@@ -37,78 +35,38 @@ internal struct CurrentLifKernel : IStepKernel
 
     /// <inheritdoc />
     public readonly int Step(int step, int start, int end, Span<int> spiked)
+        => ClockLifStep.Run(V, Ge, Gi, Refractory, P.Pe, P.Pi, P.VThresh, P.VReset, P.RefractorySteps, start, end, spiked, new Dynamics(P));
+
+    /// <summary>The exact membrane propagator: <c>El + (v − El)·Pm + ge·Ae + gi·Ai</c>.</summary>
+    private readonly struct Dynamics : IClockLifDynamics
     {
-        ref float v = ref MemoryMarshal.GetArrayDataReference(V);
-        ref float ge = ref MemoryMarshal.GetArrayDataReference(Ge);
-        ref float gi = ref MemoryMarshal.GetArrayDataReference(Gi);
-        ref int rf = ref MemoryMarshal.GetArrayDataReference(Refractory);
-        if ((uint)end > (uint)V.Length || (uint)end > (uint)Ge.Length || (uint)end > (uint)Gi.Length || (uint)end > (uint)Refractory.Length || start < 0)
+        private readonly float _el;
+        private readonly float _pm;
+        private readonly float _ae;
+        private readonly float _ai;
+        private readonly Vector256<float> _vEl;
+        private readonly Vector256<float> _vPm;
+        private readonly Vector256<float> _vAe;
+        private readonly Vector256<float> _vAi;
+
+        public Dynamics(in CurrentLifParameters p)
         {
-            throw new ArgumentOutOfRangeException(nameof(end));
+            _el = p.El;
+            _pm = p.Pm;
+            _ae = p.Ae;
+            _ai = p.Ai;
+            _vEl = Vector256.Create(_el);
+            _vPm = Vector256.Create(_pm);
+            _vAe = Vector256.Create(_ae);
+            _vAi = Vector256.Create(_ai);
         }
 
-        float el = P.El, pm = P.Pm, ae = P.Ae, ai = P.Ai, pe = P.Pe, pi = P.Pi, vt = P.VThresh, vr = P.VReset;
-        int refSteps = P.RefractorySteps;
-        int n = 0;
-        int i = start;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> vEl = Vector256.Create(el), vPm = Vector256.Create(pm), vAe = Vector256.Create(ae), vAi = Vector256.Create(ai);
-            Vector256<float> vPe = Vector256.Create(pe), vPi = Vector256.Create(pi), vVt = Vector256.Create(vt), vVr = Vector256.Create(vr);
-            Vector256<int> vRef = Vector256.Create(refSteps), one = Vector256<int>.One, zero = Vector256<int>.Zero;
-            for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                nuint k = (nuint)i;
-                Vector256<float> x = Vector256.LoadUnsafe(ref v, k);
-                Vector256<float> e = Vector256.LoadUnsafe(ref ge, k);
-                Vector256<float> g = Vector256.LoadUnsafe(ref gi, k);
-                Vector256<int> r = Vector256.LoadUnsafe(ref rf, k);
-                Vector256<float> integrated = vEl + ((x - vEl) * vPm) + (e * vAe) + (g * vAi);
-                Vector256<int> refractory = Vector256.GreaterThan(r, zero);
-                Vector256<float> next = Vector256.ConditionalSelect(refractory.AsSingle(), x, integrated);
-                Vector256<float> spike = Vector256.AndNot(Vector256.GreaterThan(next, vVt), refractory.AsSingle());
-                (e * vPe).StoreUnsafe(ref ge, k);
-                (g * vPi).StoreUnsafe(ref gi, k);
-                Vector256.ConditionalSelect(spike, vVr, next).StoreUnsafe(ref v, k);
-                Vector256<int> rNext = Vector256.Max(r - one, zero);
-                Vector256.ConditionalSelect(spike.AsInt32(), vRef, rNext).StoreUnsafe(ref rf, k);
-                uint mask = spike.ExtractMostSignificantBits();
-                while (mask != 0)
-                {
-                    spiked[n++] = i + BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                }
-            }
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<float> Integrate(Vector256<float> x, Vector256<float> e, Vector256<float> g)
+            => _vEl + ((x - _vEl) * _vPm) + (e * _vAe) + (g * _vAi);
 
-        for (; i < end; i++)
-        {
-            float x = Unsafe.Add(ref v, i);
-            float e = Unsafe.Add(ref ge, i);
-            float g = Unsafe.Add(ref gi, i);
-            int r = Unsafe.Add(ref rf, i);
-            Unsafe.Add(ref ge, i) = e * pe;
-            Unsafe.Add(ref gi, i) = g * pi;
-            if (r > 0)
-            {
-                Unsafe.Add(ref rf, i) = r - 1;
-                continue;
-            }
-
-            float next = el + ((x - el) * pm) + (e * ae) + (g * ai);
-            if (next > vt)
-            {
-                Unsafe.Add(ref v, i) = vr;
-                Unsafe.Add(ref rf, i) = refSteps;
-                spiked[n++] = i;
-            }
-            else
-            {
-                Unsafe.Add(ref v, i) = next;
-            }
-        }
-
-        return n;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Integrate(float x, float e, float g) => _el + ((x - _el) * _pm) + (e * _ae) + (g * _ai);
     }
 }
 
@@ -205,78 +163,42 @@ internal struct ConductanceLifKernel : IStepKernel
 
     /// <inheritdoc />
     public readonly int Step(int step, int start, int end, Span<int> spiked)
+        => ClockLifStep.Run(V, Ge, Gi, Refractory, P.DecayE, P.DecayI, P.VThresh, P.VReset, P.RefractorySteps, start, end, spiked, new Dynamics(P));
+
+    /// <summary>The forward-Euler membrane update: <c>v + dt/τm·(ge·(Ee − v) + gi·(Ei − v) − (v − El) + I)</c>.</summary>
+    private readonly struct Dynamics : IClockLifDynamics
     {
-        ref float v = ref MemoryMarshal.GetArrayDataReference(V);
-        ref float ge = ref MemoryMarshal.GetArrayDataReference(Ge);
-        ref float gi = ref MemoryMarshal.GetArrayDataReference(Gi);
-        ref int rf = ref MemoryMarshal.GetArrayDataReference(Refractory);
-        if ((uint)end > (uint)V.Length || (uint)end > (uint)Ge.Length || (uint)end > (uint)Gi.Length || (uint)end > (uint)Refractory.Length || start < 0)
+        private readonly float _el;
+        private readonly float _ee;
+        private readonly float _ei;
+        private readonly float _drive;
+        private readonly float _k;
+        private readonly Vector256<float> _vEl;
+        private readonly Vector256<float> _vEe;
+        private readonly Vector256<float> _vEi;
+        private readonly Vector256<float> _vI;
+        private readonly Vector256<float> _vK;
+
+        public Dynamics(in ConductanceLifParameters p)
         {
-            throw new ArgumentOutOfRangeException(nameof(end));
+            _el = p.El;
+            _ee = p.Ee;
+            _ei = p.Ei;
+            _drive = p.Drive;
+            _k = p.DtOverTauM;
+            _vEl = Vector256.Create(_el);
+            _vEe = Vector256.Create(_ee);
+            _vEi = Vector256.Create(_ei);
+            _vI = Vector256.Create(_drive);
+            _vK = Vector256.Create(_k);
         }
 
-        float el = P.El, ee = P.Ee, ei = P.Ei, drive = P.Drive, k = P.DtOverTauM, de = P.DecayE, di = P.DecayI, vt = P.VThresh, vr = P.VReset;
-        int refSteps = P.RefractorySteps;
-        int n = 0;
-        int i = start;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> vEl = Vector256.Create(el), vEe = Vector256.Create(ee), vEi = Vector256.Create(ei), vI = Vector256.Create(drive);
-            Vector256<float> vK = Vector256.Create(k), vDe = Vector256.Create(de), vDi = Vector256.Create(di), vVt = Vector256.Create(vt), vVr = Vector256.Create(vr);
-            Vector256<int> vRef = Vector256.Create(refSteps), one = Vector256<int>.One, zero = Vector256<int>.Zero;
-            for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                nuint j = (nuint)i;
-                Vector256<float> x = Vector256.LoadUnsafe(ref v, j);
-                Vector256<float> e = Vector256.LoadUnsafe(ref ge, j);
-                Vector256<float> g = Vector256.LoadUnsafe(ref gi, j);
-                Vector256<int> r = Vector256.LoadUnsafe(ref rf, j);
-                Vector256<float> integrated = x + (vK * ((e * (vEe - x)) + (g * (vEi - x)) - (x - vEl) + vI));
-                Vector256<int> refractory = Vector256.GreaterThan(r, zero);
-                Vector256<float> next = Vector256.ConditionalSelect(refractory.AsSingle(), x, integrated);
-                Vector256<float> spike = Vector256.AndNot(Vector256.GreaterThan(next, vVt), refractory.AsSingle());
-                (e * vDe).StoreUnsafe(ref ge, j);
-                (g * vDi).StoreUnsafe(ref gi, j);
-                Vector256.ConditionalSelect(spike, vVr, next).StoreUnsafe(ref v, j);
-                Vector256<int> rNext = Vector256.Max(r - one, zero);
-                Vector256.ConditionalSelect(spike.AsInt32(), vRef, rNext).StoreUnsafe(ref rf, j);
-                uint mask = spike.ExtractMostSignificantBits();
-                while (mask != 0)
-                {
-                    spiked[n++] = i + BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                }
-            }
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<float> Integrate(Vector256<float> x, Vector256<float> e, Vector256<float> g)
+            => x + (_vK * ((e * (_vEe - x)) + (g * (_vEi - x)) - (x - _vEl) + _vI));
 
-        for (; i < end; i++)
-        {
-            float x = Unsafe.Add(ref v, i);
-            float e = Unsafe.Add(ref ge, i);
-            float g = Unsafe.Add(ref gi, i);
-            int r = Unsafe.Add(ref rf, i);
-            Unsafe.Add(ref ge, i) = e * de;
-            Unsafe.Add(ref gi, i) = g * di;
-            if (r > 0)
-            {
-                Unsafe.Add(ref rf, i) = r - 1;
-                continue;
-            }
-
-            float next = x + (k * ((e * (ee - x)) + (g * (ei - x)) - (x - el) + drive));
-            if (next > vt)
-            {
-                Unsafe.Add(ref v, i) = vr;
-                Unsafe.Add(ref rf, i) = refSteps;
-                spiked[n++] = i;
-            }
-            else
-            {
-                Unsafe.Add(ref v, i) = next;
-            }
-        }
-
-        return n;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Integrate(float x, float e, float g) => x + (_k * ((e * (_ee - x)) + (g * (_ei - x)) - (x - _el) + _drive));
     }
 }
 
