@@ -103,6 +103,7 @@ internal static class LinearModelRules
     /// Earliest possible crossing of the bound <c>w(t) ≤ a·E + b·(1 − E)</c>, <c>E = e^{−t/τm}</c>, with the level
     /// <paramref name="c"/> (all relative to the resting attractor): 0 when already there, ∞ when the bound never gets there.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double EarliestBoundCrossing(double a, double b, double c, double tauM)
     {
         if (a >= c)
