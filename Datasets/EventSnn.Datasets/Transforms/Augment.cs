@@ -101,28 +101,27 @@ public sealed class Decimate : IEventTransform
             _counts.AsSpan(0, pixels).Clear();
         }
 
-        Span<int> counts = _counts.AsSpan(0, pixels);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int w = events.Sensor.Width;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            int idx = (ys[i] * w) + xs[i];
-            if (++counts[idx] >= N)
-            {
-                counts[idx] = 0;
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new EveryNth(_counts.AsSpan(0, pixels), events.Sensor.Width, N);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly ref struct EveryNth(Span<int> counts, int width, int n) : IEventPredicate
+    {
+        private readonly Span<int> _counts = counts;
+        private readonly int _width = width;
+        private readonly int _n = n;
+
+        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        {
+            ref int count = ref _counts[(y * _width) + x];
+            if (++count >= _n)
+            {
+                count = 0;
+                return true;
+            }
+
+            return false;
+        }
     }
 }
 
@@ -149,24 +148,16 @@ public sealed class CropTime : IEventTransform
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (ts[i] >= Min && ts[i] < Max)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new InTimeRange(Min, Max);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly struct InTimeRange(long min, long max) : IEventPredicate
+    {
+        private readonly long _min = min;
+        private readonly long _max = max;
+
+        public bool Keep(int index, long t, ref ushort x, ref ushort y) => t >= _min && t < _max;
     }
 }
 
@@ -225,24 +216,16 @@ public sealed class DropEventsByTime : IEventTransform
         double start = tMin + (((tMax - tMin) - duration) * _rng.NextDouble());
         double end = start + duration;
         LastInterval = (start, end);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (ts[i] < start || ts[i] > end)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new OutsideInterval(start, end);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly struct OutsideInterval(double start, double end) : IEventPredicate
+    {
+        private readonly double _start = start;
+        private readonly double _end = end;
+
+        public bool Keep(int index, long t, ref ushort x, ref ushort y) => t < _start || t > _end;
     }
 }
 
@@ -286,24 +269,18 @@ public sealed class DropEventsByArea : IEventTransform
         int x1 = (int)_rng.NextInt64(s.Width - cw);
         int y1 = (int)_rng.NextInt64(s.Height - ch);
         LastBox = (x1, y1, cw, ch);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            bool inside = xs[i] >= x1 && xs[i] < x1 + cw && ys[i] >= y1 && ys[i] < y1 + ch;
-            if (!inside)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new OutsideBox(x1, y1, cw, ch);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly struct OutsideBox(int left, int top, int width, int height) : IEventPredicate
+    {
+        private readonly int _left = left;
+        private readonly int _top = top;
+        private readonly int _width = width;
+        private readonly int _height = height;
+
+        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+            => !(x >= _left && x < _left + _width && y >= _top && y < _top + _height);
     }
 }

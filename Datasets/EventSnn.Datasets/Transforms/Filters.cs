@@ -56,36 +56,28 @@ public sealed class Denoise : IEventTransform
             _memory.AsSpan(0, w * h).Fill(FilterTime);
         }
 
-        Span<long> mem = _memory.AsSpan(0, w * h);
+        var keep = new HasRecentNeighbour(_memory.AsSpan(0, w * h), w, h, FilterTime);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        long ft = FilterTime;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
+    private readonly ref struct HasRecentNeighbour(Span<long> memory, int width, int height, long filterTime) : IEventPredicate
+    {
+        private readonly Span<long> _mem = memory;
+        private readonly int _w = width;
+        private readonly int _h = height;
+        private readonly long _ft = filterTime;
+
+        public bool Keep(int index, long t, ref ushort x, ref ushort y)
         {
-            int x = xs[i];
-            int y = ys[i];
-            long t = ts[i];
+            Span<long> mem = _mem;
+            int w = _w;
             int idx = (y * w) + x;
-            mem[idx] = t + ft;
-            bool keep = (x > 0 && mem[idx - 1] > t)
+            mem[idx] = t + _ft;
+            return (x > 0 && mem[idx - 1] > t)
                 || (x < w - 1 && mem[idx + 1] > t)
                 || (y > 0 && mem[idx - w] > t)
-                || (y < h - 1 && mem[idx + w] > t);
-            if (keep)
-            {
-                ts[kept] = t;
-                xs[kept] = (ushort)x;
-                ys[kept] = (ushort)y;
-                ps[kept] = ps[i];
-                kept++;
-            }
+                || (y < _h - 1 && mem[idx + w] > t);
         }
-
-        events.Truncate(kept);
     }
 }
 
@@ -137,29 +129,23 @@ public sealed class RefractoryFilter : IEventTransform
             _last.AsSpan(0, n).Fill(long.MinValue);
         }
 
-        Span<long> last = _last.AsSpan(0, n);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            int idx = (ys[i] * w) + xs[i];
-            long t = ts[i];
-            long prev = last[idx];
-            last[idx] = t;
-            if (prev == long.MinValue || t - prev > Period)
-            {
-                ts[kept] = t;
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new OutsidePeriod(_last.AsSpan(0, n), w, Period);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly ref struct OutsidePeriod(Span<long> last, int width, long period) : IEventPredicate
+    {
+        private readonly Span<long> _last = last;
+        private readonly int _width = width;
+        private readonly long _period = period;
+
+        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        {
+            ref long last = ref _last[(y * _width) + x];
+            long prev = last;
+            last = t;
+            return prev == long.MinValue || t - prev > _period;
+        }
     }
 }
 
@@ -221,7 +207,7 @@ public sealed class DropEvents : IEventTransform
             }
         }
 
-        Compact.Keep(events, drop, invert: true);
+        EventCompaction.KeepByMask(events, drop, invert: true);
     }
 }
 
@@ -290,25 +276,7 @@ public sealed class DropPixels : IEventTransform
             }
         }
 
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int w = s.Width;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (!mask[(ys[i] * w) + xs[i]])
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
-
-        events.Truncate(kept);
+        EventCompaction.DropMaskedPixels(events, mask, s.Width);
     }
 }
 
@@ -361,32 +329,6 @@ public static class HotPixels
         {
             mask[i] = counts[i] > maxOccur;
         }
-    }
-}
-
-/// <summary>In-place compaction by mask.</summary>
-internal static class Compact
-{
-    public static void Keep(EventArray events, ReadOnlySpan<bool> mask, bool invert)
-    {
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (mask[i] != invert)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
-
-        events.Truncate(kept);
     }
 }
 
