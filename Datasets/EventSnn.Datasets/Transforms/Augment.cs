@@ -10,52 +10,39 @@ namespace EventSnn.Datasets.Transforms;
 /// </summary>
 public sealed class TimeReversal : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the transform.</summary>
     /// <param name="probability">Chance that a sample is reversed (Tonic default 0.5; here 1 by default).</param>
     /// <param name="seed">Random seed.</param>
     public TimeReversal(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is reversed.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability) || events.Count == 0)
+        if (!_gate.Draw() || events.Count == 0)
         {
             return;
         }
 
         Checks.BinaryPolarity(events.P, nameof(TimeReversal));
         Span<long> ts = events.T;
-        long max = long.MinValue;
-        foreach (long t in ts)
-        {
-            max = Math.Max(max, t);
-        }
-
+        long max = EventOps.TimeRange(ts).Max;
         for (int i = 0; i < ts.Length; i++)
         {
             ts[i] = max - ts[i];
         }
 
-        Span<byte> ps = events.P;
-        for (int i = 0; i < ps.Length; i++)
-        {
-            ps[i] = (byte)(1 - ps[i]);
-        }
-
+        EventOps.InvertPolarity(events.P);
         ts.Reverse();
         events.X.Reverse();
         events.Y.Reverse();
-        ps.Reverse();
+        events.P.Reverse();
     }
 }
 
@@ -175,11 +162,7 @@ public sealed class DropEventsByTime : IEventTransform
     /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
     public DropEventsByTime(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
     {
-        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(minRatio), "The duration ratios must satisfy 0 ≤ min ≤ max < 1.");
-        }
-
+        Checks.RatioRange(minRatio, maxRatio, "duration", nameof(minRatio));
         MinRatio = minRatio;
         MaxRatio = maxRatio;
         _rng = new DeterministicRandom(seed);
@@ -204,14 +187,9 @@ public sealed class DropEventsByTime : IEventTransform
             return;
         }
 
-        long tMin = long.MaxValue, tMax = long.MinValue;
-        foreach (long t in events.T)
-        {
-            tMin = Math.Min(tMin, t);
-            tMax = Math.Max(tMax, t);
-        }
+        (long tMin, long tMax) = EventOps.TimeRange(events.T);
 
-        double ratio = MinRatio == MaxRatio ? MinRatio : MinRatio + ((MaxRatio - MinRatio) * _rng.NextDouble());
+        double ratio = Checks.DrawRatio(_rng, MinRatio, MaxRatio);
         double duration = (tMax - tMin) * ratio;
         double start = tMin + (((tMax - tMin) - duration) * _rng.NextDouble());
         double end = start + duration;
@@ -240,11 +218,7 @@ public sealed class DropEventsByArea : IEventTransform
     /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
     public DropEventsByArea(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
     {
-        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(minRatio), "The area ratios must satisfy 0 ≤ min ≤ max < 1.");
-        }
-
+        Checks.RatioRange(minRatio, maxRatio, "area", nameof(minRatio));
         MinRatio = minRatio;
         MaxRatio = maxRatio;
         _rng = new DeterministicRandom(seed);
@@ -264,7 +238,7 @@ public sealed class DropEventsByArea : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         SensorSize s = events.Sensor;
-        double ratio = MinRatio == MaxRatio ? MinRatio : MinRatio + ((MaxRatio - MinRatio) * _rng.NextDouble());
+        double ratio = Checks.DrawRatio(_rng, MinRatio, MaxRatio);
         int cw = (int)(s.Width * ratio), ch = (int)(s.Height * ratio);
         int x1 = (int)_rng.NextInt64(s.Width - cw);
         int y1 = (int)_rng.NextInt64(s.Height - ch);

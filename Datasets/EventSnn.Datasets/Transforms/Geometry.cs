@@ -8,36 +8,28 @@ namespace EventSnn.Datasets.Transforms;
 /// </summary>
 public sealed class FlipLeftRight : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the flip.</summary>
     /// <param name="probability">Chance that a sample is flipped, in [0, 1] (Tonic's random flip uses 0.5).</param>
     /// <param name="seed">Random seed (used only when 0 &lt; probability &lt; 1).</param>
     public FlipLeftRight(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is flipped.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability))
+        if (!_gate.Draw())
         {
             return;
         }
 
         TransformGuards.CheckInSensor(events, nameof(FlipLeftRight));
-        int m = events.Sensor.Width - 1;
-        Span<ushort> xs = events.X;
-        for (int i = 0; i < xs.Length; i++)
-        {
-            xs[i] = (ushort)(m - xs[i]);
-        }
+        EventOps.Mirror(events.X, events.Sensor.Width);
     }
 }
 
@@ -47,36 +39,28 @@ public sealed class FlipLeftRight : IEventTransform
 /// </summary>
 public sealed class FlipUpDown : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the flip.</summary>
     /// <param name="probability">Chance that a sample is flipped, in [0, 1].</param>
     /// <param name="seed">Random seed (used only when 0 &lt; probability &lt; 1).</param>
     public FlipUpDown(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is flipped.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability))
+        if (!_gate.Draw())
         {
             return;
         }
 
         TransformGuards.CheckInSensor(events, nameof(FlipUpDown));
-        int m = events.Sensor.Height - 1;
-        Span<ushort> ys = events.Y;
-        for (int i = 0; i < ys.Length; i++)
-        {
-            ys[i] = (ushort)(m - ys[i]);
-        }
+        EventOps.Mirror(events.Y, events.Sensor.Height);
     }
 }
 
@@ -86,35 +70,28 @@ public sealed class FlipUpDown : IEventTransform
 /// </summary>
 public sealed class FlipPolarity : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the flip.</summary>
     /// <param name="probability">Chance that a sample is flipped, in [0, 1].</param>
     /// <param name="seed">Random seed (used only when 0 &lt; probability &lt; 1).</param>
     public FlipPolarity(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is flipped.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability))
+        if (!_gate.Draw())
         {
             return;
         }
 
-        Span<byte> ps = events.P;
-        Checks.BinaryPolarity(ps, nameof(FlipPolarity));
-        for (int i = 0; i < ps.Length; i++)
-        {
-            ps[i] = (byte)(1 - ps[i]);
-        }
+        Checks.BinaryPolarity(events.P, nameof(FlipPolarity));
+        EventOps.InvertPolarity(events.P);
     }
 }
 
@@ -321,6 +298,19 @@ internal static class Checks
 
     public static bool Draw(DeterministicRandom rng, double p) => p >= 1 || (p > 0 && rng.NextDouble() < p);
 
+    /// <summary>Validates a ratio range 0 ≤ min ≤ max &lt; 1 (<paramref name="what"/> names the ratios in the message).</summary>
+    public static void RatioRange(double minRatio, double maxRatio, string what, string name)
+    {
+        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
+        {
+            throw new ArgumentOutOfRangeException(name, $"The {what} ratios must satisfy 0 ≤ min ≤ max < 1.");
+        }
+    }
+
+    /// <summary>A ratio uniform in [min, max), or min when the bounds are equal (no draw).</summary>
+    public static double DrawRatio(DeterministicRandom rng, double minRatio, double maxRatio)
+        => minRatio == maxRatio ? minRatio : minRatio + ((maxRatio - minRatio) * rng.NextDouble());
+
     public static void BinaryPolarity(ReadOnlySpan<byte> events, string transform)
     {
         ReadOnlySpan<byte> ps = events;
@@ -331,5 +321,58 @@ internal static class Checks
                 throw new ArgumentException($"{transform}: event {i} has polarity {ps[i]}; only 0 (OFF) and 1 (ON) are supported.", nameof(events));
             }
         }
+    }
+}
+
+/// <summary>A per-sample Bernoulli gate: a validated probability and the seeded generator it draws from.</summary>
+internal sealed class SampleGate
+{
+    private readonly DeterministicRandom _rng;
+
+    public SampleGate(double probability, ulong seed, string name)
+    {
+        Probability = Checks.Probability(probability, name);
+        _rng = new DeterministicRandom(seed);
+    }
+
+    public double Probability { get; }
+
+    /// <summary>Whether this sample is transformed (no draw when the probability is 0 or 1).</summary>
+    public bool Draw() => Checks.Draw(_rng, Probability);
+}
+
+/// <summary>Whole-array element operations shared by transforms.</summary>
+internal static class EventOps
+{
+    /// <summary><c>v' = size − 1 − v</c> for every coordinate.</summary>
+    public static void Mirror(Span<ushort> values, int size)
+    {
+        int m = size - 1;
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (ushort)(m - values[i]);
+        }
+    }
+
+    /// <summary><c>p' = 1 − p</c> for every polarity (callers check p ∈ {0, 1} first).</summary>
+    public static void InvertPolarity(Span<byte> polarities)
+    {
+        for (int i = 0; i < polarities.Length; i++)
+        {
+            polarities[i] = (byte)(1 - polarities[i]);
+        }
+    }
+
+    /// <summary>The smallest and largest time (long.MaxValue, long.MinValue when empty).</summary>
+    public static (long Min, long Max) TimeRange(ReadOnlySpan<long> times)
+    {
+        long tMin = long.MaxValue, tMax = long.MinValue;
+        foreach (long t in times)
+        {
+            tMin = Math.Min(tMin, t);
+            tMax = Math.Max(tMax, t);
+        }
+
+        return (tMin, tMax);
     }
 }

@@ -271,12 +271,7 @@ public sealed class UniformNoise : IEventTransform
             return;
         }
 
-        long tMin = long.MaxValue, tMax = long.MinValue;
-        foreach (long t in events.T)
-        {
-            tMin = Math.Min(tMin, t);
-            tMax = Math.Max(tMax, t);
-        }
+        (long tMin, long tMax) = EventOps.TimeRange(events.T);
 
         SensorSize s = events.Sensor;
         events.EnsureCapacity(events.Count + NoiseEvents);
