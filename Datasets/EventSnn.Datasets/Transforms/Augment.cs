@@ -81,14 +81,8 @@ public sealed class Decimate : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         TransformGuards.CheckInSensor(events, nameof(Decimate));
-        int pixels = events.Sensor.Pixels;
-        if (_state.Begin(Streaming, events.Sensor, nameof(Decimate)))
-        {
-            TransformGuards.EnsureLength(ref _counts, pixels);
-            _counts.AsSpan(0, pixels).Clear();
-        }
-
-        var keep = new EveryNth(_counts.AsSpan(0, pixels), events.Sensor.Width, N);
+        Span<int> counts = _state.PixelState(Streaming, events.Sensor, nameof(Decimate), ref _counts, 0);
+        var keep = new EveryNth(counts, events.Sensor.Width, N);
         EventCompaction.Compact(events, ref keep);
     }
 

@@ -48,15 +48,8 @@ public sealed class Denoise : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         TransformGuards.CheckInSensor(events, nameof(Denoise));
-        int w = events.Sensor.Width;
-        int h = events.Sensor.Height;
-        if (_state.Begin(Streaming, events.Sensor, nameof(Denoise)))
-        {
-            TransformGuards.EnsureLength(ref _memory, w * h);
-            _memory.AsSpan(0, w * h).Fill(FilterTime);
-        }
-
-        var keep = new HasRecentNeighbour(_memory.AsSpan(0, w * h), w, h, FilterTime);
+        Span<long> mem = _state.PixelState(Streaming, events.Sensor, nameof(Denoise), ref _memory, FilterTime);
+        var keep = new HasRecentNeighbour(mem, events.Sensor.Width, events.Sensor.Height, FilterTime);
         EventCompaction.Compact(events, ref keep);
     }
 
@@ -121,15 +114,8 @@ public sealed class RefractoryFilter : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         TransformGuards.CheckInSensor(events, nameof(RefractoryFilter));
-        int w = events.Sensor.Width;
-        int n = events.Sensor.Pixels;
-        if (_state.Begin(Streaming, events.Sensor, nameof(RefractoryFilter)))
-        {
-            TransformGuards.EnsureLength(ref _last, n);
-            _last.AsSpan(0, n).Fill(long.MinValue);
-        }
-
-        var keep = new OutsidePeriod(_last.AsSpan(0, n), w, Period);
+        Span<long> last = _state.PixelState(Streaming, events.Sensor, nameof(RefractoryFilter), ref _last, long.MinValue);
+        var keep = new OutsidePeriod(last, events.Sensor.Width, Period);
         EventCompaction.Compact(events, ref keep);
     }
 
@@ -356,5 +342,21 @@ internal sealed class StreamState
         _valid = true;
         _sensor = sensor;
         return true;
+    }
+
+    /// <summary>
+    /// The per-pixel state of <paramref name="sensor"/> in <paramref name="buffer"/> (grown as needed), set to
+    /// <paramref name="initial"/> when <see cref="Begin"/> says it must be (re)initialised, kept otherwise.
+    /// </summary>
+    public Span<T> PixelState<T>(bool streaming, SensorSize sensor, string transform, ref T[] buffer, T initial)
+    {
+        int pixels = sensor.Pixels;
+        if (Begin(streaming, sensor, transform))
+        {
+            TransformGuards.EnsureLength(ref buffer, pixels);
+            buffer.AsSpan(0, pixels).Fill(initial);
+        }
+
+        return buffer.AsSpan(0, pixels);
     }
 }
