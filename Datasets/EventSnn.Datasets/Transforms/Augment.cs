@@ -151,22 +151,17 @@ public sealed class CropTime : IEventTransform
 /// </summary>
 public sealed class DropEventsByTime : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly RatioSampler _ratio;
 
     /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
     public DropEventsByTime(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
-    {
-        Checks.RatioRange(minRatio, maxRatio, "duration", nameof(minRatio));
-        MinRatio = minRatio;
-        MaxRatio = maxRatio;
-        _rng = new DeterministicRandom(seed);
-    }
+        => _ratio = new RatioSampler(minRatio, maxRatio, seed, "duration", nameof(minRatio));
 
     /// <summary>Smallest duration ratio.</summary>
-    public double MinRatio { get; }
+    public double MinRatio => _ratio.Min;
 
     /// <summary>Largest duration ratio.</summary>
-    public double MaxRatio { get; }
+    public double MaxRatio => _ratio.Max;
 
     /// <summary>The interval dropped by the last call (µs, inclusive), or null if nothing was drawn.</summary>
     public (double Start, double End)? LastInterval { get; private set; }
@@ -182,10 +177,9 @@ public sealed class DropEventsByTime : IEventTransform
         }
 
         (long tMin, long tMax) = EventOps.TimeRange(events.T);
-
-        double ratio = Checks.DrawRatio(_rng, MinRatio, MaxRatio);
+        double ratio = _ratio.Next();
         double duration = (tMax - tMin) * ratio;
-        double start = tMin + (((tMax - tMin) - duration) * _rng.NextDouble());
+        double start = tMin + (((tMax - tMin) - duration) * _ratio.Random.NextDouble());
         double end = start + duration;
         LastInterval = (start, end);
         var keep = new OutsideInterval(start, end);
@@ -207,22 +201,17 @@ public sealed class DropEventsByTime : IEventTransform
 /// </summary>
 public sealed class DropEventsByArea : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly RatioSampler _ratio;
 
     /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
     public DropEventsByArea(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
-    {
-        Checks.RatioRange(minRatio, maxRatio, "area", nameof(minRatio));
-        MinRatio = minRatio;
-        MaxRatio = maxRatio;
-        _rng = new DeterministicRandom(seed);
-    }
+        => _ratio = new RatioSampler(minRatio, maxRatio, seed, "area", nameof(minRatio));
 
     /// <summary>Smallest area ratio.</summary>
-    public double MinRatio { get; }
+    public double MinRatio => _ratio.Min;
 
     /// <summary>Largest area ratio.</summary>
-    public double MaxRatio { get; }
+    public double MaxRatio => _ratio.Max;
 
     /// <summary>The box dropped by the last call (left, top, width, height), or null before any call.</summary>
     public (int Left, int Top, int Width, int Height)? LastBox { get; private set; }
@@ -232,10 +221,10 @@ public sealed class DropEventsByArea : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         SensorSize s = events.Sensor;
-        double ratio = Checks.DrawRatio(_rng, MinRatio, MaxRatio);
+        double ratio = _ratio.Next();
         int cw = (int)(s.Width * ratio), ch = (int)(s.Height * ratio);
-        int x1 = (int)_rng.NextInt64(s.Width - cw);
-        int y1 = (int)_rng.NextInt64(s.Height - ch);
+        int x1 = (int)_ratio.Random.NextInt64(s.Width - cw);
+        int y1 = (int)_ratio.Random.NextInt64(s.Height - ch);
         LastBox = (x1, y1, cw, ch);
         var keep = new OutsideBox(x1, y1, cw, ch);
         EventCompaction.Compact(events, ref keep);

@@ -298,19 +298,6 @@ internal static class Checks
 
     public static bool Draw(DeterministicRandom rng, double p) => p >= 1 || (p > 0 && rng.NextDouble() < p);
 
-    /// <summary>Validates a ratio range 0 ≤ min ≤ max &lt; 1 (<paramref name="what"/> names the ratios in the message).</summary>
-    public static void RatioRange(double minRatio, double maxRatio, string what, string name)
-    {
-        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
-        {
-            throw new ArgumentOutOfRangeException(name, $"The {what} ratios must satisfy 0 ≤ min ≤ max < 1.");
-        }
-    }
-
-    /// <summary>A ratio uniform in [min, max), or min when the bounds are equal (no draw).</summary>
-    public static double DrawRatio(DeterministicRandom rng, double minRatio, double maxRatio)
-        => minRatio == maxRatio ? minRatio : minRatio + ((maxRatio - minRatio) * rng.NextDouble());
-
     public static void BinaryPolarity(ReadOnlySpan<byte> events, string transform)
     {
         ReadOnlySpan<byte> ps = events;
@@ -339,6 +326,33 @@ internal sealed class SampleGate
 
     /// <summary>Whether this sample is transformed (no draw when the probability is 0 or 1).</summary>
     public bool Draw() => Checks.Draw(_rng, Probability);
+}
+
+/// <summary>A validated ratio range 0 ≤ min ≤ max &lt; 1 and the seeded generator a transform draws from.</summary>
+internal sealed class RatioSampler
+{
+    /// <summary>Validates the range (<paramref name="what"/> names the ratios in the error message).</summary>
+    public RatioSampler(double minRatio, double maxRatio, ulong seed, string what, string name)
+    {
+        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
+        {
+            throw new ArgumentOutOfRangeException(name, $"The {what} ratios must satisfy 0 ≤ min ≤ max < 1.");
+        }
+
+        Min = minRatio;
+        Max = maxRatio;
+        Random = new DeterministicRandom(seed);
+    }
+
+    public double Min { get; }
+
+    public double Max { get; }
+
+    /// <summary>The transform's generator (ratio draws and any further per-sample draws, in call order).</summary>
+    public DeterministicRandom Random { get; }
+
+    /// <summary>A ratio uniform in [min, max), or min when the bounds are equal (no draw).</summary>
+    public double Next() => Min == Max ? Min : Min + ((Max - Min) * Random.NextDouble());
 }
 
 /// <summary>Whole-array element operations shared by transforms.</summary>
