@@ -92,7 +92,7 @@ public sealed class Decimate : IEventTransform
         private readonly int _width = width;
         private readonly int _n = n;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        public bool Keep(int index, long t, ushort x, ushort y)
         {
             ref int count = ref _counts[(y * _width) + x];
             if (++count >= _n)
@@ -138,7 +138,7 @@ public sealed class CropTime : IEventTransform
         private readonly long _min = min;
         private readonly long _max = max;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y) => t >= _min && t < _max;
+        public bool Keep(int index, long t, ushort x, ushort y) => t >= _min && t < _max;
     }
 }
 
@@ -191,7 +191,7 @@ public sealed class DropEventsByTime : IEventTransform
         private readonly double _start = start;
         private readonly double _end = end;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y) => t < _start || t > _end;
+        public bool Keep(int index, long t, ushort x, ushort y) => t < _start || t > _end;
     }
 }
 
@@ -237,7 +237,7 @@ public sealed class DropEventsByArea : IEventTransform
         private readonly int _width = width;
         private readonly int _height = height;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        public bool Keep(int index, long t, ushort x, ushort y)
             => !(x >= _left && x < _left + _width && y >= _top && y < _top + _height);
     }
 }

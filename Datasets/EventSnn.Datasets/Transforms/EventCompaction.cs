@@ -3,14 +3,13 @@ using EventSnn.Datasets.Events;
 namespace EventSnn.Datasets.Transforms;
 
 /// <summary>
-/// Decides, event by event and in order, whether an event is kept by <see cref="EventCompaction.Compact"/>; a kept
-/// event's coordinates may be rewritten through the <c>x</c> and <c>y</c> arguments of <see cref="Keep"/> (time and
-/// polarity are copied as they are).
+/// Decides, event by event and in order, whether an event is kept by <see cref="EventCompaction.Compact"/> (kept
+/// events are copied unchanged). A predicate may update its own per-pixel state as it goes.
 /// </summary>
 internal interface IEventPredicate
 {
-    /// <summary>Returns true to keep event <paramref name="index"/> (with the possibly updated coordinates).</summary>
-    bool Keep(int index, long t, ref ushort x, ref ushort y);
+    /// <summary>Returns true to keep event <paramref name="index"/>.</summary>
+    bool Keep(int index, long t, ushort x, ushort y);
 }
 
 /// <summary>
@@ -34,7 +33,7 @@ internal static class EventCompaction
             long t = ts[i];
             ushort x = xs[i];
             ushort y = ys[i];
-            if (predicate.Keep(i, t, ref x, ref y))
+            if (predicate.Keep(i, t, x, y))
             {
                 ts[kept] = t;
                 xs[kept] = x;
@@ -59,7 +58,7 @@ internal static class EventCompaction
         private readonly ReadOnlySpan<bool> _mask = mask;
         private readonly bool _invert = invert;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y) => _mask[index] != _invert;
+        public bool Keep(int index, long t, ushort x, ushort y) => _mask[index] != _invert;
     }
 
     /// <summary>Keeps the events whose pixel is not set in the row-major <paramref name="pixelMask"/> of width <paramref name="width"/>.</summary>
@@ -74,6 +73,6 @@ internal static class EventCompaction
         private readonly ReadOnlySpan<bool> _mask = mask;
         private readonly int _width = width;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y) => !_mask[(y * _width) + x];
+        public bool Keep(int index, long t, ushort x, ushort y) => !_mask[(y * _width) + x];
     }
 }

@@ -60,7 +60,7 @@ public sealed class Denoise : IEventTransform
         private readonly int _h = height;
         private readonly long _ft = filterTime;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        public bool Keep(int index, long t, ushort x, ushort y)
         {
             Span<long> mem = _mem;
             int w = _w;
@@ -125,7 +125,7 @@ public sealed class RefractoryFilter : IEventTransform
         private readonly int _width = width;
         private readonly long _period = period;
 
-        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        public bool Keep(int index, long t, ushort x, ushort y)
         {
             ref long last = ref _last[(y * _width) + x];
             long prev = last;

@@ -255,31 +255,27 @@ public sealed class Crop : IEventTransform
                 $"Crop: the rectangle at ({left},{top}) of {Width}x{Height} extends beyond the {s} sensor.", nameof(events));
         }
 
-        var keep = new InRectangle(left, top, Width, Height);
-        EventCompaction.Compact(events, ref keep);
-        events.Sensor = new SensorSize(Width, Height);
-    }
-
-    private readonly struct InRectangle(int left, int top, int width, int height) : IEventPredicate
-    {
-        private readonly int _left = left;
-        private readonly int _top = top;
-        private readonly int _width = width;
-        private readonly int _height = height;
-
-        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
         {
-            int cx = x - _left;
-            int cy = y - _top;
-            if ((uint)cx < (uint)_width && (uint)cy < (uint)_height)
+            int x = xs[i] - left;
+            int y = ys[i] - top;
+            if ((uint)x < (uint)Width && (uint)y < (uint)Height)
             {
-                x = (ushort)cx;
-                y = (ushort)cy;
-                return true;
+                ts[kept] = ts[i];
+                xs[kept] = (ushort)x;
+                ys[kept] = (ushort)y;
+                ps[kept] = ps[i];
+                kept++;
             }
-
-            return false;
         }
+
+        events.Truncate(kept);
+        events.Sensor = new SensorSize(Width, Height);
     }
 }
 

@@ -83,7 +83,7 @@ public sealed class TimeJitter : IEventTransform
 
     private readonly struct NonNegativeTime : IEventPredicate
     {
-        public bool Keep(int index, long t, ref ushort x, ref ushort y) => t >= 0;
+        public bool Keep(int index, long t, ushort x, ushort y) => t >= 0;
     }
 }
 
@@ -151,36 +151,36 @@ public sealed class SpatialJitter : IEventTransform
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var keep = new Shifted(this, events.Sensor);
-        EventCompaction.Compact(events, ref keep);
-    }
-
-    private readonly struct Shifted(SpatialJitter jitter, SensorSize sensor) : IEventPredicate
-    {
-        private readonly SpatialJitter _j = jitter;
-        private readonly SensorSize _s = sensor;
-
-        public bool Keep(int index, long t, ref ushort x, ref ushort y)
+        SensorSize s = events.Sensor;
+        Span<long> ts = events.T;
+        Span<ushort> xs = events.X;
+        Span<ushort> ys = events.Y;
+        Span<byte> ps = events.P;
+        int kept = 0;
+        for (int i = 0; i < ts.Length; i++)
         {
-            SpatialJitter j = _j;
-            double z1 = j._rng.NextGaussian();
-            double z2 = j._rng.NextGaussian();
-            long nx = x + (long)Math.Round(j._a * z1, MidpointRounding.AwayFromZero);
-            long ny = y + (long)Math.Round((j._b * z1) + (j._c * z2), MidpointRounding.AwayFromZero);
-            if (j.OutOfBounds == OutOfBoundsPolicy.Clamp)
+            double z1 = _rng.NextGaussian();
+            double z2 = _rng.NextGaussian();
+            long x = xs[i] + (long)Math.Round(_a * z1, MidpointRounding.AwayFromZero);
+            long y = ys[i] + (long)Math.Round((_b * z1) + (_c * z2), MidpointRounding.AwayFromZero);
+            if (OutOfBounds == OutOfBoundsPolicy.Clamp)
             {
-                nx = Math.Clamp(nx, 0, _s.Width - 1);
-                ny = Math.Clamp(ny, 0, _s.Height - 1);
+                x = Math.Clamp(x, 0, s.Width - 1);
+                y = Math.Clamp(y, 0, s.Height - 1);
             }
-            else if (nx < 0 || ny < 0 || nx >= _s.Width || ny >= _s.Height)
+            else if (x < 0 || y < 0 || x >= s.Width || y >= s.Height)
             {
-                return false;
+                continue;
             }
 
-            x = (ushort)nx;
-            y = (ushort)ny;
-            return true;
+            ts[kept] = ts[i];
+            xs[kept] = (ushort)x;
+            ys[kept] = (ushort)y;
+            ps[kept] = ps[i];
+            kept++;
         }
+
+        events.Truncate(kept);
     }
 }
 
