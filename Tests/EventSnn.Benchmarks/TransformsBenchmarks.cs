@@ -6,8 +6,8 @@ namespace EventSnn.Benchmarks;
 
 /// <summary>
 /// Throughput of the event transforms on one million random events (128×128 sensor, 1 s, seeded): ToFrame by 10 ms
-/// windows into a reused tensor, and Denoise (10 ms filter) in place. Denoise runs on a fresh copy each time, so
-/// subtract <see cref="CopyOnly"/> for the filter alone.
+/// windows into a reused tensor, and Denoise (10 ms filter), RefractoryFilter, Crop and SpatialJitter in place. The
+/// in-place transforms run on a fresh copy each time, so subtract <see cref="CopyOnly"/> for the transform alone.
 /// </summary>
 [MemoryDiagnoser]
 public class TransformsBenchmarks
@@ -18,6 +18,9 @@ public class TransformsBenchmarks
     private readonly Tensor4<int> _frames = new();
     private readonly ToFrame _toFrame = ToFrame.ByTimeWindow(10_000);
     private readonly Denoise _denoise = new(10_000);
+    private readonly RefractoryFilter _refractory = new(10_000);
+    private readonly Crop _crop = Crop.Center(64, 64);
+    private readonly SpatialJitter _spatialJitter = new(1, 1, seed: 1);
 
     /// <summary>Builds the input stream.</summary>
     [GlobalSetup]
@@ -61,6 +64,37 @@ public class TransformsBenchmarks
         _work.Clear();
         _work.AppendFrom(_source);
         _denoise.Apply(_work);
+        return _work.Count;
+    }
+
+    /// <summary>Copy, then RefractoryFilter (10 ms) in place.</summary>
+    [Benchmark]
+    public int RefractoryInPlace()
+    {
+        _work.Clear();
+        _work.AppendFrom(_source);
+        _refractory.Apply(_work);
+        return _work.Count;
+    }
+
+    /// <summary>Copy, then a centred 64×64 Crop in place (keeps and shifts a quarter of the events).</summary>
+    [Benchmark]
+    public int CropInPlace()
+    {
+        _work.Clear();
+        _work.AppendFrom(_source);
+        _crop.Apply(_work);
+        _work.Sensor = _source.Sensor;
+        return _work.Count;
+    }
+
+    /// <summary>Copy, then SpatialJitter (unit variances, drop off-sensor events) in place.</summary>
+    [Benchmark]
+    public int SpatialJitterInPlace()
+    {
+        _work.Clear();
+        _work.AppendFrom(_source);
+        _spatialJitter.Apply(_work);
         return _work.Count;
     }
 }

@@ -10,52 +10,39 @@ namespace EventSnn.Datasets.Transforms;
 /// </summary>
 public sealed class TimeReversal : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the transform.</summary>
     /// <param name="probability">Chance that a sample is reversed (Tonic default 0.5; here 1 by default).</param>
     /// <param name="seed">Random seed.</param>
     public TimeReversal(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is reversed.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability) || events.Count == 0)
+        if (!_gate.Draw() || events.Count == 0)
         {
             return;
         }
 
         Checks.BinaryPolarity(events.P, nameof(TimeReversal));
         Span<long> ts = events.T;
-        long max = long.MinValue;
-        foreach (long t in ts)
-        {
-            max = Math.Max(max, t);
-        }
-
+        long max = EventOps.TimeRange(ts).Max;
         for (int i = 0; i < ts.Length; i++)
         {
             ts[i] = max - ts[i];
         }
 
-        Span<byte> ps = events.P;
-        for (int i = 0; i < ps.Length; i++)
-        {
-            ps[i] = (byte)(1 - ps[i]);
-        }
-
+        EventOps.InvertPolarity(events.P);
         ts.Reverse();
         events.X.Reverse();
         events.Y.Reverse();
-        ps.Reverse();
+        events.P.Reverse();
     }
 }
 
@@ -94,35 +81,28 @@ public sealed class Decimate : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         TransformGuards.CheckInSensor(events, nameof(Decimate));
-        int pixels = events.Sensor.Pixels;
-        if (_state.Begin(Streaming, events.Sensor, nameof(Decimate)))
-        {
-            TransformGuards.EnsureLength(ref _counts, pixels);
-            _counts.AsSpan(0, pixels).Clear();
-        }
+        Span<int> counts = _state.PixelState(Streaming, events.Sensor, nameof(Decimate), ref _counts, 0);
+        var keep = new EveryNth(counts, events.Sensor.Width, N);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        Span<int> counts = _counts.AsSpan(0, pixels);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int w = events.Sensor.Width;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
+    private readonly ref struct EveryNth(Span<int> counts, int width, int n) : IEventPredicate
+    {
+        private readonly Span<int> _counts = counts;
+        private readonly int _width = width;
+        private readonly int _n = n;
+
+        public bool Keep(int index, long t, ushort x, ushort y)
         {
-            int idx = (ys[i] * w) + xs[i];
-            if (++counts[idx] >= N)
+            ref int count = ref _counts[(y * _width) + x];
+            if (++count >= _n)
             {
-                counts[idx] = 0;
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
+                count = 0;
+                return true;
             }
-        }
 
-        events.Truncate(kept);
+            return false;
+        }
     }
 }
 
@@ -149,24 +129,16 @@ public sealed class CropTime : IEventTransform
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (ts[i] >= Min && ts[i] < Max)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new InTimeRange(Min, Max);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly struct InTimeRange(long min, long max) : IEventPredicate
+    {
+        private readonly long _min = min;
+        private readonly long _max = max;
+
+        public bool Keep(int index, long t, ushort x, ushort y) => t >= _min && t < _max;
     }
 }
 
@@ -179,26 +151,17 @@ public sealed class CropTime : IEventTransform
 /// </summary>
 public sealed class DropEventsByTime : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly RatioSampler _ratio;
 
     /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
     public DropEventsByTime(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
-    {
-        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(minRatio), "The duration ratios must satisfy 0 ≤ min ≤ max < 1.");
-        }
-
-        MinRatio = minRatio;
-        MaxRatio = maxRatio;
-        _rng = new DeterministicRandom(seed);
-    }
+        => _ratio = new RatioSampler(minRatio, maxRatio, seed, "duration", nameof(minRatio));
 
     /// <summary>Smallest duration ratio.</summary>
-    public double MinRatio { get; }
+    public double MinRatio => _ratio.Min;
 
     /// <summary>Largest duration ratio.</summary>
-    public double MaxRatio { get; }
+    public double MaxRatio => _ratio.Max;
 
     /// <summary>The interval dropped by the last call (µs, inclusive), or null if nothing was drawn.</summary>
     public (double Start, double End)? LastInterval { get; private set; }
@@ -213,36 +176,22 @@ public sealed class DropEventsByTime : IEventTransform
             return;
         }
 
-        long tMin = long.MaxValue, tMax = long.MinValue;
-        foreach (long t in events.T)
-        {
-            tMin = Math.Min(tMin, t);
-            tMax = Math.Max(tMax, t);
-        }
-
-        double ratio = MinRatio == MaxRatio ? MinRatio : MinRatio + ((MaxRatio - MinRatio) * _rng.NextDouble());
+        (long tMin, long tMax) = EventOps.TimeRange(events.T);
+        double ratio = _ratio.Next();
         double duration = (tMax - tMin) * ratio;
-        double start = tMin + (((tMax - tMin) - duration) * _rng.NextDouble());
+        double start = tMin + (((tMax - tMin) - duration) * _ratio.Random.NextDouble());
         double end = start + duration;
         LastInterval = (start, end);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (ts[i] < start || ts[i] > end)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new OutsideInterval(start, end);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly struct OutsideInterval(double start, double end) : IEventPredicate
+    {
+        private readonly double _start = start;
+        private readonly double _end = end;
+
+        public bool Keep(int index, long t, ushort x, ushort y) => t < _start || t > _end;
     }
 }
 
@@ -252,26 +201,17 @@ public sealed class DropEventsByTime : IEventTransform
 /// </summary>
 public sealed class DropEventsByArea : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly RatioSampler _ratio;
 
     /// <summary>Creates the transform with a ratio drawn uniformly in [<paramref name="minRatio"/>, <paramref name="maxRatio"/>) per sample (equal bounds: fixed).</summary>
     public DropEventsByArea(double minRatio = 0.2, double maxRatio = 0.2, ulong seed = 0)
-    {
-        if (!(minRatio >= 0 && minRatio < 1) || !(maxRatio >= minRatio && maxRatio < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(minRatio), "The area ratios must satisfy 0 ≤ min ≤ max < 1.");
-        }
-
-        MinRatio = minRatio;
-        MaxRatio = maxRatio;
-        _rng = new DeterministicRandom(seed);
-    }
+        => _ratio = new RatioSampler(minRatio, maxRatio, seed, "area", nameof(minRatio));
 
     /// <summary>Smallest area ratio.</summary>
-    public double MinRatio { get; }
+    public double MinRatio => _ratio.Min;
 
     /// <summary>Largest area ratio.</summary>
-    public double MaxRatio { get; }
+    public double MaxRatio => _ratio.Max;
 
     /// <summary>The box dropped by the last call (left, top, width, height), or null before any call.</summary>
     public (int Left, int Top, int Width, int Height)? LastBox { get; private set; }
@@ -281,29 +221,23 @@ public sealed class DropEventsByArea : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         SensorSize s = events.Sensor;
-        double ratio = MinRatio == MaxRatio ? MinRatio : MinRatio + ((MaxRatio - MinRatio) * _rng.NextDouble());
+        double ratio = _ratio.Next();
         int cw = (int)(s.Width * ratio), ch = (int)(s.Height * ratio);
-        int x1 = (int)_rng.NextInt64(s.Width - cw);
-        int y1 = (int)_rng.NextInt64(s.Height - ch);
+        int x1 = (int)_ratio.Random.NextInt64(s.Width - cw);
+        int y1 = (int)_ratio.Random.NextInt64(s.Height - ch);
         LastBox = (x1, y1, cw, ch);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            bool inside = xs[i] >= x1 && xs[i] < x1 + cw && ys[i] >= y1 && ys[i] < y1 + ch;
-            if (!inside)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+        var keep = new OutsideBox(x1, y1, cw, ch);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        events.Truncate(kept);
+    private readonly struct OutsideBox(int left, int top, int width, int height) : IEventPredicate
+    {
+        private readonly int _left = left;
+        private readonly int _top = top;
+        private readonly int _width = width;
+        private readonly int _height = height;
+
+        public bool Keep(int index, long t, ushort x, ushort y)
+            => !(x >= _left && x < _left + _width && y >= _top && y < _top + _height);
     }
 }

@@ -51,20 +51,10 @@ public sealed class JaerDisplayFlip : IEventTransform
             Checks.BinaryPolarity(events.P, nameof(JaerDisplayFlip));
         }
 
-        int m = events.Sensor.Width - 1;
-        Span<ushort> xs = events.X;
-        for (int i = 0; i < xs.Length; i++)
-        {
-            xs[i] = (ushort)(m - xs[i]);
-        }
-
+        EventOps.Mirror(events.X, events.Sensor.Width);
         if (Chip == JaerChip.Dvs128)
         {
-            Span<byte> ps = events.P;
-            for (int i = 0; i < ps.Length; i++)
-            {
-                ps[i] = (byte)(1 - ps[i]);
-            }
+            EventOps.InvertPolarity(events.P);
         }
     }
 }

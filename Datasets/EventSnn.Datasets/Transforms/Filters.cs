@@ -48,44 +48,29 @@ public sealed class Denoise : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         TransformGuards.CheckInSensor(events, nameof(Denoise));
-        int w = events.Sensor.Width;
-        int h = events.Sensor.Height;
-        if (_state.Begin(Streaming, events.Sensor, nameof(Denoise)))
-        {
-            TransformGuards.EnsureLength(ref _memory, w * h);
-            _memory.AsSpan(0, w * h).Fill(FilterTime);
-        }
+        Span<long> mem = _state.PixelState(Streaming, events.Sensor, nameof(Denoise), ref _memory, FilterTime);
+        var keep = new HasRecentNeighbour(mem, events.Sensor.Width, events.Sensor.Height, FilterTime);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        Span<long> mem = _memory.AsSpan(0, w * h);
+    private readonly ref struct HasRecentNeighbour(Span<long> memory, int width, int height, long filterTime) : IEventPredicate
+    {
+        private readonly Span<long> _mem = memory;
+        private readonly int _w = width;
+        private readonly int _h = height;
+        private readonly long _ft = filterTime;
 
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        long ft = FilterTime;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
+        public bool Keep(int index, long t, ushort x, ushort y)
         {
-            int x = xs[i];
-            int y = ys[i];
-            long t = ts[i];
+            Span<long> mem = _mem;
+            int w = _w;
             int idx = (y * w) + x;
-            mem[idx] = t + ft;
-            bool keep = (x > 0 && mem[idx - 1] > t)
+            mem[idx] = t + _ft;
+            return (x > 0 && mem[idx - 1] > t)
                 || (x < w - 1 && mem[idx + 1] > t)
                 || (y > 0 && mem[idx - w] > t)
-                || (y < h - 1 && mem[idx + w] > t);
-            if (keep)
-            {
-                ts[kept] = t;
-                xs[kept] = (ushort)x;
-                ys[kept] = (ushort)y;
-                ps[kept] = ps[i];
-                kept++;
-            }
+                || (y < _h - 1 && mem[idx + w] > t);
         }
-
-        events.Truncate(kept);
     }
 }
 
@@ -129,37 +114,24 @@ public sealed class RefractoryFilter : IEventTransform
     {
         ArgumentNullException.ThrowIfNull(events);
         TransformGuards.CheckInSensor(events, nameof(RefractoryFilter));
-        int w = events.Sensor.Width;
-        int n = events.Sensor.Pixels;
-        if (_state.Begin(Streaming, events.Sensor, nameof(RefractoryFilter)))
-        {
-            TransformGuards.EnsureLength(ref _last, n);
-            _last.AsSpan(0, n).Fill(long.MinValue);
-        }
+        Span<long> last = _state.PixelState(Streaming, events.Sensor, nameof(RefractoryFilter), ref _last, long.MinValue);
+        var keep = new OutsidePeriod(last, events.Sensor.Width, Period);
+        EventCompaction.Compact(events, ref keep);
+    }
 
-        Span<long> last = _last.AsSpan(0, n);
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            int idx = (ys[i] * w) + xs[i];
-            long t = ts[i];
-            long prev = last[idx];
-            last[idx] = t;
-            if (prev == long.MinValue || t - prev > Period)
-            {
-                ts[kept] = t;
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
+    private readonly ref struct OutsidePeriod(Span<long> last, int width, long period) : IEventPredicate
+    {
+        private readonly Span<long> _last = last;
+        private readonly int _width = width;
+        private readonly long _period = period;
 
-        events.Truncate(kept);
+        public bool Keep(int index, long t, ushort x, ushort y)
+        {
+            ref long last = ref _last[(y * _width) + x];
+            long prev = last;
+            last = t;
+            return prev == long.MinValue || t - prev > _period;
+        }
     }
 }
 
@@ -221,7 +193,7 @@ public sealed class DropEvents : IEventTransform
             }
         }
 
-        Compact.Keep(events, drop, invert: true);
+        EventCompaction.KeepByMask(events, drop, invert: true);
     }
 }
 
@@ -290,25 +262,7 @@ public sealed class DropPixels : IEventTransform
             }
         }
 
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int w = s.Width;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (!mask[(ys[i] * w) + xs[i]])
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
-
-        events.Truncate(kept);
+        EventCompaction.DropMaskedPixels(events, mask, s.Width);
     }
 }
 
@@ -364,32 +318,6 @@ public static class HotPixels
     }
 }
 
-/// <summary>In-place compaction by mask.</summary>
-internal static class Compact
-{
-    public static void Keep(EventArray events, ReadOnlySpan<bool> mask, bool invert)
-    {
-        Span<long> ts = events.T;
-        Span<ushort> xs = events.X;
-        Span<ushort> ys = events.Y;
-        Span<byte> ps = events.P;
-        int kept = 0;
-        for (int i = 0; i < ts.Length; i++)
-        {
-            if (mask[i] != invert)
-            {
-                ts[kept] = ts[i];
-                xs[kept] = xs[i];
-                ys[kept] = ys[i];
-                ps[kept] = ps[i];
-                kept++;
-            }
-        }
-
-        events.Truncate(kept);
-    }
-}
-
 /// <summary>Tracks whether a filter's per-pixel state is valid (streaming mode) and for which sensor.</summary>
 internal sealed class StreamState
 {
@@ -414,5 +342,21 @@ internal sealed class StreamState
         _valid = true;
         _sensor = sensor;
         return true;
+    }
+
+    /// <summary>
+    /// The per-pixel state of <paramref name="sensor"/> in <paramref name="buffer"/> (grown as needed), set to
+    /// <paramref name="initial"/> when <see cref="Begin"/> says it must be (re)initialised, kept otherwise.
+    /// </summary>
+    public Span<T> PixelState<T>(bool streaming, SensorSize sensor, string transform, ref T[] buffer, T initial)
+    {
+        int pixels = sensor.Pixels;
+        if (Begin(streaming, sensor, transform))
+        {
+            TransformGuards.EnsureLength(ref buffer, pixels);
+            buffer.AsSpan(0, pixels).Fill(initial);
+        }
+
+        return buffer.AsSpan(0, pixels);
     }
 }

@@ -8,36 +8,28 @@ namespace EventSnn.Datasets.Transforms;
 /// </summary>
 public sealed class FlipLeftRight : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the flip.</summary>
     /// <param name="probability">Chance that a sample is flipped, in [0, 1] (Tonic's random flip uses 0.5).</param>
     /// <param name="seed">Random seed (used only when 0 &lt; probability &lt; 1).</param>
     public FlipLeftRight(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is flipped.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability))
+        if (!_gate.Draw())
         {
             return;
         }
 
         TransformGuards.CheckInSensor(events, nameof(FlipLeftRight));
-        int m = events.Sensor.Width - 1;
-        Span<ushort> xs = events.X;
-        for (int i = 0; i < xs.Length; i++)
-        {
-            xs[i] = (ushort)(m - xs[i]);
-        }
+        EventOps.Mirror(events.X, events.Sensor.Width);
     }
 }
 
@@ -47,36 +39,28 @@ public sealed class FlipLeftRight : IEventTransform
 /// </summary>
 public sealed class FlipUpDown : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the flip.</summary>
     /// <param name="probability">Chance that a sample is flipped, in [0, 1].</param>
     /// <param name="seed">Random seed (used only when 0 &lt; probability &lt; 1).</param>
     public FlipUpDown(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is flipped.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability))
+        if (!_gate.Draw())
         {
             return;
         }
 
         TransformGuards.CheckInSensor(events, nameof(FlipUpDown));
-        int m = events.Sensor.Height - 1;
-        Span<ushort> ys = events.Y;
-        for (int i = 0; i < ys.Length; i++)
-        {
-            ys[i] = (ushort)(m - ys[i]);
-        }
+        EventOps.Mirror(events.Y, events.Sensor.Height);
     }
 }
 
@@ -86,35 +70,28 @@ public sealed class FlipUpDown : IEventTransform
 /// </summary>
 public sealed class FlipPolarity : IEventTransform
 {
-    private readonly DeterministicRandom _rng;
+    private readonly SampleGate _gate;
 
     /// <summary>Creates the flip.</summary>
     /// <param name="probability">Chance that a sample is flipped, in [0, 1].</param>
     /// <param name="seed">Random seed (used only when 0 &lt; probability &lt; 1).</param>
     public FlipPolarity(double probability = 1.0, ulong seed = 0)
-    {
-        Probability = Checks.Probability(probability, nameof(probability));
-        _rng = new DeterministicRandom(seed);
-    }
+        => _gate = new SampleGate(probability, seed, nameof(probability));
 
     /// <summary>Chance that a sample is flipped.</summary>
-    public double Probability { get; }
+    public double Probability => _gate.Probability;
 
     /// <inheritdoc/>
     public void Apply(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (!Checks.Draw(_rng, Probability))
+        if (!_gate.Draw())
         {
             return;
         }
 
-        Span<byte> ps = events.P;
-        Checks.BinaryPolarity(ps, nameof(FlipPolarity));
-        for (int i = 0; i < ps.Length; i++)
-        {
-            ps[i] = (byte)(1 - ps[i]);
-        }
+        Checks.BinaryPolarity(events.P, nameof(FlipPolarity));
+        EventOps.InvertPolarity(events.P);
     }
 }
 

@@ -71,29 +71,19 @@ public sealed class TimeJitter : IEventTransform
 
         if (NegativeTimes == OutOfBoundsPolicy.Drop)
         {
-            Span<ushort> xs = events.X;
-            Span<ushort> ys = events.Y;
-            Span<byte> ps = events.P;
-            int kept = 0;
-            for (int i = 0; i < ts.Length; i++)
-            {
-                if (ts[i] >= 0)
-                {
-                    ts[kept] = ts[i];
-                    xs[kept] = xs[i];
-                    ys[kept] = ys[i];
-                    ps[kept] = ps[i];
-                    kept++;
-                }
-            }
-
-            events.Truncate(kept);
+            var keep = default(NonNegativeTime);
+            EventCompaction.Compact(events, ref keep);
         }
 
         if (Sort)
         {
             events.SortByTime();
         }
+    }
+
+    private readonly struct NonNegativeTime : IEventPredicate
+    {
+        public bool Keep(int index, long t, ushort x, ushort y) => t >= 0;
     }
 }
 
@@ -281,12 +271,7 @@ public sealed class UniformNoise : IEventTransform
             return;
         }
 
-        long tMin = long.MaxValue, tMax = long.MinValue;
-        foreach (long t in events.T)
-        {
-            tMin = Math.Min(tMin, t);
-            tMax = Math.Max(tMax, t);
-        }
+        (long tMin, long tMax) = EventOps.TimeRange(events.T);
 
         SensorSize s = events.Sensor;
         events.EnsureCapacity(events.Count + NoiseEvents);
