@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Synthetic;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines.EventDriven;

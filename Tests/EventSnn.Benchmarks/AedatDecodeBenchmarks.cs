@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Benchmarks;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Transforms;
 
 namespace EventSnn.Benchmarks;

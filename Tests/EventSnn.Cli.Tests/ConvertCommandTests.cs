@@ -1,5 +1,5 @@
 using System.CommandLine;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Formats.Aedat;
 

@@ -167,7 +167,7 @@ public class DeliveryTests
         var e = new EventDrivenEngine(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
-        using var batch = new Datasets.Events.EventBatch(8);
+        using var batch = new EventSnn.Events.EventBatch(8);
         batch.Add(5, 3, 2, 1);
         batch.Add(7, 4, 3, 0);
         batch.Add(9, 9, 9, 0); // outside the 5×4 sensor

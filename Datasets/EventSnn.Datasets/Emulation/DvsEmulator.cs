@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Transforms;
 
 namespace EventSnn.Datasets.Emulation;

@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 using EventSnn.Datasets.Formats.NMnist;
 using EventSnn.Datasets.Formats.Prophesee;

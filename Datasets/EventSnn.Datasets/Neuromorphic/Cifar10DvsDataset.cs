@@ -1,5 +1,6 @@
 using EventSnn.Datasets.Download;
-using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Datasets.Neuromorphic;

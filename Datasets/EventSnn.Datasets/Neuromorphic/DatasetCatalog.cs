@@ -1,5 +1,5 @@
 using EventSnn.Datasets.Download;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Neuromorphic;
 

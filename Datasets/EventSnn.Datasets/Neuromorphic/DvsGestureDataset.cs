@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventSnn.Datasets.Download;
-using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Datasets.Neuromorphic;

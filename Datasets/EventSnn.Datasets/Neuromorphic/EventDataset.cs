@@ -1,4 +1,5 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Neuromorphic;
 

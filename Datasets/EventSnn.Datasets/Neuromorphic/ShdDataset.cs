@@ -1,5 +1,6 @@
 using EventSnn.Datasets.Download;
-using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Neuromorphic;
 

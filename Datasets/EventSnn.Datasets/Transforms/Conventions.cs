@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Transforms;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EventSnn.Datasets.Download;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Neuromorphic;
 
 namespace EventSnn.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Events;
 
 namespace EventSnn.Cli.Commands;
 

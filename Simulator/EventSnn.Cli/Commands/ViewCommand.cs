@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats;
 using SkiaSharp;
 

@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Network;

@@ -1,5 +1,5 @@
 using EventSnn.Datasets.Emulation;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Tests.Emulation;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using CsCheck;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Formats.NMnist;
 using EventSnn.Datasets.Formats.Prophesee;

@@ -1,5 +1,5 @@
 using System.Text;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Tests.Formats.Prophesee;
 

@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Tests.Formats.NMnist;
 using EventSnn.Datasets.Tests.Formats.Prophesee;

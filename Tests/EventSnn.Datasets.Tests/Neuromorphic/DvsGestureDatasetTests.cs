@@ -1,5 +1,5 @@
 using System.Globalization;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 using EventSnn.Datasets.Neuromorphic;
 using EventSnn.Datasets.Tests.Download;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Tests.Neuromorphic;
 

@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Neuromorphic;
 using EventSnn.Datasets.Tests.Download;
 using PureHDF;

@@ -1,6 +1,6 @@
 using System.Numerics;
 using CsCheck;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Neuromorphic;
 using EventSnn.Datasets.Tests.Download;
 using PureHDF;

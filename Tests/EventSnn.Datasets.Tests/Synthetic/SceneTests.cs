@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Synthetic;
 
 namespace EventSnn.Datasets.Tests.Synthetic;

@@ -1,5 +1,5 @@
 using CsCheck;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Transforms;
 
 namespace EventSnn.Datasets.Tests.Transforms;

@@ -1,5 +1,5 @@
 using CsCheck;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Tests.Transforms;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Formats.Aedat;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Formats.Aedat;
 

@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using K4os.Compression.LZ4;
 using ZstdSharp;
 

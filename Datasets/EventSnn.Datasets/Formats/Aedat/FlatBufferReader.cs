@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Formats.Aedat;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using K4os.Compression.LZ4;
 
 namespace EventSnn.Datasets.Formats.Aedat;

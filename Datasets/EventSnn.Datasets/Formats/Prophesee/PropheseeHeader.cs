@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 
 namespace EventSnn.Datasets.Formats.Prophesee;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Datasets.Tests.Formats.Aedat;

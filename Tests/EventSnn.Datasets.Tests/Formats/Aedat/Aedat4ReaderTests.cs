@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using EventSnn.Datasets.Events;
+using EventSnn.Datasets.Formats;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Datasets.Tests.Formats.Aedat;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using CsCheck;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Datasets.Tests.Formats.Aedat;

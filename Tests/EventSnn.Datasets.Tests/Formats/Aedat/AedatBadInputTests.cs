@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using CsCheck;
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 using K4os.Compression.LZ4;
 using ZstdSharp;

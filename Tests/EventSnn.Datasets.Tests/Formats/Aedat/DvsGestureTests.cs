@@ -1,4 +1,4 @@
-using EventSnn.Datasets.Events;
+using EventSnn.Events;
 using EventSnn.Datasets.Formats.Aedat;
 
 namespace EventSnn.Datasets.Tests.Formats.Aedat;

@@ -1,4 +1,4 @@
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>
 /// Thrown when event data is malformed: the message names the source, the byte offset and what was wrong.

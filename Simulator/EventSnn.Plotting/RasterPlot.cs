@@ -1,6 +1,7 @@
+using EventSnn.Simulator.Monitors;
 using ScottPlot;
 
-namespace EventSnn.Simulator.Monitors;
+namespace EventSnn.Plotting;
 
 /// <summary>Settings of <see cref="RasterPlot.SavePng"/>.</summary>
 public sealed record RasterPlotOptions

@@ -1,4 +1,4 @@
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>
 /// What a reader skipped or ignored: not errors, but facts a caller may want to report

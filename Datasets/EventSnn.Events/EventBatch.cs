@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>
 /// A reusable batch of events stored as a struct of arrays (t, x, y, p) over pooled memory.
@@ -69,6 +69,9 @@ public sealed class EventBatch : IDisposable
             return new DvsEvent(_t[index], _x[index], _y[index], _p[index]);
         }
     }
+
+    /// <summary>A read-only view of the events, sliceable by index and time, valid until the batch is cleared or disposed.</summary>
+    public EventSpan AsSpan() => new(T, X, Y, P);
 
     /// <summary>Removes every event (keeps the memory).</summary>
     public void Clear() => Count = 0;

@@ -1,4 +1,6 @@
-namespace EventSnn.Datasets.Events;
+using EventSnn.Events;
+
+namespace EventSnn.Datasets.Formats;
 
 /// <summary>The address layouts of AEDAT 2.0 files.</summary>
 public enum Aedat2Layout

@@ -1,4 +1,4 @@
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>The pixel array of an event camera: <see cref="Width"/> columns by <see cref="Height"/> rows.</summary>
 public readonly record struct SensorSize

@@ -1,4 +1,4 @@
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>
 /// What travels with an event stream: its format, sensor size, source camera and start time, plus

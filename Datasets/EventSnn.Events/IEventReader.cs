@@ -1,4 +1,4 @@
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>
 /// A forward-only reader of an event stream (a file or a live source). Memory use is bounded by the

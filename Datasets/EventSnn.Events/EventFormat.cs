@@ -1,4 +1,4 @@
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>The event-data file formats EventSnn reads.</summary>
 public enum EventFormat

@@ -1,4 +1,4 @@
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>
 /// An in-memory, growable collection of events stored as a struct of arrays (t, x, y, p) together with
@@ -116,6 +116,9 @@ public sealed class EventArray
 
         return a;
     }
+
+    /// <summary>A read-only view of the events, sliceable by index and time, valid until the capacity changes.</summary>
+    public EventSpan AsSpan() => new(T, X, Y, P);
 
     /// <summary>Removes every event (keeps the memory and the sensor size).</summary>
     public void Clear() => Count = 0;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EventSnn.Datasets.Events;
+namespace EventSnn.Events;
 
 /// <summary>
 /// One address event from an event camera: time, pixel and polarity, exactly as the file's format
