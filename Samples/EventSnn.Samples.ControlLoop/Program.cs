@@ -129,10 +129,10 @@ internal static class Program
             .AddExternalInput("dvs", shape)
             .AddNeurons("left", 8, NeuronModel.Lif, p => p.Set("tau_m", 10).Set("v_rest", -65).Set("v_thresh", -55).Set("v_reset", -65).Set("t_ref", 1))
             .AddNeurons("right", 8, NeuronModel.Lif, p => p.Set("tau_m", 10).Set("v_rest", -65).Set("v_thresh", -55).Set("v_reset", -65).Set("t_ref", 1))
-            .Connect("dvs", "left", ConnectivitySpec.Explicit([.. pre], [.. post]), c => c.Weight(4).Delay(200_000))
-            .Connect("dvs", "right", ConnectivitySpec.Explicit([.. preRight], [.. postRight]), c => c.Weight(4).Delay(200_000))
-            .Connect("left", "right", ConnectivitySpec.AllToAll(), c => c.Weight(-2).Delay(500_000))
-            .Connect("right", "left", ConnectivitySpec.AllToAll(), c => c.Weight(-2).Delay(500_000))
+            .Connect("dvs", "left", ConnectivitySpec.Explicit([.. pre], [.. post]), c => c.Weight(4).Delay(SimDuration.FromTicks(200_000)))
+            .Connect("dvs", "right", ConnectivitySpec.Explicit([.. preRight], [.. postRight]), c => c.Weight(4).Delay(SimDuration.FromTicks(200_000)))
+            .Connect("left", "right", ConnectivitySpec.AllToAll(), c => c.Weight(-2).Delay(SimDuration.FromTicks(500_000)))
+            .Connect("right", "left", ConnectivitySpec.AllToAll(), c => c.Weight(-2).Delay(SimDuration.FromTicks(500_000)))
             .Build();
     }
 

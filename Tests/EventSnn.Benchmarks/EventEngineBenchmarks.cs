@@ -65,10 +65,10 @@ public class EventEngineBenchmarks
             return new NetworkBuilder()
                 .AddNeurons("exc", 3200, NeuronModel.CubaLif, o => Cuba(o, 1))
                 .AddNeurons("inh", 800, NeuronModel.CubaLif, o => Cuba(o, 2))
-                .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, 3), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(100_000))
-                .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, 4), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(100_000))
-                .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, 5), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(100_000))
-                .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, 6), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(100_000))
+                .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, 3), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(SimDuration.FromTicks(100_000)))
+                .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, 4), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(SimDuration.FromTicks(100_000)))
+                .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, 5), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(SimDuration.FromTicks(100_000)))
+                .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, 6), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(SimDuration.FromTicks(100_000)))
                 .Build();
         }
 
@@ -82,18 +82,18 @@ public class EventEngineBenchmarks
             return new NetworkBuilder()
                 .AddNeurons("exc", 3200, NeuronModel.CobaLif, o => Coba(o, 1))
                 .AddNeurons("inh", 800, NeuronModel.CobaLif, o => Coba(o, 2))
-                .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, 3), c => c.Weight(0.6).Receptor("e").Delay(100_000))
-                .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, 4), c => c.Weight(0.6).Receptor("e").Delay(100_000))
-                .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, 5), c => c.Weight(6.7).Receptor("i").Delay(100_000))
-                .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, 6), c => c.Weight(6.7).Receptor("i").Delay(100_000))
+                .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, 3), c => c.Weight(0.6).Receptor("e").Delay(SimDuration.FromTicks(100_000)))
+                .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, 4), c => c.Weight(0.6).Receptor("e").Delay(SimDuration.FromTicks(100_000)))
+                .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, 5), c => c.Weight(6.7).Receptor("i").Delay(SimDuration.FromTicks(100_000)))
+                .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, 6), c => c.Weight(6.7).Receptor("i").Delay(SimDuration.FromTicks(100_000)))
                 .Build();
         }
 
         return new NetworkBuilder()
             .AddPoisson("in", 1000, 5, seed: 1)
             .AddNeurons("lif", 10_000, NeuronModel.Lif, o => o.Set("tau_m", 20).Set("t_ref", 2).InitialUniform("v", -65, -55, 2))
-            .Connect("in", "lif", ConnectivitySpec.FixedProbability(0.02, 3), c => c.Weight(2).Delay(1_000_000))
-            .Connect("lif", "lif", ConnectivitySpec.FixedProbability(0.001, 5), c => c.Weight(3).Delay(2_000_000))
+            .Connect("in", "lif", ConnectivitySpec.FixedProbability(0.02, 3), c => c.Weight(2).Delay(SimDuration.FromTicks(1_000_000)))
+            .Connect("lif", "lif", ConnectivitySpec.FixedProbability(0.001, 5), c => c.Weight(3).Delay(SimDuration.FromTicks(2_000_000)))
             .Build();
     }
 

@@ -29,7 +29,7 @@ public class AdaptiveLifTests
     [InlineData(4.0)] // complex eigenvalues (damped oscillation)
     public void PropagatorMatchesReference(double a)
     {
-        var m = AdaptiveLif.Create(P(a, 10), ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var m = AdaptiveLif.Create(P(a, 10), SpikeRules.Default);
         var s = new NeuronState { V = -58, S1 = 3 };
         double[] y = [s.V, s.S1];
         for (int k = 0; k < 80_000; k++)

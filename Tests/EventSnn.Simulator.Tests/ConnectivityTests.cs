@@ -1,3 +1,4 @@
+using EventSnn.EventQueue;
 using EventSnn.Simulator.Connectivity;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
@@ -90,7 +91,7 @@ public class ConnectivityTests
         int[] pre = [2, 0, 2, 1, 2, 0];
         int[] post = [1, 3, 0, 2, 3, 0];
         float[] w = [0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f];
-        long[] d = [30, 10, 10, 20, 30, 10];
+        SimDuration[] d = TestTime.Durations(30, 10, 10, 20, 30, 10);
         var net = new NetworkBuilder()
             .AddNeurons("a", 3, NeuronModel.Lif)
             .AddNeurons("b", 4, NeuronModel.Lif)
@@ -117,7 +118,7 @@ public class ConnectivityTests
             }
         }
 
-        var expected = Enumerable.Range(0, pre.Length).Select(k => (pre[k], post[k], w[k], d[k])).OrderBy(x => x).ToList();
+        var expected = Enumerable.Range(0, pre.Length).Select(k => (pre[k], post[k], w[k], d[k].Ticks)).OrderBy(x => x).ToList();
         Assert.Equal(expected, found.OrderBy(x => x).ToList());
 
         // Source 2 has delays {10, 30}: two groups, so two queue entries cover its three synapses.
@@ -136,7 +137,7 @@ public class ConnectivityTests
             Assert.Equal([0, 1, 1], c.Pre.ToArray());
             Assert.Equal([1, 0, 1], c.Post.ToArray());
             Assert.Equal([0.25f, -1.5f, 2f], c.Weights.ToArray());
-            Assert.Equal([5L, 7, 5], c.Delays.ToArray());
+            Assert.Equal(TestTime.Durations(5, 7, 5), c.Delays.ToArray());
 
             File.WriteAllText(path, "0,1\n1,x\n");
             var ex = Assert.Throws<FormatException>(() => ConnectivitySpec.FromCsv(path));
@@ -219,7 +220,7 @@ public class ConnectivityTests
     {
         var net = new NetworkBuilder()
             .AddNeurons("a", 2000, NeuronModel.CubaLif)
-            .Connect("a", "a", ConnectivitySpec.FixedProbability(0.02, seed: 1), c => c.Receptor("e").Delay(100_000))
+            .Connect("a", "a", ConnectivitySpec.FixedProbability(0.02, seed: 1), c => c.Receptor("e").Delay(SimDuration.FromTicks(100_000)))
             .Connect("a", "a", ConnectivitySpec.FixedProbability(0.02, seed: 2), c => c.Named("plastic").Receptor("e").Stdp(new StdpSpec(0.01, 0.012, 20, 20, 0, 1)))
             .Build();
         SynapseTable s = Table(net, 0);

@@ -43,10 +43,10 @@ internal readonly struct IntegratorWithExpCurrent : INeuronModel<IntegratorWithE
 
     public double StepTicks => _dt;
 
-    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
+    public static string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules)
         => parameters[3] < parameters[2] ? null : "v_reset must be below v_thresh";
 
-    public static IntegratorWithExpCurrent Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison) => new(parameters, 0);
+    public static IntegratorWithExpCurrent Create(ReadOnlySpan<double> parameters, in SpikeRules rules) => new(parameters, 0);
 
     public IntegratorWithExpCurrent WithTimeStep(double dtTicks) => new([_taum / 1e6, _taus / 1e6, _vt, _vr], dtTicks);
 
@@ -94,9 +94,9 @@ internal readonly struct IntegratorWithExpCurrent : INeuronModel<IntegratorWithE
 public class CustomModelTests
 {
     private static NetworkSpec Net() => new NetworkBuilder()
-        .AddSpikeSource("src", [[Units.Ms(1), Units.Ms(1.5), Units.Ms(9)]])
+        .AddSpikeSource("src", [TestTime.Ticks(Units.Ms(1), Units.Ms(1.5), Units.Ms(9))])
         .AddNeurons("n", 1, NeuronModel.For<IntegratorWithExpCurrent>(), p => p.Set("tau_m", 10).Set("tau_s", 5).Set("v_thresh", 10))
-        .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(14).Delay(Units.Ms(1)))
+        .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(14).Delay(SimDuration.FromMilliseconds(1)))
         .Build();
 
     [Fact]

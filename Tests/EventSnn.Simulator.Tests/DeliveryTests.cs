@@ -10,9 +10,9 @@ public class DeliveryTests
     // A LIF at rest with no leak drive: an input of 20 mV takes it from -65 to -45 ≥ -50, so it spikes exactly on arrival.
     private static NetworkBuilder Relay(long[] sourceTimes, long delay, double weight = 20, double trefMs = 0, ResetMode reset = ResetMode.ToValue, ThresholdComparison cmp = ThresholdComparison.GreaterOrEqual)
         => new NetworkBuilder()
-            .AddSpikeSource("src", [sourceTimes])
+            .AddSpikeSource("src", [TestTime.Ticks(sourceTimes)])
             .AddNeurons("n", 1, NeuronModel.Lif, p => p.Set("t_ref", trefMs).Reset(reset).Threshold(cmp))
-            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(weight).Delay(delay));
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(weight).Delay(SimDuration.FromTicks(delay)));
 
     private static (EventDrivenEngine, SpikeList) Run(NetworkSpec net, long until)
     {
@@ -49,9 +49,9 @@ public class DeliveryTests
     {
         const int N = 50;
         var net = new NetworkBuilder()
-            .AddSpikeSource("src", [[1000L]])
+            .AddSpikeSource("src", [TestTime.Ticks(1000L)])
             .AddNeurons("n", N, NeuronModel.Lif)
-            .Connect("src", "n", ConnectivitySpec.AllToAll(), c => c.Weight(20).DelayUniform(1, 10_000, seed: 9))
+            .Connect("src", "n", ConnectivitySpec.AllToAll(), c => c.Weight(20).DelayUniform(SimDuration.FromTicks(1), SimDuration.FromTicks(10_000), seed: 9))
             .Build();
         var e = new EventDrivenEngine(net);
         var s = new SpikeList();
@@ -141,10 +141,10 @@ public class DeliveryTests
     {
         // A ring of 3 neurons: each spike triggers the next after 1 ms.
         var net = new NetworkBuilder()
-            .AddSpikeSource("kick", [[0L]])
+            .AddSpikeSource("kick", [TestTime.Ticks(0L)])
             .AddNeurons("ring", 3, NeuronModel.Lif)
-            .Connect("kick", "ring", ConnectivitySpec.Explicit([0], [0]), c => c.Weight(20).Delay(Units.Ms(1)))
-            .Connect("ring", "ring", ConnectivitySpec.Explicit([0, 1, 2], [1, 2, 0]), c => c.Weight(20).Delay(Units.Ms(1)))
+            .Connect("kick", "ring", ConnectivitySpec.Explicit([0], [0]), c => c.Weight(20).Delay(SimDuration.FromMilliseconds(1)))
+            .Connect("ring", "ring", ConnectivitySpec.Explicit([0, 1, 2], [1, 2, 0]), c => c.Weight(20).Delay(SimDuration.FromMilliseconds(1)))
             .Build();
         var (_, s) = Run(net, Units.Ms(10));
         var ring = s.Spikes.Where(x => x.Pop == 1).ToArray();
@@ -162,7 +162,7 @@ public class DeliveryTests
         var net = new NetworkBuilder()
             .AddExternalInput("dvs", new PopulationShape(2, 4, 5))
             .AddNeurons("n", new PopulationShape(2, 4, 5), NeuronModel.Lif)
-            .Connect("dvs", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(10))
+            .Connect("dvs", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(SimDuration.FromTicks(10)))
             .Build();
         var e = new EventDrivenEngine(net);
         var s = new SpikeList();

@@ -51,17 +51,17 @@ public class DenseStepTests
 
     [Fact]
     public void LifVectorPathEqualsScalarPathBitwise()
-        => Compare(Lif.Create([20, -65, -50, -65, 14, 2], ResetMode.ToValue, ThresholdComparison.GreaterOrEqual), 103, 1, 1);
+        => Compare(Lif.Create([20, -65, -50, -65, 14, 2], SpikeRules.Default), 103, 1, 1);
 
     [Fact]
     public void CubaVectorPathEqualsScalarPathBitwise()
-        => Compare(CubaLif.Create([20, 5, 10, -49, -50, -60, 0, 5], ResetMode.Subtract, ThresholdComparison.Greater), 257, 3, 2);
+        => Compare(CubaLif.Create([20, 5, 10, -49, -50, -60, 0, 5], new SpikeRules(ResetMode.Subtract, ThresholdComparison.Greater)), 257, 3, 2);
 
     [Fact]
     public void DenseStepWithExactPropagatorEqualsEventAdvance()
     {
         // A dense step is the event-mode exact advance over dt: k steps agree with one advance of k·dt to rounding.
-        var m = CubaLif.Create([20, 5, 10, -65, -50, -60, 0, 0], ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var m = CubaLif.Create([20, 5, 10, -65, -50, -60, 0, 0], SpikeRules.Default);
         double dt = 100_000;
         double[] v = [-60];
         double[] ie = [3];

@@ -14,11 +14,11 @@ public class DeterminismTests
             .AddNeurons("exc", ne, NeuronModel.CubaLif, p => p.Set("v_rest", -49).Set("t_ref", 5).InitialUniform("v", -60, -50, seed))
             .AddNeurons("inh", n - ne, NeuronModel.CubaLif, p => p.Set("v_rest", -49).Set("t_ref", 5).InitialUniform("v", -60, -50, seed + 1))
             .AddPoisson("noise", 50, 20, seed + 2)
-            .Connect("exc", "exc", ConnectivitySpec.FixedProbability(0.05, seed + 3), c => c.Receptor("e").Weight(1.62).DelayUniform(100_000, 2_000_000, seed + 4))
-            .Connect("exc", "inh", ConnectivitySpec.FixedProbability(0.05, seed + 5), c => c.Receptor("e").Weight(1.62).Delay(100_000))
-            .Connect("inh", "exc", ConnectivitySpec.FixedProbability(0.05, seed + 6), c => c.Receptor("i").Weight(-9).Delay(100_000))
-            .Connect("inh", "inh", ConnectivitySpec.FixedProbability(0.05, seed + 7), c => c.Receptor("i").Weight(-9).Delay(100_000))
-            .Connect("noise", "exc", ConnectivitySpec.FixedProbability(0.1, seed + 8), c => c.Receptor("e").Weight(0.5).Delay(50_000)
+            .Connect("exc", "exc", ConnectivitySpec.FixedProbability(0.05, seed + 3), c => c.Receptor("e").Weight(1.62).DelayUniform(SimDuration.FromTicks(100_000), SimDuration.FromTicks(2_000_000), seed + 4))
+            .Connect("exc", "inh", ConnectivitySpec.FixedProbability(0.05, seed + 5), c => c.Receptor("e").Weight(1.62).Delay(SimDuration.FromTicks(100_000)))
+            .Connect("inh", "exc", ConnectivitySpec.FixedProbability(0.05, seed + 6), c => c.Receptor("i").Weight(-9).Delay(SimDuration.FromTicks(100_000)))
+            .Connect("inh", "inh", ConnectivitySpec.FixedProbability(0.05, seed + 7), c => c.Receptor("i").Weight(-9).Delay(SimDuration.FromTicks(100_000)))
+            .Connect("noise", "exc", ConnectivitySpec.FixedProbability(0.1, seed + 8), c => c.Receptor("e").Weight(0.5).Delay(SimDuration.FromTicks(50_000))
                 .Stdp(new StdpSpec(0.01, 0.012, 20, 20, 0, 2)))
             .Build();
     }
@@ -152,7 +152,7 @@ public class DeterminismTests
     {
         const double rate = 40;
         const int n = 200;
-        var net = new NetworkBuilder().AddPoisson("p", n, rate, 11, start: Units.Ms(100), stop: Units.Ms(1100)).Build();
+        var net = new NetworkBuilder().AddPoisson("p", n, rate, 11, start: SimTime.FromMilliseconds(100L), stop: SimTime.FromMilliseconds(1100L)).Build();
         var e = new EventDrivenEngine(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);

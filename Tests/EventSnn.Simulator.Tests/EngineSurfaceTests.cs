@@ -32,9 +32,9 @@ public class EngineSurfaceTests
     public void StepProcessesOneTimeAtATime()
     {
         var net = new NetworkBuilder()
-            .AddSpikeSource("src", [[10L, 10L, 25L], [17L]])
+            .AddSpikeSource("src", [TestTime.Ticks(10L, 10L, 25L), TestTime.Ticks(17L)])
             .AddNeurons("n", 2, NeuronModel.Lif)
-            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(1).Delay(5))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(1).Delay(SimDuration.FromTicks(5)))
             .Build();
         var e = new EventDrivenEngine(net);
         var s = new SpikeList();
@@ -89,7 +89,7 @@ public class InjectWhileRunningTests
         var net = new NetworkBuilder()
             .AddExternalInput("ext", PopulationShape.Linear(1))
             .AddNeurons("n", 1, NeuronModel.Lif)
-            .Connect("ext", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(1000))
+            .Connect("ext", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(SimDuration.FromTicks(1000)))
             .Build();
         var e = new EventDrivenEngine(net);
         var m = new EchoMonitor(e, 0, 500);
@@ -125,9 +125,9 @@ public class SpecMonitorTests
         NetworkSpec net = new NetworkBuilder()
             .AddPoisson("in", 20, 200, seed: 3)
             .AddNeurons("n", 5, NeuronModel.Lif, p => p.Set("tau_m", 10))
-            .Connect("in", "n", ConnectivitySpec.AllToAll(), c => c.Weight(3).Delay(100_000))
+            .Connect("in", "n", ConnectivitySpec.AllToAll(), c => c.Weight(3).Delay(SimDuration.FromTicks(100_000)))
             .RecordSpikes("n")
-            .RecordState("n", "v", 1_000_000, [1, 3])
+            .RecordState("n", "v", SimDuration.FromMilliseconds(1L), [1, 3])
             .Build();
         foreach (bool clock in new[] { false, true })
         {

@@ -16,10 +16,10 @@ public class EventCubaRateTests
         return new NetworkBuilder()
             .AddNeurons("exc", n * 4 / 5, NeuronModel.CubaLif, o => Neurons(o, seed * 10))
             .AddNeurons("inh", n / 5, NeuronModel.CubaLif, o => Neurons(o, (seed * 10) + 1))
-            .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, (seed * 10) + 2), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(100_000))
-            .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, (seed * 10) + 3), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(100_000))
-            .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, (seed * 10) + 4), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(100_000))
-            .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, (seed * 10) + 5), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(100_000))
+            .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, (seed * 10) + 2), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(SimDuration.FromTicks(100_000)))
+            .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, (seed * 10) + 3), c => c.Weight(60 * 0.27 / 10).Receptor("e").Delay(SimDuration.FromTicks(100_000)))
+            .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, (seed * 10) + 4), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(SimDuration.FromTicks(100_000)))
+            .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, (seed * 10) + 5), c => c.Weight(-20 * 4.5 / 10).Receptor("i").Delay(SimDuration.FromTicks(100_000)))
             .Build();
     }
 

@@ -34,7 +34,7 @@ public class ModelAccuracyTests
     public void CubaPropagatorMatchesReference(double taum, double taue, double taui)
     {
         double[] p = [taum, taue, taui, -49, -50, -60, 2.5, 0];
-        var m = CubaLif.Create(p, ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var m = CubaLif.Create(p, SpikeRules.Default);
         var s = new NeuronState { V = -58, S1 = 3.1, S2 = -1.7 };
         double vinf = -49 + 2.5;
         double[] reference = Rk4(y => [(-(y[0] - vinf) + y[1] + y[2]) / taum, -y[1] / taue, -y[2] / taui], [s.V, s.S1, s.S2], 37.0);
@@ -53,7 +53,7 @@ public class ModelAccuracyTests
     public void CobaIntegrationMatchesReference(double ge, double gi, double tMs)
     {
         double[] p = [20, 5, 10, -60, -50, -60, 0, -80, 20, 0];
-        var m = CobaLif.Create(p, ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var m = CobaLif.Create(p, SpikeRules.Default);
         var s = new NeuronState { V = -55, S1 = ge, S2 = gi };
         double[] reference = Rk4(y => [((y[1] * (0 - y[0])) + (y[2] * (-80 - y[0])) - (y[0] + 60) + 20) / 20, -y[1] / 5, -y[2] / 10], [s.V, s.S1, s.S2], tMs, 0.0005);
 
@@ -67,7 +67,7 @@ public class ModelAccuracyTests
     public void CobaAdvanceIsConsistentWhenSplit()
     {
         double[] p = [20, 5, 10, -60, -50, -60, 0, -80, 20, 0];
-        var m = CobaLif.Create(p, ResetMode.ToValue, ThresholdComparison.GreaterOrEqual);
+        var m = CobaLif.Create(p, SpikeRules.Default);
         var a = new NeuronState { V = -55, S1 = 2, S2 = 1 };
         NeuronState b = a;
         m.AdvanceFree(ref a, 13_000_000);
@@ -88,9 +88,9 @@ public class ModelAccuracyTests
         const double taum = 20e6;
         const double taue = 5e6;
         var net = new NetworkBuilder()
-            .AddSpikeSource("src", [[0L]])
+            .AddSpikeSource("src", [TestTime.Ticks(0L)])
             .AddNeurons("n", 1, NeuronModel.CubaLif, p => p.Set("v_rest", -65).Set("v_reset", -65).Set("v_thresh", -50))
-            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ie0).Delay(1).Receptor("e"))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ie0).Delay(SimDuration.FromTicks(1)).Receptor("e"))
             .Build();
         double lo = 0;
         double hi = double.NaN;
@@ -139,9 +139,9 @@ public class ModelAccuracyTests
         double kPeak = taue / (taue - taum) * (Math.Exp(-tPeak / taue) - Math.Exp(-tPeak / taum));
         double ie0 = (15 + margin) / kPeak;
         var net = new NetworkBuilder()
-            .AddSpikeSource("src", [[0L]])
+            .AddSpikeSource("src", [TestTime.Ticks(0L)])
             .AddNeurons("n", 1, NeuronModel.CubaLif, p => p.Set("v_rest", -65).Set("v_reset", -65).Set("v_thresh", -50))
-            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ie0).Delay(1).Receptor("e"))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ie0).Delay(SimDuration.FromTicks(1)).Receptor("e"))
             .Build();
         var e = new EventDrivenEngine(net);
         var s = new SpikeList();
@@ -197,10 +197,10 @@ public class CobaCrossingTests
         // Inputs ge and gi arrive together at tick 1; the reference integrates the ODEs with RK4 (0.5 µs) and finds the
         // first crossing by linear interpolation between steps (error ≪ 1 µs).
         var net = new NetworkBuilder()
-            .AddSpikeSource("src", [[0L]])
+            .AddSpikeSource("src", [TestTime.Ticks(0L)])
             .AddNeurons("n", 1, NeuronModel.CobaLif, p => p.Set("v_rest", -60).Set("v_reset", -60).Set("v_thresh", -50).Set("i_offset", 5))
-            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ge).Delay(1).Receptor("e"))
-            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Named("inh").Weight(gi).Delay(1).Receptor("i"))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ge).Delay(SimDuration.FromTicks(1)).Receptor("e"))
+            .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Named("inh").Weight(gi).Delay(SimDuration.FromTicks(1)).Receptor("i"))
             .Build();
         double h = 0.0005;
         double[] y = [-60, ge, gi];

@@ -17,11 +17,11 @@ public class StdpTests
     {
         long d = 1000;
         var net = new NetworkBuilder()
-            .AddSpikeSource("pre", [[tPre]])
-            .AddSpikeSource("drive", [[tPost - d]])
+            .AddSpikeSource("pre", [TestTime.Ticks(tPre)])
+            .AddSpikeSource("drive", [TestTime.Ticks(tPost - d)])
             .AddNeurons("post", 1, NeuronModel.Lif)
-            .Connect("drive", "post", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(d))
-            .Connect("pre", "post", plasticConn, c => c.Named("plastic").Weight(w0).Delay(5).Stdp(new StdpSpec(APlus, AMinus, TauPlus, TauMinus, 0, wMax)))
+            .Connect("drive", "post", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(SimDuration.FromTicks(d)))
+            .Connect("pre", "post", plasticConn, c => c.Named("plastic").Weight(w0).Delay(SimDuration.FromTicks(5)).Stdp(new StdpSpec(APlus, AMinus, TauPlus, TauMinus, 0, wMax)))
             .Build();
         var e = new EventDrivenEngine(net);
         var s = new SpikeList();
@@ -88,11 +88,11 @@ public class StdpBothEnginesTests
         const float w0 = 0.5f;
         long d = 100_000;
         var net = new NetworkBuilder()
-            .AddSpikeSource("pre", [[tPre]])
-            .AddSpikeSource("drive", [[tPost - d]])
+            .AddSpikeSource("pre", [TestTime.Ticks(tPre)])
+            .AddSpikeSource("drive", [TestTime.Ticks(tPost - d)])
             .AddNeurons("post", 1, NeuronModel.Lif)
-            .Connect("drive", "post", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(d))
-            .Connect("pre", "post", ConnectivitySpec.AllToAll(), c => c.Named("plastic").Weight(w0).Delay(d).Stdp(new StdpSpec(aPlus, aMinus, 20, 30, 0, 1)))
+            .Connect("drive", "post", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(SimDuration.FromTicks(d)))
+            .Connect("pre", "post", ConnectivitySpec.AllToAll(), c => c.Named("plastic").Weight(w0).Delay(SimDuration.FromTicks(d)).Stdp(new StdpSpec(aPlus, aMinus, 20, 30, 0, 1)))
             .Build();
         double dt = tPost - tPre;
         double expected = dt > 0 ? w0 + (aPlus * Math.Exp(-dt / 20e6)) : w0 - (aMinus * Math.Exp(dt / 30e6));

@@ -1,3 +1,4 @@
+using EventSnn.EventQueue;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -25,9 +26,9 @@ public class ValidationTests
     [Fact]
     public void NegativeAndZeroDelaysAreRejected()
     {
-        Assert.Contains("field 'delay'", Fails(b => b.AddNeurons("a", 3, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.AllToAll(), c => c.Delay(-5))));
-        Assert.Contains("field 'delay'", Fails(b => b.AddNeurons("a", 3, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.AllToAll(), c => c.Delay(0))));
-        string m = Fails(b => b.AddNeurons("a", 3, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.Explicit([0, 1], [1, 2], default, [5, -1])));
+        Assert.Contains("field 'delay'", Fails(b => b.AddNeurons("a", 3, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.AllToAll(), c => c.Delay(SimDuration.FromTicks(-5)))));
+        Assert.Contains("field 'delay'", Fails(b => b.AddNeurons("a", 3, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.AllToAll(), c => c.Delay(SimDuration.FromTicks(0)))));
+        string m = Fails(b => b.AddNeurons("a", 3, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.Explicit([0, 1], [1, 2], default, TestTime.Durations(5, -1))));
         Assert.Contains("synapse 1", m);
         Assert.Contains("'delay'", m);
     }
@@ -84,7 +85,7 @@ public class ValidationTests
         string m = Fails(b => b.AddNeurons("a", 3, NeuronModel.Lif).AddPoisson("a", 2, 5, 1)
             .AddPoisson("p", 2, -1, 1)
             .Connect("a", "p", ConnectivitySpec.AllToAll())
-            .RecordState("a", "w", 10));
+            .RecordState("a", "w", SimDuration.FromTicks(10)));
         Assert.Contains("already used", m);
         Assert.Contains("'rate_hz'", m);
         Assert.Contains("projections must target model neurons", m);

@@ -159,9 +159,9 @@ internal static class DemoCommand
             .AddExternalInput("dvs", new PopulationShape(2, size, size))
             .AddNeurons("edges", new PopulationShape(2, half, half), NeuronModel.Lif, p => p.Set("tau_m", 10).Set("v_rest", -65).Set("v_thresh", -50).Set("v_reset", -65).Set("t_ref", 2).InitialUniform("v", -65, -60, seed))
             .AddNeurons("outputs", 16, NeuronModel.Lif, p => p.Set("tau_m", 20).Set("v_rest", -65).Set("v_thresh", -52).Set("v_reset", -65).Set("t_ref", 5))
-            .Connect("dvs", "edges", ConnectivitySpec.Conv2D(kernel, outChannels: 2, inChannels: 2, kernelHeight: 2, kernelWidth: 2, stride: 2), c => c.Delay(1_000_000))
-            .Connect("edges", "outputs", ConnectivitySpec.FixedProbability(0.1, seed + 1), c => c.WeightUniform(0.5, 2.5, seed + 2).DelayUniform(1_000_000, 3_000_000, seed + 3))
-            .Connect("outputs", "outputs", ConnectivitySpec.AllToAll(allowSelf: false), c => c.Weight(-3).Delay(500_000))
+            .Connect("dvs", "edges", ConnectivitySpec.Conv2D(kernel, outChannels: 2, inChannels: 2, kernelHeight: 2, kernelWidth: 2, stride: 2), c => c.Delay(SimDuration.FromTicks(1_000_000)))
+            .Connect("edges", "outputs", ConnectivitySpec.FixedProbability(0.1, seed + 1), c => c.WeightUniform(0.5, 2.5, seed + 2).DelayUniform(SimDuration.FromTicks(1_000_000), SimDuration.FromTicks(3_000_000), seed + 3))
+            .Connect("outputs", "outputs", ConnectivitySpec.AllToAll(allowSelf: false), c => c.Weight(-3).Delay(SimDuration.FromTicks(500_000)))
             .Build();
     }
 

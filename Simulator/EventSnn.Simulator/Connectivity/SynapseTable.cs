@@ -199,7 +199,7 @@ public sealed class SynapseTable
         private long DrawDelay()
         {
             DelaySpec ds = _p.Delay;
-            return ds.IsConstant ? ds.Low : ds.Low + (long)_dRng.NextBelow((ulong)(ds.High - ds.Low + 1));
+            return ds.IsConstant ? ds.Low.Ticks : ds.Low.Ticks + (long)_dRng.NextBelow((ulong)(ds.High.Ticks - ds.Low.Ticks + 1));
         }
 
         public SynapseTable Run()
@@ -258,7 +258,7 @@ public sealed class SynapseTable
                         for (int e = explicitStart![i]; e < explicitStart[i + 1]; e++)
                         {
                             int k = explicitOrder![e];
-                            Add(ex!.Post[k], ex.Weights.IsDefaultOrEmpty ? null : ex.Weights[k], ex.Delays.IsDefaultOrEmpty ? null : ex.Delays[k]);
+                            Add(ex!.Post[k], ex.Weights.IsDefaultOrEmpty ? null : ex.Weights[k], ex.Delays.IsDefaultOrEmpty ? null : ex.Delays[k].Ticks);
                         }
 
                         break;

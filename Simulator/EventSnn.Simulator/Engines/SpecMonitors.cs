@@ -34,7 +34,7 @@ public static class SpecMonitors
             else
             {
                 var r = new StateRecorder(m.Population, p.Model!.Info.StateVariables[m.Variable], neurons);
-                engine.AddStateSampler(r, SimDuration.FromTicks(m.IntervalTicks));
+                engine.AddStateSampler(r, m.Interval);
                 states.Add(r);
             }
         }

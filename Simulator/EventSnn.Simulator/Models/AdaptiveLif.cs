@@ -38,7 +38,7 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
     private readonly double _bound;
     private readonly double _scan;
 
-    private AdaptiveLif(ReadOnlySpan<double> p, ResetMode reset, ThresholdComparison cmp)
+    private AdaptiveLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
         _taum = Units.MsToTicks(p[0]);
         _tauw = Units.MsToTicks(p[1]);
@@ -49,8 +49,8 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
         _a = p[6];
         _b = p[7];
         _tref = Units.MsToTicks(p[8]);
-        _reset = reset;
-        _strict = cmp == ThresholdComparison.Greater;
+        _reset = rules.Reset;
+        _strict = rules.Comparison == ThresholdComparison.Greater;
         _dt = 0;
         _a11 = -1 / _taum;
         _a12 = -1 / _taum;
@@ -107,12 +107,12 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
     public double StepTicks => _dt;
 
     /// <inheritdoc/>
-    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => LinearModelRules.ValidateReset(parameters[3], parameters[4], parameters[8], reset);
+    public static string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => LinearModelRules.ValidateReset(parameters[3], parameters[4], parameters[8], rules.Reset);
 
     /// <inheritdoc/>
-    public static AdaptiveLif Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => new(parameters, reset, comparison);
+    public static AdaptiveLif Create(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => new(parameters, rules);
 
     /// <inheritdoc/>
     public AdaptiveLif WithTimeStep(double dtTicks) => new(this, dtTicks);

@@ -32,7 +32,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     private readonly bool _strict;
     private readonly double _dt;
 
-    private CobaLif(ReadOnlySpan<double> p, ResetMode reset, ThresholdComparison cmp)
+    private CobaLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
         _taum = Units.MsToTicks(p[0]);
         _taue = Units.MsToTicks(p[1]);
@@ -44,8 +44,8 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         _ei = p[7];
         _l = p[3] + p[8];
         _tref = Units.MsToTicks(p[9]);
-        _reset = reset;
-        _strict = cmp == ThresholdComparison.Greater;
+        _reset = rules.Reset;
+        _strict = rules.Comparison == ThresholdComparison.Greater;
         _dt = 0;
     }
 
@@ -90,12 +90,12 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     public double StepTicks => _dt;
 
     /// <inheritdoc/>
-    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => LinearModelRules.ValidateReset(parameters[4], parameters[5], parameters[9], reset);
+    public static string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => LinearModelRules.ValidateReset(parameters[4], parameters[5], parameters[9], rules.Reset);
 
     /// <inheritdoc/>
-    public static CobaLif Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => new(parameters, reset, comparison);
+    public static CobaLif Create(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => new(parameters, rules);
 
     /// <inheritdoc/>
     public CobaLif WithTimeStep(double dtTicks) => new(this, dtTicks);

@@ -34,7 +34,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly double _ke;
     private readonly double _ki;
 
-    private CubaLif(ReadOnlySpan<double> p, ResetMode reset, ThresholdComparison cmp)
+    private CubaLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
         _taum = Units.MsToTicks(p[0]);
         _taue = Units.MsToTicks(p[1]);
@@ -44,8 +44,8 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         _vr = p[5];
         _vinf = p[3] + p[6];
         _tref = Units.MsToTicks(p[7]);
-        _reset = reset;
-        _strict = cmp == ThresholdComparison.Greater;
+        _reset = rules.Reset;
+        _strict = rules.Comparison == ThresholdComparison.Greater;
         _scan = Math.Min(_taum, Math.Min(_taue, _taui)) / 4;
         _dt = _pm = _pe = _pi = _ke = _ki = 0;
     }
@@ -91,12 +91,12 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     public double StepTicks => _dt;
 
     /// <inheritdoc/>
-    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => LinearModelRules.ValidateReset(parameters[4], parameters[5], parameters[7], reset);
+    public static string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => LinearModelRules.ValidateReset(parameters[4], parameters[5], parameters[7], rules.Reset);
 
     /// <inheritdoc/>
-    public static CubaLif Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => new(parameters, reset, comparison);
+    public static CubaLif Create(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => new(parameters, rules);
 
     /// <inheritdoc/>
     public CubaLif WithTimeStep(double dtTicks) => new(this, dtTicks);

@@ -34,15 +34,13 @@ public interface INeuronModel<TSelf>
     /// (single values are already range-checked against <see cref="NeuronModelInfo.Parameters"/>), or null.
     /// </summary>
     /// <param name="parameters">Parameter values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
-    /// <param name="reset">The reset mode.</param>
-    /// <param name="comparison">The threshold comparison.</param>
-    static abstract string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison);
+    /// <param name="rules">The spike rules (reset, threshold comparison, refractory end).</param>
+    static abstract string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules);
 
     /// <summary>Creates the model constants from validated parameter values.</summary>
     /// <param name="parameters">Parameter values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
-    /// <param name="reset">The reset mode.</param>
-    /// <param name="comparison">The threshold comparison.</param>
-    static abstract TSelf Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison);
+    /// <param name="rules">The spike rules (reset, threshold comparison, refractory end).</param>
+    static abstract TSelf Create(ReadOnlySpan<double> parameters, in SpikeRules rules);
 
     /// <summary>
     /// Advances a clock-mode population by one fixed step for neurons <c>[start, end)</c>: integrate

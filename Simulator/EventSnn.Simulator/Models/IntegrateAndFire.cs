@@ -17,7 +17,7 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
     private readonly bool _strict;
     private readonly double _dt;
 
-    private IntegrateAndFire(ReadOnlySpan<double> p, ResetMode reset, ThresholdComparison cmp)
+    private IntegrateAndFire(ReadOnlySpan<double> p, in SpikeRules rules)
     {
         _tau = Units.MsToTicks(p[0]);
         _vinit = p[1];
@@ -25,8 +25,8 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
         _vr = p[3];
         _drive = p[4];
         _tref = Units.MsToTicks(p[5]);
-        _reset = reset;
-        _strict = cmp == ThresholdComparison.Greater;
+        _reset = rules.Reset;
+        _strict = rules.Comparison == ThresholdComparison.Greater;
         _dt = 0;
     }
 
@@ -57,12 +57,12 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
     public double StepTicks => _dt;
 
     /// <inheritdoc/>
-    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => LinearModelRules.ValidateReset(parameters[2], parameters[3], parameters[5], reset);
+    public static string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => LinearModelRules.ValidateReset(parameters[2], parameters[3], parameters[5], rules.Reset);
 
     /// <inheritdoc/>
-    public static IntegrateAndFire Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => new(parameters, reset, comparison);
+    public static IntegrateAndFire Create(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => new(parameters, rules);
 
     /// <inheritdoc/>
     public IntegrateAndFire WithTimeStep(double dtTicks) => new(this, dtTicks);

@@ -22,7 +22,7 @@ public readonly struct Lif : INeuronModel<Lif>
     private readonly double _dt;
     private readonly double _p;
 
-    private Lif(ReadOnlySpan<double> p, ResetMode reset, ThresholdComparison cmp, double dt)
+    private Lif(ReadOnlySpan<double> p, in SpikeRules rules, double dt)
     {
         _tau = Units.MsToTicks(p[0]);
         _vrest = p[1];
@@ -30,8 +30,8 @@ public readonly struct Lif : INeuronModel<Lif>
         _vr = p[3];
         _vinf = p[1] + p[4];
         _tref = Units.MsToTicks(p[5]);
-        _reset = reset;
-        _strict = cmp == ThresholdComparison.Greater;
+        _reset = rules.Reset;
+        _strict = rules.Comparison == ThresholdComparison.Greater;
         _dt = dt;
         _p = dt > 0 ? Math.Exp(-dt / _tau) : 1.0;
     }
@@ -64,12 +64,12 @@ public readonly struct Lif : INeuronModel<Lif>
     public double StepTicks => _dt;
 
     /// <inheritdoc/>
-    public static string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => LinearModelRules.ValidateReset(parameters[2], parameters[3], parameters[5], reset);
+    public static string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => LinearModelRules.ValidateReset(parameters[2], parameters[3], parameters[5], rules.Reset);
 
     /// <inheritdoc/>
-    public static Lif Create(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => new(parameters, reset, comparison, 0);
+    public static Lif Create(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => new(parameters, rules, 0);
 
     /// <inheritdoc/>
     public Lif WithTimeStep(double dtTicks) => new(this, dtTicks);

@@ -42,9 +42,8 @@ public abstract class NeuronModel
 
     /// <summary>Checks cross-parameter rules; returns a message or null.</summary>
     /// <param name="parameters">Values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
-    /// <param name="reset">Reset mode.</param>
-    /// <param name="comparison">Threshold comparison.</param>
-    public abstract string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison);
+    /// <param name="rules">The spike rules (reset, threshold comparison, refractory end).</param>
+    public abstract string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules);
 
     /// <summary>Creates initialised runtime state for a population of this model.</summary>
     /// <param name="spec">The population (its <see cref="PopulationSpec.Model"/> must be this model).</param>
@@ -81,8 +80,8 @@ public sealed class NeuronModel<TModel> : NeuronModel
     public override Type ModelType => typeof(TModel);
 
     /// <inheritdoc/>
-    public override string? Validate(ReadOnlySpan<double> parameters, ResetMode reset, ThresholdComparison comparison)
-        => TModel.Validate(parameters, reset, comparison);
+    public override string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules)
+        => TModel.Validate(parameters, rules);
 
     /// <inheritdoc/>
     public override NeuronPopulationState CreateState(PopulationSpec spec)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using EventSnn.EventQueue;
 
 namespace EventSnn.Simulator.Network;
 
@@ -27,8 +28,8 @@ public abstract record ConnectivitySpec
     /// <param name="pre">Presynaptic indices.</param>
     /// <param name="post">Postsynaptic indices (same length).</param>
     /// <param name="weights">Weights (empty or same length).</param>
-    /// <param name="delays">Delays in ticks (empty or same length).</param>
-    public static ExplicitConnectivity Explicit(ReadOnlySpan<int> pre, ReadOnlySpan<int> post, ReadOnlySpan<float> weights = default, ReadOnlySpan<long> delays = default)
+    /// <param name="delays">Delays, whole ticks ≥ 1 (empty or same length).</param>
+    public static ExplicitConnectivity Explicit(ReadOnlySpan<int> pre, ReadOnlySpan<int> post, ReadOnlySpan<float> weights = default, ReadOnlySpan<SimDuration> delays = default)
         => new([.. pre], [.. post], [.. weights], [.. delays]);
 
     /// <summary>
@@ -44,7 +45,7 @@ public abstract record ConnectivitySpec
         var pre = ImmutableArray.CreateBuilder<int>();
         var post = ImmutableArray.CreateBuilder<int>();
         var w = ImmutableArray.CreateBuilder<float>();
-        var d = ImmutableArray.CreateBuilder<long>();
+        var d = ImmutableArray.CreateBuilder<SimDuration>();
         int columns = -1;
         int lineNo = 0;
         foreach (string raw in File.ReadLines(path))
@@ -93,7 +94,7 @@ public abstract record ConnectivitySpec
                     throw new FormatException($"{path}:{lineNo}: field 'delay_ticks' is not an integer: '{f[3].Trim()}'.");
                 }
 
-                d.Add(dv);
+                d.Add(SimDuration.FromTicks(dv));
             }
         }
 
@@ -138,8 +139,8 @@ public sealed record FixedProbabilityConnectivity(double P, ulong Seed, bool All
 /// <param name="Pre">Presynaptic indices.</param>
 /// <param name="Post">Postsynaptic indices.</param>
 /// <param name="Weights">Weights (empty: projection weight).</param>
-/// <param name="Delays">Delays in ticks (empty: projection delay).</param>
-public sealed record ExplicitConnectivity(ImmutableArray<int> Pre, ImmutableArray<int> Post, ImmutableArray<float> Weights, ImmutableArray<long> Delays) : ConnectivitySpec;
+/// <param name="Delays">Delays (empty: the projection's delay).</param>
+public sealed record ExplicitConnectivity(ImmutableArray<int> Pre, ImmutableArray<int> Post, ImmutableArray<float> Weights, ImmutableArray<SimDuration> Delays) : ConnectivitySpec;
 
 /// <summary>2-D convolution with a shared kernel.</summary>
 /// <param name="Kernel">Weights [C_out, C_in, kh, kw].</param>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using EventSnn.EventQueue;
 using EventSnn.Simulator.Models;
 
 namespace EventSnn.Simulator.Network;
@@ -14,7 +15,7 @@ namespace EventSnn.Simulator.Network;
 /// var net = new NetworkBuilder()
 ///     .AddNeurons("exc", 3200, NeuronModel.CubaLif, p => p.Set("tau_m", 20).InitialUniform("v", -60, -50, seed: 1))
 ///     .AddPoisson("noise", 100, rateHz: 5, seed: 7)
-///     .Connect("noise", "exc", ConnectivitySpec.FixedProbability(0.02, seed: 3), c => c.Weight(1.62).Delay(Units.Ms(0.1)).Receptor("e"))
+///     .Connect("noise", "exc", ConnectivitySpec.FixedProbability(0.02, seed: 3), c => c.Weight(1.62).Delay(SimDuration.FromMilliseconds(0.1)).Receptor("e"))
 ///     .RecordSpikes("exc")
 ///     .Build();
 /// </code>
@@ -23,7 +24,7 @@ public sealed class NetworkBuilder
 {
     private readonly List<PopulationOptions> _populations = [];
     private readonly List<ProjectionOptions> _projections = [];
-    private readonly List<(MonitorKind Kind, string Population, string? Variable, int[] Neurons, long Interval)> _monitors = [];
+    private readonly List<(MonitorKind Kind, string Population, string? Variable, int[] Neurons, SimDuration Interval)> _monitors = [];
 
     /// <summary>Adds a 1-D population of model neurons.</summary>
     /// <param name="name">Unique name.</param>
@@ -50,10 +51,10 @@ public sealed class NetworkBuilder
         return this;
     }
 
-    /// <summary>Adds spike sources firing at explicit times (ticks), one list per source.</summary>
+    /// <summary>Adds spike sources firing at explicit times, one list per source.</summary>
     /// <param name="name">Unique name.</param>
-    /// <param name="spikeTimes">For each source, its spike times in ticks (sorted ascending, ≥ 0).</param>
-    public NetworkBuilder AddSpikeSource(string name, IReadOnlyList<long[]> spikeTimes)
+    /// <param name="spikeTimes">For each source, its spike times (sorted ascending, ≥ 0; a repeated time gives several spikes at that instant).</param>
+    public NetworkBuilder AddSpikeSource(string name, IReadOnlyList<SimTime[]> spikeTimes)
     {
         ArgumentNullException.ThrowIfNull(spikeTimes);
         var o = new PopulationOptions(name, PopulationKind.SpikeSource, spikeTimes.Count >= 1 ? PopulationShape.Linear(spikeTimes.Count) : default, spikeTimes.Count)
@@ -69,13 +70,13 @@ public sealed class NetworkBuilder
     /// <param name="size">Number of generators.</param>
     /// <param name="rateHz">Rate per generator in Hz (≥ 0).</param>
     /// <param name="seed">Seed.</param>
-    /// <param name="start">First tick at which spikes may occur.</param>
-    /// <param name="stop">Exclusive end tick (default: never).</param>
-    public NetworkBuilder AddPoisson(string name, int size, double rateHz, ulong seed, long start = 0, long stop = long.MaxValue)
+    /// <param name="start">First time at which spikes may occur (default 0).</param>
+    /// <param name="stop">Time from which no spikes occur (exclusive; default: never).</param>
+    public NetworkBuilder AddPoisson(string name, int size, double rateHz, ulong seed, SimTime? start = null, SimTime? stop = null)
     {
         var o = new PopulationOptions(name, PopulationKind.Poisson, size >= 1 ? PopulationShape.Linear(size) : default, size)
         {
-            Poisson = new PoissonSpec(rateHz, start, stop, seed),
+            Poisson = new PoissonSpec(rateHz, start ?? SimTime.Zero, stop ?? SimTime.MaxValue, seed),
         };
         _populations.Add(o);
         return this;
@@ -111,18 +112,18 @@ public sealed class NetworkBuilder
     /// <param name="population">Population name.</param>
     public NetworkBuilder RecordSpikes(string population)
     {
-        _monitors.Add((MonitorKind.Spikes, population, null, [], 0));
+        _monitors.Add((MonitorKind.Spikes, population, null, [], SimDuration.Zero));
         return this;
     }
 
-    /// <summary>Samples a state variable every <paramref name="intervalTicks"/>.</summary>
+    /// <summary>Samples a state variable every <paramref name="interval"/>.</summary>
     /// <param name="population">Population name.</param>
     /// <param name="variable">State variable name.</param>
-    /// <param name="intervalTicks">Interval in ticks (≥ 1).</param>
+    /// <param name="interval">Interval (≥ 1 tick).</param>
     /// <param name="neurons">Neurons to record (null or empty: all).</param>
-    public NetworkBuilder RecordState(string population, string variable, long intervalTicks, int[]? neurons = null)
+    public NetworkBuilder RecordState(string population, string variable, SimDuration interval, int[]? neurons = null)
     {
-        _monitors.Add((MonitorKind.State, population, variable, neurons ?? [], intervalTicks));
+        _monitors.Add((MonitorKind.State, population, variable, neurons ?? [], interval));
         return this;
     }
 
@@ -222,7 +223,7 @@ public sealed class NetworkBuilder
                     errors.Add($"{label}: field 'variable' '{variable}' is not a state variable of model '{ps.Model.Info.Name}' ({string.Join(", ", ps.Model.Info.StateVariables)})");
                 }
 
-                if (interval < 1)
+                if (interval.Ticks < 1)
                 {
                     errors.Add($"{label}: field 'interval' must be ≥ 1 tick (got {interval})");
                 }
@@ -255,10 +256,10 @@ public sealed class NetworkBuilder
             case PopulationKind.SpikeSource:
                 for (int j = 0; j < o.SpikeTimes.Length; j++)
                 {
-                    ImmutableArray<long> t = o.SpikeTimes[j];
+                    ImmutableArray<SimTime> t = o.SpikeTimes[j];
                     for (int k = 0; k < t.Length; k++)
                     {
-                        if (t[k] < 0 || (k > 0 && t[k] < t[k - 1]))
+                        if (t[k] < SimTime.Zero || (k > 0 && t[k] < t[k - 1]))
                         {
                             errors.Add($"{label}: field 'spike_times[{j}]' must be ≥ 0 and ascending (entry {k} = {t[k]})");
                             break;
@@ -278,7 +279,7 @@ public sealed class NetworkBuilder
                     errors.Add($"{label}: field 'rate_hz' must be ≤ 1e9 (one spike per tick) (got {Fmt(ps.RateHz)})");
                 }
 
-                if (ps.Start < 0 || ps.Stop < ps.Start)
+                if (ps.Start < SimTime.Zero || ps.Stop < ps.Start)
                 {
                     errors.Add($"{label}: fields 'start'/'stop' must satisfy 0 ≤ start ≤ stop (got {ps.Start}, {ps.Stop})");
                 }
@@ -346,6 +347,11 @@ public sealed class NetworkBuilder
             perNeuron[kv.Key] = [.. kv.Value];
         }
 
+        if (o.ExecutionValue is { Mode: ExecutionMode.Clock } ex && ex.Dt.Ticks < 1)
+        {
+            errors.Add($"{label}: field 'execution.dt' must be ≥ 1 tick for a clock-driven population (got {ex.Dt})");
+        }
+
         if (!info.SupportedResets.Contains(o.ResetMode))
         {
             errors.Add($"{label}: field 'reset' {o.ResetMode} is not supported by model '{info.Name}'");
@@ -358,6 +364,7 @@ public sealed class NetworkBuilder
             PerNeuronParameters = perNeuron.ToImmutable(),
             Reset = o.ResetMode,
             Comparison = o.Comparison,
+            RefractoryEnd = o.RefractoryEndValue,
         };
 
         if (errors.Count == 0)
@@ -368,7 +375,7 @@ public sealed class NetworkBuilder
             for (int j = 0; j < count; j++)
             {
                 spec.GetParameters(j, p);
-                string? why = model.Validate(p, o.ResetMode, o.Comparison);
+                string? why = model.Validate(p, spec.Rules);
                 if (why is not null)
                 {
                     errors.Add(count == 1 ? $"{label}: {why}" : $"{label}: neuron {j}: {why}");
@@ -412,6 +419,8 @@ public sealed class NetworkBuilder
             PerNeuronParameters = spec.PerNeuronParameters,
             Reset = o.ResetMode,
             Comparison = o.Comparison,
+            RefractoryEnd = o.RefractoryEndValue,
+            Execution = o.ExecutionValue,
             Initial = initial.ToImmutable(),
         };
     }
@@ -447,7 +456,7 @@ public sealed class NetworkBuilder
         }
 
         DelaySpec d = o.DelayValue;
-        if (d.Low < 1 || d.High < d.Low)
+        if (d.Low.Ticks < 1 || d.High < d.Low)
         {
             errors.Add($"{label}: field 'delay' must be ≥ 1 tick with low ≤ high (got [{d.Low}, {d.High}]); negative and zero delays are not allowed");
         }
@@ -562,7 +571,7 @@ public sealed class NetworkBuilder
                 return;
             }
 
-            if (!ex.Delays.IsDefaultOrEmpty && k < ex.Delays.Length && ex.Delays[k] < 1)
+            if (!ex.Delays.IsDefaultOrEmpty && k < ex.Delays.Length && ex.Delays[k].Ticks < 1)
             {
                 errors.Add($"{label}: synapse {k}: field 'delay' = {ex.Delays[k]} must be ≥ 1 tick");
                 return;
@@ -634,7 +643,7 @@ public sealed class PopulationOptions
 
     internal NeuronModel? Model { get; init; }
 
-    internal ImmutableArray<ImmutableArray<long>> SpikeTimes { get; init; } = [];
+    internal ImmutableArray<ImmutableArray<SimTime>> SpikeTimes { get; init; } = [];
 
     internal PoissonSpec? Poisson { get; init; }
 
@@ -647,6 +656,10 @@ public sealed class PopulationOptions
     internal ResetMode ResetMode { get; private set; }
 
     internal ThresholdComparison Comparison { get; private set; }
+
+    internal RefractoryEnd RefractoryEndValue { get; private set; }
+
+    internal ExecutionSpec? ExecutionValue { get; private set; }
 
     /// <summary>Sets a parameter for every neuron (units as in <see cref="NeuronModelInfo.Parameters"/>).</summary>
     /// <param name="name">Parameter name.</param>
@@ -680,6 +693,29 @@ public sealed class PopulationOptions
     public PopulationOptions Threshold(ThresholdComparison comparison)
     {
         Comparison = comparison;
+        return this;
+    }
+
+    /// <summary>Sets whether an input arriving exactly at the end of the refractory period is discarded (default <see cref="Models.RefractoryEnd.HalfOpen"/>: applied).</summary>
+    /// <param name="end">The convention.</param>
+    public PopulationOptions RefractoryEnd(RefractoryEnd end)
+    {
+        RefractoryEndValue = end;
+        return this;
+    }
+
+    /// <summary>Declares event-driven execution: exact, lazy, per neuron, in continuous integer time.</summary>
+    public PopulationOptions EventDriven()
+    {
+        ExecutionValue = ExecutionSpec.Event;
+        return this;
+    }
+
+    /// <summary>Declares clock-driven execution with step <paramref name="dt"/>: dense steps of the whole population on a compute device.</summary>
+    /// <param name="dt">The step (positive).</param>
+    public PopulationOptions ClockDriven(SimDuration dt)
+    {
+        ExecutionValue = ExecutionSpec.Clock(dt);
         return this;
     }
 
@@ -736,7 +772,7 @@ public sealed class ProjectionOptions
 
     internal WeightSpec WeightValue { get; private set; } = WeightSpec.Constant(1.0);
 
-    internal DelaySpec DelayValue { get; private set; } = DelaySpec.Constant(Units.TicksPerMillisecond);
+    internal DelaySpec DelayValue { get; private set; } = DelaySpec.Constant(SimDuration.FromMilliseconds(1L));
 
     internal StdpSpec? StdpValue { get; private set; }
 
@@ -766,19 +802,19 @@ public sealed class ProjectionOptions
         return this;
     }
 
-    /// <summary>Sets a constant delay in ticks (≥ 1).</summary>
-    /// <param name="ticks">Delay in ticks.</param>
-    public ProjectionOptions Delay(long ticks)
+    /// <summary>Sets a constant delay (≥ 1 tick; default 1 ms).</summary>
+    /// <param name="delay">The delay.</param>
+    public ProjectionOptions Delay(SimDuration delay)
     {
-        DelayValue = DelaySpec.Constant(ticks);
+        DelayValue = DelaySpec.Constant(delay);
         return this;
     }
 
-    /// <summary>Draws integer delays uniformly in [low, high] ticks from a seeded stream.</summary>
-    /// <param name="low">Lower bound (≥ 1).</param>
+    /// <summary>Draws delays uniformly from the whole ticks in [low, high] from a seeded stream.</summary>
+    /// <param name="low">Lower bound (≥ 1 tick).</param>
     /// <param name="high">Upper bound (inclusive).</param>
     /// <param name="seed">Seed.</param>
-    public ProjectionOptions DelayUniform(long low, long high, ulong seed)
+    public ProjectionOptions DelayUniform(SimDuration low, SimDuration high, ulong seed)
     {
         DelayValue = new DelaySpec(low, high, seed);
         return this;

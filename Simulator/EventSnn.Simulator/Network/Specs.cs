@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using EventSnn.EventQueue;
 using EventSnn.Simulator.Models;
 
 namespace EventSnn.Simulator.Network;
@@ -29,10 +30,39 @@ public sealed record InitialValueSpec(string Variable, double Low, double High, 
 
 /// <summary>Parameters of a Poisson source population.</summary>
 /// <param name="RateHz">Rate of each generator in Hz (≥ 0).</param>
-/// <param name="Start">First tick at which spikes may occur.</param>
-/// <param name="Stop">Tick after which no spikes occur (exclusive).</param>
+/// <param name="Start">First time at which spikes may occur.</param>
+/// <param name="Stop">Time from which no spikes occur (exclusive).</param>
 /// <param name="Seed">Seed of the population's random stream.</param>
-public sealed record PoissonSpec(double RateHz, long Start, long Stop, ulong Seed);
+public sealed record PoissonSpec(double RateHz, SimTime Start, SimTime Stop, ulong Seed);
+
+/// <summary>How a neuron population is executed by the engine.</summary>
+public enum ExecutionMode
+{
+    /// <summary>
+    /// Event-driven: every neuron is brought forward lazily with its model's exact solution when an input or a predicted
+    /// threshold crossing reaches it, in continuous integer time.
+    /// </summary>
+    Event = 0,
+
+    /// <summary>Clock-driven: the whole population advances by fixed steps of <see cref="ExecutionSpec.Dt"/> on a compute device.</summary>
+    Clock = 1,
+}
+
+/// <summary>The execution a population declares: event-driven, or clock-driven with its own step.</summary>
+/// <param name="Mode">Event- or clock-driven.</param>
+/// <param name="Dt">The step of a clock-driven population (positive); <see cref="SimDuration.Zero"/> for event-driven ones.</param>
+public sealed record ExecutionSpec(ExecutionMode Mode, SimDuration Dt)
+{
+    /// <summary>Event-driven execution.</summary>
+    public static ExecutionSpec Event { get; } = new(ExecutionMode.Event, SimDuration.Zero);
+
+    /// <summary>Clock-driven execution with step <paramref name="dt"/>.</summary>
+    /// <param name="dt">The step (positive).</param>
+    public static ExecutionSpec Clock(SimDuration dt) => new(ExecutionMode.Clock, dt);
+
+    /// <inheritdoc/>
+    public override string ToString() => Mode == ExecutionMode.Event ? "event" : $"clock(dt {Dt})";
+}
 
 /// <summary>An immutable, validated population description.</summary>
 public sealed class PopulationSpec
@@ -75,11 +105,20 @@ public sealed class PopulationSpec
     /// <summary>Threshold comparison.</summary>
     public ThresholdComparison Comparison { get; internal init; }
 
+    /// <summary>Whether an input arriving exactly when the refractory period ends is discarded.</summary>
+    public RefractoryEnd RefractoryEnd { get; internal init; }
+
+    /// <summary>The spike rules (reset, threshold comparison, refractory end) as one value.</summary>
+    public SpikeRules Rules => new(Reset, Comparison, RefractoryEnd);
+
+    /// <summary>The execution the population declares, or null when it declares none (the engine's default applies).</summary>
+    public ExecutionSpec? Execution { get; internal init; }
+
     /// <summary>Initial values of state variables (others start at the model's initial state).</summary>
     public ImmutableArray<InitialValueSpec> Initial { get; internal init; } = [];
 
-    /// <summary>Spike times in ticks per source (for <see cref="PopulationKind.SpikeSource"/>), each sorted ascending.</summary>
-    public ImmutableArray<ImmutableArray<long>> SpikeTimes { get; internal init; } = [];
+    /// <summary>Spike times per source (for <see cref="PopulationKind.SpikeSource"/>), each sorted ascending.</summary>
+    public ImmutableArray<ImmutableArray<SimTime>> SpikeTimes { get; internal init; } = [];
 
     /// <summary>Poisson parameters (for <see cref="PopulationKind.Poisson"/>).</summary>
     public PoissonSpec? Poisson { get; internal init; }
@@ -122,15 +161,15 @@ public sealed record WeightSpec(double Low, double High, ulong Seed)
     public bool IsConstant => Low == High;
 }
 
-/// <summary>Integer delays of a projection's synapses in ticks (unless the connectivity gives them).</summary>
-/// <param name="Low">Constant delay, or lower bound of a uniform integer draw (inclusive).</param>
+/// <summary>Delays of a projection's synapses (unless the connectivity gives them): whole ticks, at least one.</summary>
+/// <param name="Low">Constant delay, or lower bound of a uniform draw of whole ticks (inclusive).</param>
 /// <param name="High">Upper bound (inclusive; equal to <paramref name="Low"/> for a constant).</param>
 /// <param name="Seed">Seed of the draw.</param>
-public sealed record DelaySpec(long Low, long High, ulong Seed)
+public sealed record DelaySpec(SimDuration Low, SimDuration High, ulong Seed)
 {
-    /// <summary>A constant delay in ticks.</summary>
-    /// <param name="ticks">Delay in ticks (≥ 1).</param>
-    public static DelaySpec Constant(long ticks) => new(ticks, ticks, 0);
+    /// <summary>A constant delay.</summary>
+    /// <param name="delay">The delay (≥ 1 tick).</param>
+    public static DelaySpec Constant(SimDuration delay) => new(delay, delay, 0);
 
     /// <summary>Whether the delay is constant.</summary>
     public bool IsConstant => Low == High;
@@ -192,7 +231,7 @@ public sealed class ProjectionSpec
     public WeightSpec Weight { get; internal init; } = WeightSpec.Constant(1.0);
 
     /// <summary>Delays (ignored where the connectivity gives delays).</summary>
-    public DelaySpec Delay { get; internal init; } = DelaySpec.Constant(Units.TicksPerMillisecond);
+    public DelaySpec Delay { get; internal init; } = DelaySpec.Constant(SimDuration.FromMilliseconds(1L));
 
     /// <summary>Receptor index on the postsynaptic model.</summary>
     public int Receptor { get; internal init; }
@@ -219,8 +258,8 @@ public enum MonitorKind
 /// <param name="Population">Population id.</param>
 /// <param name="Variable">State variable index (state monitors), else −1.</param>
 /// <param name="Neurons">Recorded neurons (empty: all).</param>
-/// <param name="IntervalTicks">Sampling interval (state monitors), else 0.</param>
-public sealed record MonitorSpec(MonitorKind Kind, int Population, int Variable, ImmutableArray<int> Neurons, long IntervalTicks);
+/// <param name="Interval">Sampling interval (state monitors), else zero.</param>
+public sealed record MonitorSpec(MonitorKind Kind, int Population, int Variable, ImmutableArray<int> Neurons, SimDuration Interval);
 
 /// <summary>An immutable, validated network: populations, projections and monitors. Build it with <see cref="NetworkBuilder"/>.</summary>
 public sealed class NetworkSpec

@@ -24,7 +24,7 @@ public sealed class NeuronPopulationState<TModel> : NeuronPopulationState
         for (int j = 0; j < n; j++)
         {
             spec.GetParameters(j, p);
-            _models[j] = TModel.Create(p, spec.Reset, spec.Comparison);
+            _models[j] = TModel.Create(p, spec.Rules);
         }
 
         Initialize();

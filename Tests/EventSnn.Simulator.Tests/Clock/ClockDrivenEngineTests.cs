@@ -22,8 +22,8 @@ public sealed class ClockDrivenEngineTests
         .AddExternalInput("in", PopulationShape.Linear(20))
         .AddNeurons("a", 40, NeuronModel.Lif, p => p.Set("tau_m", 15).Set("v_rest", -65).Set("v_thresh", -50).Set("v_reset", -70).Set("t_ref", 2).InitialUniform("v", -70, -55, seed: 4))
         .AddNeurons("b", 12, NeuronModel.Lif, p => p.Set("tau_m", 25).Set("v_rest", -65).Set("v_thresh", -52).Set("v_reset", -65).Set("t_ref", 2))
-        .Connect("in", "a", ConnectivitySpec.FixedProbability(0.3, seed: 11), c => c.WeightUniform(2, 8, seed: 12).Delay(1_000_000))
-        .Connect("a", "b", ConnectivitySpec.FixedProbability(0.4, seed: 13), c => c.Weight(4.5).Delay(2_000_000))
+        .Connect("in", "a", ConnectivitySpec.FixedProbability(0.3, seed: 11), c => c.WeightUniform(2, 8, seed: 12).Delay(SimDuration.FromTicks(1_000_000)))
+        .Connect("a", "b", ConnectivitySpec.FixedProbability(0.4, seed: 13), c => c.Weight(4.5).Delay(SimDuration.FromTicks(2_000_000)))
         .Build();
 
     private static List<(long T, int Pop, int Neuron)> Sorted(SpikeList s) => [.. s.Spikes.OrderBy(x => x.T).ThenBy(x => x.Pop).ThenBy(x => x.Neuron)];
@@ -96,8 +96,8 @@ public sealed class ClockDrivenEngineTests
         NetworkSpec net = new NetworkBuilder()
             .AddExternalInput("in", PopulationShape.Linear(10))
             .AddNeurons("n", 25, NeuronModel.CubaLif, p => p.Set("tau_m", 20).Set("tau_e", 5).Set("tau_i", 10).Set("v_rest", -65).Set("v_thresh", 0).Set("v_reset", -65).InitialUniform("v", -70, -60, seed: 2))
-            .Connect("in", "n", ConnectivitySpec.FixedProbability(0.5, seed: 3), c => c.Named("in-e").WeightUniform(0.5, 3, seed: 4).Receptor("e").Delay(300_000))
-            .Connect("in", "n", ConnectivitySpec.FixedProbability(0.3, seed: 5), c => c.Named("in-i").WeightUniform(-3, -0.5, seed: 6).Receptor("i").Delay(700_000))
+            .Connect("in", "n", ConnectivitySpec.FixedProbability(0.5, seed: 3), c => c.Named("in-e").WeightUniform(0.5, 3, seed: 4).Receptor("e").Delay(SimDuration.FromTicks(300_000)))
+            .Connect("in", "n", ConnectivitySpec.FixedProbability(0.3, seed: 5), c => c.Named("in-i").WeightUniform(-3, -0.5, seed: 6).Receptor("i").Delay(SimDuration.FromTicks(700_000)))
             .Build();
         using var clock = new ClockDrivenEngine(net);
         var eventEngine = new EventDrivenEngine(net);
@@ -159,10 +159,10 @@ public sealed class ClockDrivenEngineTests
     private static NetworkSpec Cuba(int n, long delayTicks = 100_000) => new NetworkBuilder()
         .AddNeurons("exc", n * 4 / 5, NeuronModel.CubaLif, p => CubaNeurons(p, 1))
         .AddNeurons("inh", n / 5, NeuronModel.CubaLif, p => CubaNeurons(p, 2))
-        .Connect("exc", "exc", ConnectivitySpec.FixedProbability(80.0 / n, seed: 3), c => c.Weight(1.62).Receptor("e").Delay(delayTicks))
-        .Connect("exc", "inh", ConnectivitySpec.FixedProbability(80.0 / n, seed: 4), c => c.Weight(1.62).Receptor("e").Delay(delayTicks))
-        .Connect("inh", "exc", ConnectivitySpec.FixedProbability(80.0 / n, seed: 5), c => c.Weight(-9).Receptor("i").Delay(delayTicks))
-        .Connect("inh", "inh", ConnectivitySpec.FixedProbability(80.0 / n, seed: 6), c => c.Weight(-9).Receptor("i").Delay(delayTicks))
+        .Connect("exc", "exc", ConnectivitySpec.FixedProbability(80.0 / n, seed: 3), c => c.Weight(1.62).Receptor("e").Delay(SimDuration.FromTicks(delayTicks)))
+        .Connect("exc", "inh", ConnectivitySpec.FixedProbability(80.0 / n, seed: 4), c => c.Weight(1.62).Receptor("e").Delay(SimDuration.FromTicks(delayTicks)))
+        .Connect("inh", "exc", ConnectivitySpec.FixedProbability(80.0 / n, seed: 5), c => c.Weight(-9).Receptor("i").Delay(SimDuration.FromTicks(delayTicks)))
+        .Connect("inh", "inh", ConnectivitySpec.FixedProbability(80.0 / n, seed: 6), c => c.Weight(-9).Receptor("i").Delay(SimDuration.FromTicks(delayTicks)))
         .Build();
 
     private static void CubaNeurons(PopulationOptions p, ulong seed) =>
@@ -346,10 +346,10 @@ public sealed class ClockDrivenEngineTests
         long[][] times = [[1_000_000, 5_000_000, 9_000_000], [2_000_000], [3_000_000, 3_100_000]];
         NetworkSpec net = new NetworkBuilder()
             .AddPoisson("noise", 50, 40, seed: 5)
-            .AddSpikeSource("array", times)
+            .AddSpikeSource("array", [.. times.Select(t => TestTime.Ticks(t))])
             .AddNeurons("n", 10, NeuronModel.Lif, p => p.Set("tau_m", 10).Set("v_rest", -65).Set("v_thresh", -55).Set("v_reset", -65).Set("t_ref", 1))
-            .Connect("noise", "n", ConnectivitySpec.FixedProbability(0.5, seed: 6), c => c.WeightUniform(0.5, 2.5, seed: 7).Delay(500_000).Stdp(new StdpSpec(0.05, 0.06, 20, 20, 0, 3)))
-            .Connect("array", "n", ConnectivitySpec.AllToAll(), c => c.Weight(1).Delay(100_000))
+            .Connect("noise", "n", ConnectivitySpec.FixedProbability(0.5, seed: 6), c => c.WeightUniform(0.5, 2.5, seed: 7).Delay(SimDuration.FromTicks(500_000)).Stdp(new StdpSpec(0.05, 0.06, 20, 20, 0, 3)))
+            .Connect("array", "n", ConnectivitySpec.AllToAll(), c => c.Weight(1).Delay(SimDuration.FromTicks(100_000)))
             .Build();
         using var clock = new ClockDrivenEngine(net);
         var eventEngine = new EventDrivenEngine(net);

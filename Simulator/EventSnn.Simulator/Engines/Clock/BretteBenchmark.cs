@@ -217,10 +217,10 @@ public static class BretteBenchmark
         return new NetworkBuilder()
             .AddNeurons("exc", nExc, model, o => Neurons(o, s + 1))
             .AddNeurons("inh", n - nExc, model, o => Neurons(o, s + 2))
-            .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, s + 3), c => c.Weight(we).Receptor("e").Delay(1))
-            .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, s + 4), c => c.Weight(we).Receptor("e").Delay(1))
-            .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, s + 5), c => c.Weight(wi).Receptor("i").Delay(1))
-            .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, s + 6), c => c.Weight(wi).Receptor("i").Delay(1))
+            .Connect("exc", "exc", ConnectivitySpec.FixedProbability(p, s + 3), c => c.Weight(we).Receptor("e").Delay(SimDuration.Epsilon))
+            .Connect("exc", "inh", ConnectivitySpec.FixedProbability(p, s + 4), c => c.Weight(we).Receptor("e").Delay(SimDuration.Epsilon))
+            .Connect("inh", "exc", ConnectivitySpec.FixedProbability(p, s + 5), c => c.Weight(wi).Receptor("i").Delay(SimDuration.Epsilon))
+            .Connect("inh", "inh", ConnectivitySpec.FixedProbability(p, s + 6), c => c.Weight(wi).Receptor("i").Delay(SimDuration.Epsilon))
             .Build();
     }
 

@@ -435,7 +435,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
             int next = ++cursor[e.B];
             if (next < p.SpikeTimes[e.B].Length)
             {
-                _queue.Enqueue(SimTime.FromTicks(Math.Max(CeilGrid(p.SpikeTimes[e.B][next]), t)), e);
+                _queue.Enqueue(SimTime.FromTicks(Math.Max(CeilGrid(p.SpikeTimes[e.B][next].Ticks), t)), e);
             }
         }
         else if (p.Kind == PopulationKind.Poisson)
@@ -477,7 +477,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
                 {
                     if (p.SpikeTimes[j].Length > 0)
                     {
-                        _queue.Enqueue(SimTime.FromTicks(CeilGrid(Math.Max(0, p.SpikeTimes[j][0]))), new EngineEvent(EngineEventKind.Source, p.Id, j, 0));
+                        _queue.Enqueue(SimTime.FromTicks(CeilGrid(Math.Max(0, p.SpikeTimes[j][0].Ticks))), new EngineEvent(EngineEventKind.Source, p.Id, j, 0));
                     }
                 }
             }
@@ -485,7 +485,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
             {
                 for (int j = 0; j < p.Size; j++)
                 {
-                    SchedulePoisson(p, j, p.Poisson!.Start - 1);
+                    SchedulePoisson(p, j, p.Poisson!.Start.Ticks - 1);
                 }
             }
         }
@@ -494,7 +494,7 @@ public sealed class ClockDrivenEngine : ISimulationEngine, IDisposable
     private void SchedulePoisson(PopulationSpec p, int j, long previous)
     {
         long next = PoissonProcess.NextSpike(ref _poissonRng[p.Id], _poissonP[p.Id], previous);
-        if (next < p.Poisson!.Stop)
+        if (next < p.Poisson!.Stop.Ticks)
         {
             _poissonLast[p.Id]![j] = next;
             _queue.Enqueue(SimTime.FromTicks(Math.Max(CeilGrid(next), _queue.Now.Ticks)), new EngineEvent(EngineEventKind.Source, p.Id, j, 0));

@@ -222,7 +222,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
                     {
                         if (p.SpikeTimes[j].Length > 0)
                         {
-                            _queue.Enqueue(SimTime.FromTicks(p.SpikeTimes[j][0]), new EngineEvent(EngineEventKind.Source, p.Id, j, 0));
+                            _queue.Enqueue(SimTime.FromTicks(p.SpikeTimes[j][0].Ticks), new EngineEvent(EngineEventKind.Source, p.Id, j, 0));
                         }
                     }
 
@@ -230,7 +230,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
                 case PopulationKind.Poisson:
                     for (int j = 0; j < p.Size; j++)
                     {
-                        SchedulePoisson(p, j, p.Poisson!.Start - 1);
+                        SchedulePoisson(p, j, p.Poisson!.Start.Ticks - 1);
                     }
 
                     break;
@@ -244,7 +244,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
     private void SchedulePoisson(PopulationSpec p, int j, long previous)
     {
         long next = PoissonProcess.NextSpike(ref _poissonRng[p.Id], _poissonP[p.Id], previous);
-        if (next < p.Poisson!.Stop)
+        if (next < p.Poisson!.Stop.Ticks)
         {
             _queue.Enqueue(SimTime.FromTicks(next), new EngineEvent(EngineEventKind.Source, p.Id, j, 0));
         }
@@ -287,7 +287,7 @@ public sealed class EventDrivenEngine : ISimulationEngine
                     int next = ++cursor[e.B];
                     if (next < p.SpikeTimes[e.B].Length)
                     {
-                        _queue.Enqueue(SimTime.FromTicks(p.SpikeTimes[e.B][next]), e);
+                        _queue.Enqueue(SimTime.FromTicks(p.SpikeTimes[e.B][next].Ticks), e);
                     }
                 }
                 else if (p.Kind == PopulationKind.Poisson)
