@@ -3,7 +3,7 @@ using System.Globalization;
 using EventSnn.Events;
 using EventSnn.Datasets.Synthetic;
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Inputs;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Monitors;
@@ -41,7 +41,7 @@ internal static class Program
         };
 
         NetworkSpec network = BuildNetwork();
-        var engine = new EventDrivenEngine(network);
+        using var engine = new SimulationEngine(network);
         var motor = new MotorCounter(left: network.Populations.First(p => p.Name == "left").Id, right: network.Populations.First(p => p.Name == "right").Id);
         engine.AddSpikeMonitor(motor);
 
@@ -137,7 +137,7 @@ internal static class Program
     }
 
     /// <summary>Injects camera events with t &lt; <paramref name="endUs"/>; keeps later ones for the next tick.</summary>
-    private static void FeedUntil(EventDrivenEngine engine, IEventReader camera, EventBatch batch, EventBatch pending, long endUs)
+    private static void FeedUntil(SimulationEngine engine, IEventReader camera, EventBatch batch, EventBatch pending, long endUs)
     {
         while (true)
         {

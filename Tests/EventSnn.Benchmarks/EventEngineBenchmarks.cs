@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EventSnn.EventQueue;
 using EventSnn.Simulator;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -38,7 +38,7 @@ public enum EventNetwork
 [MemoryDiagnoser]
 public class EventEngineBenchmarks
 {
-    private EventDrivenEngine _engine = null!;
+    private SimulationEngine _engine = null!;
 
     /// <summary>The network.</summary>
     [Params(EventNetwork.Cuba, EventNetwork.Coba, EventNetwork.SparseLif)]
@@ -48,7 +48,7 @@ public class EventEngineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _engine = new EventDrivenEngine(Build(Network));
+        _engine = new SimulationEngine(Build(Network), new EngineOptions { Execution = ExecutionChoice.Event });
         _engine.RunUntil(SimTime.FromMilliseconds(300L));
     }
 

@@ -40,15 +40,17 @@ public sealed class BenchBretteCommandTests
             Assert.InRange(r.GetProperty("bytes_per_synapse").GetDouble(), 8, 24);
 
             string[] lines = File.ReadAllLines(csv);
-            Assert.Equal("time_us,neuron", lines[0]);
+            Assert.Equal("time_us,population,neuron", lines[0]);
             Assert.Equal(spikes, lines.Length - 1);
             long previous = 0;
             foreach (string line in lines.Skip(1))
             {
                 string[] parts = line.Split(',');
                 long t = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
-                int n = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
-                Assert.InRange(n, 0, 399);
+                int p = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                int n = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange(p, 0, 1);
+                Assert.InRange(n, 0, p == 0 ? 319 : 79);
                 Assert.True(t >= previous && t <= 500_000 && t % 100 == 0, $"time {t}");
                 previous = t;
             }

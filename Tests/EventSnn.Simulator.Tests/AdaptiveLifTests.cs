@@ -1,6 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.Clock;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -67,7 +66,7 @@ public class AdaptiveLifTests
 
         Assert.True(reference.Count >= 4, "the reference neuron must fire repeatedly");
         var net = new NetworkBuilder().AddNeurons("n", 1, NeuronModel.AdaptiveLif, p => p.Set("a", a).Set("b", 2).Set("i_offset", drive).Set("tau_w", 100)).Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromMilliseconds(200L));
@@ -81,7 +80,7 @@ public class AdaptiveLifTests
         Assert.True(t[2] - t[1] > t[1] - t[0]);
 
         // The clock engine runs the same type through the default dense step: spikes within one step of the exact ones.
-        using var c = new ClockDrivenEngine(net);
+        using var c = TestEngines.Clock(net);
         var cs = new SpikeList();
         c.AddSpikeMonitor(cs);
         c.RunUntil(SimTime.FromMilliseconds(40L));

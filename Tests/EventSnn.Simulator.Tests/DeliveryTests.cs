@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -14,9 +14,9 @@ public class DeliveryTests
             .AddNeurons("n", 1, NeuronModel.Lif, p => p.Set("t_ref", trefMs).Reset(reset).Threshold(cmp))
             .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(weight).Delay(SimDuration.FromTicks(delay)));
 
-    private static (EventDrivenEngine, SpikeList) Run(NetworkSpec net, long until)
+    private static (SimulationEngine, SpikeList) Run(NetworkSpec net, long until)
     {
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromTicks(until));
@@ -53,7 +53,7 @@ public class DeliveryTests
             .AddNeurons("n", N, NeuronModel.Lif)
             .Connect("src", "n", ConnectivitySpec.AllToAll(), c => c.Weight(20).DelayUniform(SimDuration.FromTicks(1), SimDuration.FromTicks(10_000), seed: 9))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromTicks(20_000));
@@ -164,7 +164,7 @@ public class DeliveryTests
             .AddNeurons("n", new PopulationShape(2, 4, 5), NeuronModel.Lif)
             .Connect("dvs", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(SimDuration.FromTicks(10)))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         using var batch = new EventSnn.Events.EventBatch(8);

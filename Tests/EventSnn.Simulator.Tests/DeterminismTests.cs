@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -23,9 +23,9 @@ public class DeterminismTests
             .Build();
     }
 
-    private static (ulong Hash, int Count, EventDrivenEngine Engine) Run(NetworkSpec net, params long[] stops)
+    private static (ulong Hash, int Count, SimulationEngine Engine) Run(NetworkSpec net, params long[] stops)
     {
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         foreach (long t in stops)
@@ -66,12 +66,12 @@ public class DeterminismTests
         long mid = Units.Ms(77) + 3;
         long end = Units.Ms(200);
 
-        var full = new EventDrivenEngine(net);
+        var full = TestEngines.Event(net);
         var fullSpikes = new SpikeList();
         full.AddSpikeMonitor(fullSpikes);
         full.RunUntil(SimTime.FromTicks(end));
 
-        var first = new EventDrivenEngine(net);
+        var first = TestEngines.Event(net);
         first.RunUntil(SimTime.FromTicks(mid));
         string path = Path.Combine(Path.GetTempPath(), $"eventsnn-state-{Guid.NewGuid():N}.bin");
         try
@@ -81,7 +81,7 @@ public class DeterminismTests
                 first.Save(f);
             }
 
-            var restored = new EventDrivenEngine(net);
+            var restored = TestEngines.Event(net);
             using (FileStream f = File.OpenRead(path))
             {
                 restored.Restore(f);
@@ -103,12 +103,12 @@ public class DeterminismTests
 
             // Corrupt and foreign states are rejected with a clear error and leave the engine usable.
             byte[] bytes = File.ReadAllBytes(path);
-            var victim = new EventDrivenEngine(net);
+            var victim = TestEngines.Event(net);
             Assert.Throws<InvalidDataException>(() => victim.Restore(new MemoryStream(bytes[..(bytes.Length / 2)])));
             bytes[^30] ^= 0xFF;
             Exception? ex = Record.Exception(() => victim.Restore(new MemoryStream(bytes)));
             Assert.True(ex is null or InvalidDataException, ex?.ToString());
-            var foreign = new EventDrivenEngine(Network(n: 300));
+            var foreign = TestEngines.Event(Network(n: 300));
             Assert.Throws<InvalidDataException>(() => foreign.Restore(new MemoryStream(File.ReadAllBytes(path))));
         }
         finally
@@ -124,7 +124,7 @@ public class DeterminismTests
         long end = Units.Ms(100);
         var plain = Run(net, end);
 
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         var sampler = new Sampler();
@@ -153,7 +153,7 @@ public class DeterminismTests
         const double rate = 40;
         const int n = 200;
         var net = new NetworkBuilder().AddPoisson("p", n, rate, 11, start: SimTime.FromMilliseconds(100L), stop: SimTime.FromMilliseconds(1100L)).Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromSeconds(2L));

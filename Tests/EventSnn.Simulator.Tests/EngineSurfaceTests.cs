@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -15,7 +15,7 @@ public class EngineSurfaceTests
         var net = new NetworkBuilder()
             .AddNeurons("n", 4, NeuronModel.Lif, p => p.SetPerNeuron("tau_m", tau).SetPerNeuron("i_offset", drive).Initial("v", -65))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromSeconds(2L));
@@ -36,7 +36,7 @@ public class EngineSurfaceTests
             .AddNeurons("n", 2, NeuronModel.Lif)
             .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(1).Delay(SimDuration.FromTicks(5)))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         Assert.Equal(10, e.Step().Ticks);
@@ -56,7 +56,7 @@ public class EngineSurfaceTests
     public void ReadStateValidatesArguments()
     {
         var net = new NetworkBuilder().AddPoisson("p", 2, 1, 1).AddNeurons("n", 2, NeuronModel.Lif).Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         Assert.Throws<ArgumentException>(() => e.ReadState(0, 0, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => e.ReadState(1, 2, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => e.ReadState(1, 0, 1));
@@ -68,7 +68,7 @@ public class EngineSurfaceTests
 
 public class InjectWhileRunningTests
 {
-    private sealed class EchoMonitor(EventDrivenEngine engine, int external, long lag) : Simulator.Monitors.ISpikeMonitor
+    private sealed class EchoMonitor(SimulationEngine engine, int external, long lag) : Simulator.Monitors.ISpikeMonitor
     {
         public List<(long T, int Pop, int Neuron)> Spikes { get; } = [];
 
@@ -91,7 +91,7 @@ public class InjectWhileRunningTests
             .AddNeurons("n", 1, NeuronModel.Lif)
             .Connect("ext", "n", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(SimDuration.FromTicks(1000)))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var m = new EchoMonitor(e, 0, 500);
         e.AddSpikeMonitor(m);
         e.InjectEvent(SimTime.FromTicks(100), 0, 0);
@@ -131,7 +131,7 @@ public class SpecMonitorTests
             .Build();
         foreach (bool clock in new[] { false, true })
         {
-            Engines.ISimulationEngine e = clock ? new Engines.Clock.ClockDrivenEngine(net) : new EventDrivenEngine(net);
+            Engines.ISimulationEngine e = clock ? TestEngines.Clock(net) : TestEngines.Event(net);
             var all = new SpikeList();
             e.AddSpikeMonitor(all);
             var mons = Engines.SpecMonitors.Attach(e);

@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.Tests.Clock;
@@ -38,7 +38,7 @@ public class EventCubaRateTests
         double sum = 0;
         foreach (ulong seed in seeds)
         {
-            var e = new EventDrivenEngine(Cuba(seed));
+            var e = TestEngines.Event(Cuba(seed));
             e.RunUntil(SimTime.FromTicks(duration));
             sum += e.SpikeCount / 4000.0 / (duration / 1e9);
         }

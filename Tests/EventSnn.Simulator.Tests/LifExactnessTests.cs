@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -7,12 +7,12 @@ namespace EventSnn.Simulator.Tests;
 
 public class LifExactnessTests
 {
-    private static (EventDrivenEngine Engine, SpikeList Spikes) Driven(double tauMs, double el, double vt, double vr, double ri, double trefMs, ThresholdComparison cmp = ThresholdComparison.GreaterOrEqual)
+    private static (SimulationEngine Engine, SpikeList Spikes) Driven(double tauMs, double el, double vt, double vr, double ri, double trefMs, ThresholdComparison cmp = ThresholdComparison.GreaterOrEqual)
     {
         NetworkSpec net = new NetworkBuilder()
             .AddNeurons("n", 1, NeuronModel.Lif, p => p.Set("tau_m", tauMs).Set("v_rest", el).Set("v_thresh", vt).Set("v_reset", vr).Set("i_offset", ri).Set("t_ref", trefMs).Initial("v", vr).Threshold(cmp))
             .Build();
-        var engine = new EventDrivenEngine(net);
+        var engine = TestEngines.Event(net);
         var spikes = new SpikeList();
         engine.AddSpikeMonitor(spikes);
         return (engine, spikes);
@@ -70,7 +70,7 @@ public class SearchedCrossingExactnessTests
         NetworkSpec net = new NetworkBuilder()
             .AddNeurons("n", 1, m, p => p.Set("tau_m", 20).Set("v_rest", -60).Set("v_thresh", -50).Set("v_reset", -60).Set("i_offset", 14).Set("t_ref", trefMs).Initial("v", -60))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         double isi = (trefMs * 1e6) + (20e6 * Math.Log(14.0 / 4.0));

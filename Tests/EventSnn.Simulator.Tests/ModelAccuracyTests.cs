@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -119,7 +119,7 @@ public class ModelAccuracyTests
             }
         }
 
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromMilliseconds(100L));
@@ -143,7 +143,7 @@ public class ModelAccuracyTests
             .AddNeurons("n", 1, NeuronModel.CubaLif, p => p.Set("v_rest", -65).Set("v_reset", -65).Set("v_thresh", -50))
             .Connect("src", "n", ConnectivitySpec.OneToOne(), c => c.Weight(ie0).Delay(SimDuration.FromTicks(1)).Receptor("e"))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromMilliseconds(100L));
@@ -222,7 +222,7 @@ public class CobaCrossingTests
             y = next;
         }
 
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromMilliseconds(100L));

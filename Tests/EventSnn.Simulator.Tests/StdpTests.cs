@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
@@ -23,7 +23,7 @@ public class StdpTests
             .Connect("drive", "post", ConnectivitySpec.OneToOne(), c => c.Weight(20).Delay(SimDuration.FromTicks(d)))
             .Connect("pre", "post", plasticConn, c => c.Named("plastic").Weight(w0).Delay(SimDuration.FromTicks(5)).Stdp(new StdpSpec(APlus, AMinus, TauPlus, TauMinus, 0, wMax)))
             .Build();
-        var e = new EventDrivenEngine(net);
+        var e = TestEngines.Event(net);
         var s = new SpikeList();
         e.AddSpikeMonitor(s);
         e.RunUntil(SimTime.FromTicks(Math.Max(tPre, tPost) + Units.Ms(1)));
@@ -97,9 +97,9 @@ public class StdpBothEnginesTests
         double dt = tPost - tPre;
         double expected = dt > 0 ? w0 + (aPlus * Math.Exp(-dt / 20e6)) : w0 - (aMinus * Math.Exp(dt / 30e6));
 
-        var ev = new EventDrivenEngine(net);
+        var ev = TestEngines.Event(net);
         ev.RunUntil(SimTime.FromMilliseconds(20L));
-        using var clock = new Engines.Clock.ClockDrivenEngine(net);
+        using var clock = TestEngines.Clock(net);
         var cs = new SpikeList();
         clock.AddSpikeMonitor(cs);
         clock.RunUntil(SimTime.FromMilliseconds(20L));

@@ -1,16 +1,19 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EventSnn.Cli.Networks;
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.Clock;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Monitors;
+using EventSnn.Simulator.Network;
 
 namespace EventSnn.Cli.Commands;
 
 /// <summary>
-/// <c>eventsnn bench cuba</c> and <c>eventsnn bench coba</c>: the Brette et al. (2007) CUBA and COBA networks as Brian2
-/// runs them, timed (setup and simulation loop separately), with the fields of the Brian2 reference script
-/// <c>Tests/EventSnn.Benchmarks/brian2/cuba_coba.py</c>.
+/// <c>eventsnn bench cuba</c> and <c>eventsnn bench coba</c>: the Brette et al. (2007) CUBA and COBA networks built with
+/// the public network builder and run on the simulation engine, timed (setup and simulation loop separately), with the
+/// fields of the Brian2 reference script <c>Tests/EventSnn.Benchmarks/brian2/cuba_coba.py</c>.
 /// </summary>
 internal static class BenchBretteCommand
 {
@@ -24,13 +27,13 @@ internal static class BenchBretteCommand
     {
         var neurons = new Option<int>("--neurons") { Description = "Number of neurons (80 % excitatory).", DefaultValueFactory = _ => 4000 };
         var duration = new Option<double>("--duration") { Description = "Simulated time in seconds.", DefaultValueFactory = _ => 10.0 };
-        var dt = new Option<double>("--dt") { Description = "Time step in milliseconds.", DefaultValueFactory = _ => 0.1 };
+        var dt = new Option<double>("--dt") { Description = "Time step of clock-driven execution in milliseconds.", DefaultValueFactory = _ => 0.1 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initial potentials and connectivity.", DefaultValueFactory = _ => 1UL };
         var threads = new Option<int>("--threads") { Description = "CPU device threads (results do not depend on it).", DefaultValueFactory = _ => 1 };
-        var spikes = new Option<FileInfo?>("--spikes") { Description = "Write the spikes to this CSV file (time_us,neuron)." };
+        var spikes = new Option<FileInfo?>("--spikes") { Description = "Write the spikes to this CSV file (time_us,population,neuron)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var mode = new Option<string>("--mode") { Description = "Engine: clock (fixed-step float32 dense kernels, Brian2's integration schemes), clock-spec (clock-driven engine on the network spec, the models' exact double-precision steps) or event (event-driven engine, exact).", DefaultValueFactory = _ => "clock" };
-        mode.AcceptOnlyFromAmong("clock", "clock-spec", "event");
+        var mode = new Option<string>("--mode") { Description = "Execution: clock (dense float32 steps of dt on the CPU device) or event (exact, event-driven).", DefaultValueFactory = _ => "clock" };
+        mode.AcceptOnlyFromAmong("clock", "event");
 
         var command = new Command(name, description);
         command.Options.Add(neurons);
@@ -52,9 +55,9 @@ internal static class BenchBretteCommand
                 throw new ArgumentException("--duration must be a positive number of seconds (at most 1e6).");
             }
 
-            if (!double.IsFinite(dtMs) || dtMs <= 0 || dtMs > 1)
+            if (!double.IsFinite(dtMs) || dtMs <= 0 || dtMs > 1 || SimDuration.FromMilliseconds(dtMs).Ticks < 1)
             {
-                throw new ArgumentException("--dt must be in (0, 1] ms.");
+                throw new ArgumentException("--dt must be in [1e-6, 1] ms.");
             }
 
             int neuronCount = parse.GetValue(neurons);
@@ -68,30 +71,14 @@ internal static class BenchBretteCommand
                 throw new ArgumentException("--threads must be in 1..256.");
             }
 
-            var options = new BretteBenchmarkOptions
-            {
-                Model = model,
-                Neurons = neuronCount,
-                Dt = SimDuration.FromMilliseconds(dtMs),
-                Seed = parse.GetValue(seed),
-            };
-            if (options.Dt.Ticks <= 0)
-            {
-                throw new ArgumentException("--dt is below one tick (1 ns).");
-            }
-
-            SimDuration simulated = SimDuration.FromSeconds(seconds);
+            bool clock = parse.GetValue(mode) != "event";
+            ExecutionSpec execution = clock ? ExecutionSpec.Clock(SimDuration.FromMilliseconds(dtMs)) : ExecutionSpec.Event;
             FileInfo? spikeFile = parse.GetValue(spikes);
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
-            BretteBenchmarkResult result = parse.GetValue(mode) switch
-            {
-                "event" => BretteBenchmark.RunEvent(options, simulated, recorder),
-                "clock-spec" => BretteBenchmark.RunClockSpec(options, simulated, threadCount, recorder),
-                _ => BretteBenchmark.Run(options, simulated, threadCount, recorder),
-            };
+            BretteResult result = Run(model, neuronCount, parse.GetValue(seed), execution, SimDuration.FromSeconds(seconds), threadCount, recorder);
             if (recorder is not null)
             {
-                MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName);
+                MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName, includePopulation: true);
             }
 
             if (parse.GetValue(json))
@@ -110,8 +97,29 @@ internal static class BenchBretteCommand
         return command;
     }
 
+    /// <summary>Builds the network with the public builder and runs it, timing setup and loop.</summary>
+    internal static BretteResult Run(BretteModel model, int neurons, ulong seed, ExecutionSpec execution, SimDuration duration, int threads, ISpikeMonitor? monitor = null)
+    {
+        long setupStart = Stopwatch.GetTimestamp();
+        NetworkSpec spec = BretteNetworks.Build(model, neurons, seed, execution);
+        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads });
+        if (monitor is not null)
+        {
+            engine.AddSpikeMonitor(monitor);
+        }
+
+        double setup = Stopwatch.GetElapsedTime(setupStart).TotalSeconds;
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        long loopStart = Stopwatch.GetTimestamp();
+        engine.RunUntil(SimTime.Zero + duration);
+        double loop = Stopwatch.GetElapsedTime(loopStart).TotalSeconds;
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
+        long synapses = engine.SynapseCount;
+        return new BretteResult(model, execution.Mode == ExecutionMode.Clock ? "clock" : "event", neurons, synapses, duration, setup, loop, cpu, engine.SpikeCount, engine.SynapseBytes / (double)Math.Max(1, synapses));
+    }
+
     /// <summary>Writes the result as one JSON object and a newline.</summary>
-    internal static void WriteJson(BretteBenchmarkResult result, TextWriter output)
+    internal static void WriteJson(BretteResult result, TextWriter output)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -133,4 +141,11 @@ internal static class BenchBretteCommand
 
         output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
+}
+
+/// <summary>The outcome of one <c>bench cuba|coba</c> run.</summary>
+internal sealed record BretteResult(BretteModel Model, string Mode, int Neurons, long Synapses, SimDuration Duration, double SetupSeconds, double LoopSeconds, double LoopCpuSeconds, long Spikes, double BytesPerSynapse)
+{
+    /// <summary>The mean firing rate in Hz (spikes per neuron per second).</summary>
+    public double RateHz => Spikes / (Neurons * Duration.TotalSeconds);
 }

@@ -6,8 +6,6 @@ using EventSnn.Events;
 using EventSnn.EventQueue;
 using EventSnn.Plotting;
 using EventSnn.Simulator.Engines;
-using EventSnn.Simulator.Engines.Clock;
-using EventSnn.Simulator.Engines.EventDriven;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Monitors;
 using EventSnn.Simulator.Network;
@@ -165,28 +163,18 @@ internal static class DemoCommand
             .Build();
     }
 
-    private static ISimulationEngineHandle CreateEngine(NetworkSpec network, string mode) => mode == "clock"
-        ? new ClockHandle(new ClockDrivenEngine(network))
-        : new EventHandle(new EventDrivenEngine(network));
+    private static EngineHandle CreateEngine(NetworkSpec network, string mode)
+        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event }));
 
     private interface ISimulationEngineHandle : IDisposable
     {
         ISimulationEngine Engine { get; }
     }
 
-    private sealed class ClockHandle(ClockDrivenEngine engine) : ISimulationEngineHandle
+    private sealed class EngineHandle(SimulationEngine engine) : ISimulationEngineHandle
     {
         public ISimulationEngine Engine => engine;
 
         public void Dispose() => engine.Dispose();
-    }
-
-    private sealed class EventHandle(EventDrivenEngine engine) : ISimulationEngineHandle
-    {
-        public ISimulationEngine Engine => engine;
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -26,17 +26,12 @@ internal sealed class EngineTopology
     {
         Network = network;
         int np = network.Populations.Length;
-        States = new NeuronPopulationState?[np];
         SourceCursor = new int[]?[np];
         PoissonRng = new Xoshiro256[np];
         PoissonP = new double[np];
         foreach (PopulationSpec p in network.Populations)
         {
-            if (p.Model is not null)
-            {
-                States[p.Id] = p.Model.CreateState(p);
-            }
-            else if (p.Kind == PopulationKind.SpikeSource)
+            if (p.Kind == PopulationKind.SpikeSource)
             {
                 SourceCursor[p.Id] = new int[p.Size];
             }
@@ -85,9 +80,6 @@ internal sealed class EngineTopology
 
     /// <summary>The network.</summary>
     public NetworkSpec Network { get; }
-
-    /// <summary>Neuron state by population (null for input populations).</summary>
-    public NeuronPopulationState?[] States { get; }
 
     /// <summary>Synapse table by projection.</summary>
     public SynapseTable[] Tables { get; }
@@ -155,32 +147,6 @@ internal sealed class EngineTopology
         }
     }
 
-    /// <summary>Checks a (population, neuron, variable) triple of <c>ReadState</c>.</summary>
-    /// <param name="population">Population id.</param>
-    /// <param name="neuron">Neuron index.</param>
-    /// <param name="variable">State variable index.</param>
-    /// <returns>The population's state.</returns>
-    public NeuronPopulationState CheckStateVariable(int population, int neuron, int variable)
-    {
-        if ((uint)population >= (uint)States.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(population), population, "No such population.");
-        }
-
-        NeuronPopulationState s = States[population] ?? throw new ArgumentException($"{Network.Populations[population]} has no neuron state.", nameof(population));
-        if ((uint)neuron >= (uint)s.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(neuron), neuron, $"Population '{s.Spec.Name}' has {s.Size} neurons.");
-        }
-
-        if ((uint)variable >= (uint)s.Columns.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(variable), variable, $"Population '{s.Spec.Name}' has {s.Columns.Length} state variables.");
-        }
-
-        return s;
-    }
-
     /// <summary>Checks the (population, neuron) pair of <see cref="ISimulationEngine.InjectEvent"/>.</summary>
     /// <param name="population">Population id; must be an external input population.</param>
     /// <param name="neuron">Source index.</param>
@@ -210,8 +176,8 @@ internal sealed class EngineTopology
     public bool Fits(in EngineEvent e, bool allowWake) => e.Kind switch
     {
         EngineEventKind.Deliver => (uint)e.A < (uint)Tables.Length && (uint)e.B < (uint)Tables[e.A].GroupCount,
-        EngineEventKind.Wake => allowWake && (uint)e.A < (uint)States.Length && States[e.A] is { } s && (uint)e.B < (uint)s.Size,
-        EngineEventKind.Source => (uint)e.A < (uint)States.Length && States[e.A] is null && (uint)e.B < (uint)Network.Populations[e.A].Size,
+        EngineEventKind.Wake => allowWake && (uint)e.A < (uint)Network.Populations.Length && Network.Populations[e.A].HasState && (uint)e.B < (uint)Network.Populations[e.A].Size,
+        EngineEventKind.Source => (uint)e.A < (uint)Network.Populations.Length && !Network.Populations[e.A].HasState && (uint)e.B < (uint)Network.Populations[e.A].Size,
         _ => false,
     };
 
@@ -242,14 +208,14 @@ internal sealed class EngineTopology
     /// <param name="w">The writer.</param>
     /// <param name="writeNeurons">Writes one neuron population's state.</param>
     /// <param name="writePoissonExtra">Writes engine-specific data after a Poisson population's generator state, or null.</param>
-    public void WritePopulations(BinaryWriter w, Action<BinaryWriter, NeuronPopulationState> writeNeurons, Action<BinaryWriter, PopulationSpec>? writePoissonExtra)
+    public void WritePopulations(BinaryWriter w, Action<BinaryWriter, PopulationSpec> writeNeurons, Action<BinaryWriter, PopulationSpec>? writePoissonExtra)
     {
         Span<ulong> st = stackalloc ulong[4];
         foreach (PopulationSpec p in Network.Populations)
         {
-            if (States[p.Id] is { } s)
+            if (p.HasState)
             {
-                writeNeurons(w, s);
+                writeNeurons(w, p);
             }
             else if (SourceCursor[p.Id] is int[] cursor)
             {
@@ -272,13 +238,13 @@ internal sealed class EngineTopology
     /// <param name="apply">Receives the actions that install the state.</param>
     /// <param name="readNeurons">Reads one neuron population's state and returns the action that installs it.</param>
     /// <param name="readPoissonExtra">Reads what the engine wrote after a Poisson generator state, or null.</param>
-    public void ReadPopulations(BinaryReader r, List<Action> apply, Func<BinaryReader, NeuronPopulationState, Action> readNeurons, Func<BinaryReader, PopulationSpec, Action>? readPoissonExtra)
+    public void ReadPopulations(BinaryReader r, List<Action> apply, Func<BinaryReader, PopulationSpec, Action> readNeurons, Func<BinaryReader, PopulationSpec, Action>? readPoissonExtra)
     {
         foreach (PopulationSpec p in Network.Populations)
         {
-            if (States[p.Id] is { } s)
+            if (p.HasState)
             {
-                apply.Add(readNeurons(r, s));
+                apply.Add(readNeurons(r, p));
             }
             else if (SourceCursor[p.Id] is int[] cursor)
             {
@@ -311,38 +277,6 @@ internal sealed class EngineTopology
                 }
             }
         }
-    }
-
-    /// <summary>Writes the columns and refractory times of a neuron population (the state both engines save).</summary>
-    /// <param name="w">The writer.</param>
-    /// <param name="s">The population state.</param>
-    public static void WriteNeuronColumns(BinaryWriter w, NeuronPopulationState s)
-    {
-        foreach (double[] col in s.Columns)
-        {
-            EngineStateIO.WriteArray<double>(w, col);
-        }
-
-        EngineStateIO.WriteArray<double>(w, s.Refractory);
-    }
-
-    /// <summary>Reads what <see cref="WriteNeuronColumns"/> wrote.</summary>
-    /// <param name="r">The reader.</param>
-    /// <param name="s">The population state.</param>
-    /// <returns>The action that installs it.</returns>
-    public static Action ReadNeuronColumns(BinaryReader r, NeuronPopulationState s)
-    {
-        double[][] cols = [.. s.Columns.Select(c => EngineStateIO.ReadArray<double>(r, c.Length))];
-        double[] refr = EngineStateIO.ReadArray<double>(r, s.Size);
-        return () =>
-        {
-            for (int k = 0; k < cols.Length; k++)
-            {
-                cols[k].CopyTo(s.Columns[k], 0);
-            }
-
-            refr.CopyTo(s.Refractory, 0);
-        };
     }
 
     /// <summary>Writes every projection's weights and, when plastic, its STDP traces.</summary>

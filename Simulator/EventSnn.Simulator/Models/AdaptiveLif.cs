@@ -1,3 +1,5 @@
+using EventSnn.Devices.Lanes;
+
 namespace EventSnn.Simulator.Models;
 
 /// <summary>
@@ -24,7 +26,19 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
     private readonly double _tref;
     private readonly ResetMode _reset;
     private readonly bool _strict;
+    private readonly SpikeRules _rules;
     private readonly double _dt;
+    private readonly float _cVs;
+    private readonly float _cWs;
+    private readonly float _cM11;
+    private readonly float _cM12;
+    private readonly float _cM21;
+    private readonly float _cM22;
+    private readonly float _cPw;
+    private readonly float _cA;
+    private readonly float _cEl;
+    private readonly float _cB;
+    private readonly ClockSpikeRule _rule;
 
     // A = [[a11, a12], [a21, a22]] per tick; steady state; eigen structure; transient bound.
     private readonly double _a11;
@@ -51,6 +65,7 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
         _tref = Units.MsToTicks(p[8]);
         _reset = rules.Reset;
         _strict = rules.Comparison == ThresholdComparison.Greater;
+        _rules = rules;
         _dt = 0;
         _a11 = -1 / _taum;
         _a12 = -1 / _taum;
@@ -74,6 +89,23 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
     {
         this = other;
         _dt = dt;
+
+        // The exact 2×2 propagator e^{A·dt} about the fixed point, column by column from the event-mode solution.
+        var e1 = new NeuronState { V = _vs + 1, S1 = _ws };
+        var e2 = new NeuronState { V = _vs, S1 = _ws + 1 };
+        AdvanceFree(ref e1, dt);
+        AdvanceFree(ref e2, dt);
+        _cVs = (float)_vs;
+        _cWs = (float)_ws;
+        _cM11 = (float)(e1.V - _vs);
+        _cM21 = (float)(e1.S1 - _ws);
+        _cM12 = (float)(e2.V - _vs);
+        _cM22 = (float)(e2.S1 - _ws);
+        _cPw = (float)Math.Exp(-dt / _tauw);
+        _cA = (float)_a;
+        _cEl = (float)_el;
+        _cB = (float)_b;
+        _rule = new ClockSpikeRule(_vt, _vr, _tref, dt, _rules);
     }
 
     /// <inheritdoc/>
@@ -199,4 +231,31 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
     /// <inheritdoc/>
     public double FindCrossing(in NeuronState state, double horizon, out double recheck)
         => CrossingSearch.Find(this, state, horizon, out recheck);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// While free, the exact propagator over the step about the fixed point (v*, w*):
+    /// <c>(v, w) ← (v*, w*) + e^{A·dt}·(v − v*, w − w*)</c>; while refractory v is frozen and
+    /// <c>w ← w∞ + (w − w∞)·e^{−dt/τw}</c> with <c>w∞ = a·(v − v_rest)</c>. Then the summed voltage inputs and the spike rule;
+    /// a spike adds b to w.
+    /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
+        where TLane : struct, ILane<TLane, TMask>
+        where TMask : struct, ILaneMask<TMask>
+    {
+        _rule.Begin(ref neuron, out TMask integrate, out TMask active);
+        TLane dv = neuron.V - TLane.Splat(_cVs);
+        TLane dw = neuron.S1 - TLane.Splat(_cWs);
+        TLane vFree = TLane.Splat(_cVs) + (TLane.Splat(_cM11) * dv) + (TLane.Splat(_cM12) * dw);
+        TLane wFree = TLane.Splat(_cWs) + (TLane.Splat(_cM21) * dv) + (TLane.Splat(_cM22) * dw);
+        TLane winf = TLane.Splat(_cA) * (neuron.V - TLane.Splat(_cEl));
+        TLane wFrozen = winf + ((neuron.S1 - winf) * TLane.Splat(_cPw));
+        neuron.V = TLane.Select(integrate, vFree, neuron.V);
+        neuron.S1 = TLane.Select(integrate, wFree, wFrozen);
+        neuron.V = TLane.Select(_rule.TakesVoltageInput(active), neuron.V + input0, neuron.V);
+        TMask spike = _rule.End(ref neuron, active);
+        neuron.S1 = TLane.Select(spike, neuron.S1 + TLane.Splat(_cB), neuron.S1);
+        return spike;
+    }
 }

@@ -1,3 +1,5 @@
+using EventSnn.Devices.Lanes;
+
 namespace EventSnn.Simulator.Models;
 
 /// <summary>
@@ -30,7 +32,15 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     private readonly double _tref;
     private readonly ResetMode _reset;
     private readonly bool _strict;
+    private readonly SpikeRules _rules;
     private readonly double _dt;
+    private readonly float _cL;
+    private readonly float _cEe;
+    private readonly float _cEi;
+    private readonly float _cHm;
+    private readonly float _cHe;
+    private readonly float _cHi;
+    private readonly ClockSpikeRule _rule;
 
     private CobaLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
@@ -46,6 +56,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         _tref = Units.MsToTicks(p[9]);
         _reset = rules.Reset;
         _strict = rules.Comparison == ThresholdComparison.Greater;
+        _rules = rules;
         _dt = 0;
     }
 
@@ -53,6 +64,13 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     {
         this = other;
         _dt = dt;
+        _cL = (float)_l;
+        _cEe = (float)_ee;
+        _cEi = (float)_ei;
+        _cHm = (float)(dt / _taum);
+        _cHe = (float)(dt / _taue);
+        _cHi = (float)(dt / _taui);
+        _rule = new ClockSpikeRule(_vt, _vr, _tref, dt, _rules);
     }
 
     /// <inheritdoc/>
@@ -203,4 +221,27 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     /// <inheritdoc/>
     public double FindCrossing(in NeuronState state, double horizon, out double recheck)
         => CrossingSearch.Find(this, state, horizon, out recheck);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Forward Euler on (v, ge, gi) together, as Brian2's COBA benchmark (<c>method='euler'</c>):
+    /// <c>v ← v + (dt/τm)·(ge·(e_exc − v) + gi·(e_inh − v) − (v − v_rest − i_offset))</c> while free,
+    /// <c>ge ← ge − (dt/τe)·ge + input_e</c>, <c>gi ← gi − (dt/τi)·gi + input_i</c> (conductances keep evolving while
+    /// refractory). Event mode integrates the same equations exactly; the Euler error per step is O((dt/τ)²).
+    /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
+        where TLane : struct, ILane<TLane, TMask>
+        where TMask : struct, ILaneMask<TMask>
+    {
+        _rule.Begin(ref neuron, out TMask integrate, out TMask active);
+        TLane v = neuron.V;
+        TLane ge = neuron.S1;
+        TLane gi = neuron.S2;
+        TLane dv = ((ge * (TLane.Splat(_cEe) - v)) + (gi * (TLane.Splat(_cEi) - v)) - (v - TLane.Splat(_cL))) * TLane.Splat(_cHm);
+        neuron.V = TLane.Select(integrate, v + dv, v);
+        neuron.S1 = ge - (ge * TLane.Splat(_cHe)) + input0;
+        neuron.S2 = gi - (gi * TLane.Splat(_cHi)) + input1;
+        return _rule.End(ref neuron, active);
+    }
 }

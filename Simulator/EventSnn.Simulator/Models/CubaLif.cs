@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
+using EventSnn.Devices.Lanes;
 
 namespace EventSnn.Simulator.Models;
 
@@ -27,12 +26,15 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly ResetMode _reset;
     private readonly bool _strict;
     private readonly double _scan;
+    private readonly SpikeRules _rules;
     private readonly double _dt;
-    private readonly double _pm;
-    private readonly double _pe;
-    private readonly double _pi;
-    private readonly double _ke;
-    private readonly double _ki;
+    private readonly float _cVinf;
+    private readonly float _cPm;
+    private readonly float _cPe;
+    private readonly float _cPi;
+    private readonly float _cKe;
+    private readonly float _cKi;
+    private readonly ClockSpikeRule _rule;
 
     private CubaLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
@@ -47,18 +49,20 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         _reset = rules.Reset;
         _strict = rules.Comparison == ThresholdComparison.Greater;
         _scan = Math.Min(_taum, Math.Min(_taue, _taui)) / 4;
-        _dt = _pm = _pe = _pi = _ke = _ki = 0;
+        _rules = rules;
     }
 
     private CubaLif(in CubaLif other, double dt)
     {
         this = other;
         _dt = dt;
-        _pm = Math.Exp(-dt / _taum);
-        _pe = Math.Exp(-dt / _taue);
-        _pi = Math.Exp(-dt / _taui);
-        _ke = Propagators.SynapticKernel(dt, _taum, _taue);
-        _ki = Propagators.SynapticKernel(dt, _taum, _taui);
+        _cVinf = (float)_vinf;
+        _cPm = (float)Math.Exp(-dt / _taum);
+        _cPe = (float)Math.Exp(-dt / _taue);
+        _cPi = (float)Math.Exp(-dt / _taui);
+        _cKe = (float)Propagators.SynapticKernel(dt, _taum, _taue);
+        _cKi = (float)Propagators.SynapticKernel(dt, _taum, _taui);
+        _rule = new ClockSpikeRule(_vt, _vr, _tref, dt, _rules);
     }
 
     /// <inheritdoc/>
@@ -161,74 +165,25 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     public double FindCrossing(in NeuronState state, double horizon, out double recheck)
         => CrossingSearch.Find(this, state, horizon, out recheck);
 
-    /// <summary>Vectorised dense step for a shared parameter set; per-neuron parameters use the scalar path.</summary>
-    /// <param name="models">Prepared models.</param>
-    /// <param name="block">State and inputs.</param>
-    /// <param name="start">First neuron.</param>
-    /// <param name="end">One past the last neuron.</param>
-    /// <param name="spiked">Receives spiking indices.</param>
-    /// <returns>Spike count.</returns>
-    public static int StepDense(ReadOnlySpan<CubaLif> models, in DenseBlock block, int start, int end, Span<int> spiked)
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The exact propagator over the step: <c>v ← v∞ + (v − v∞)·Pm + ie·Ke + ii·Ki</c> while free (v frozen while
+    /// refractory), <c>ie ← ie·Pe + input_e</c>, <c>ii ← ii·Pi + input_i</c> always (currents keep decaying and receiving
+    /// input during the refractory period). As Brian2's <c>method='exact'</c> for the CUBA benchmark.
+    /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
+        where TLane : struct, ILane<TLane, TMask>
+        where TMask : struct, ILaneMask<TMask>
     {
-        if (models.Length != 1 || !Vector.IsHardwareAccelerated || models[0]._reset == ResetMode.None)
-        {
-            return DenseStepper.StepScalar(models, block, start, end, spiked);
-        }
-
-        CubaLif m = models[0];
-        var dyn = new Dynamics(m, block);
-        return VectorDenseStep.Run(models, block, start, end, spiked, ref dyn, m._vt, m._vr, m._tref, m._reset, m._strict, m._dt);
-    }
-
-    /// <summary>Exact propagator of (v, ie, ii) while free (currents decay always), then current inputs.</summary>
-    private readonly ref struct Dynamics : IVectorDynamics
-    {
-        private readonly Vector<double> _vinf;
-        private readonly Vector<double> _pm;
-        private readonly Vector<double> _pe;
-        private readonly Vector<double> _pi;
-        private readonly Vector<double> _ke;
-        private readonly Vector<double> _ki;
-        private readonly Span<double> _es;
-        private readonly Span<double> _iis;
-        private readonly ReadOnlySpan<double> _in0;
-        private readonly ReadOnlySpan<double> _in1;
-
-        public Dynamics(in CubaLif m, in DenseBlock block)
-        {
-            _vinf = new Vector<double>(m._vinf);
-            _pm = new Vector<double>(m._pm);
-            _pe = new Vector<double>(m._pe);
-            _pi = new Vector<double>(m._pi);
-            _ke = new Vector<double>(m._ke);
-            _ki = new Vector<double>(m._ki);
-            _es = block.S1;
-            _iis = block.S2;
-            _in0 = block.Input0;
-            _in1 = block.Input1;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<double> Step(int i, Vector<double> v, Vector<long> free, Vector<long> active)
-        {
-            var ie = new Vector<double>(_es[i..]);
-            var ii = new Vector<double>(_iis[i..]);
-            v = Vector.ConditionalSelect(free, _vinf + ((v - _vinf) * _pm) + (ie * _ke) + (ii * _ki), v);
-            ie *= _pe;
-            ii *= _pi;
-            if (!_in0.IsEmpty)
-            {
-                ie += new Vector<double>(_in0[i..]);
-            }
-
-            if (!_in1.IsEmpty)
-            {
-                ii += new Vector<double>(_in1[i..]);
-            }
-
-            ie.CopyTo(_es[i..]);
-            ii.CopyTo(_iis[i..]);
-            return v;
-        }
+        _rule.Begin(ref neuron, out TMask integrate, out TMask active);
+        TLane vinf = TLane.Splat(_cVinf);
+        TLane ie = neuron.S1;
+        TLane ii = neuron.S2;
+        TLane v = vinf + ((neuron.V - vinf) * TLane.Splat(_cPm)) + (ie * TLane.Splat(_cKe)) + (ii * TLane.Splat(_cKi));
+        neuron.V = TLane.Select(integrate, v, neuron.V);
+        neuron.S1 = (ie * TLane.Splat(_cPe)) + input0;
+        neuron.S2 = (ii * TLane.Splat(_cPi)) + input1;
+        return _rule.End(ref neuron, active);
     }
 }

@@ -1,3 +1,5 @@
+using EventSnn.Devices.Lanes;
+
 namespace EventSnn.Simulator.Models;
 
 /// <summary>
@@ -14,9 +16,9 @@ namespace EventSnn.Simulator.Models;
 /// <see cref="ApplyInput"/>, <see cref="IsAboveThreshold"/>, <see cref="Reset"/> and <see cref="FindCrossing"/>
 /// on one neuron at a time: a neuron is brought forward lazily by an arbitrary Δt with its exact solution
 /// (closed-form propagators for linear models).</para>
-/// <para><b>Clock mode</b> uses <see cref="WithTimeStep"/> once, then <see cref="StepDense"/> over a
-/// population's struct-of-arrays state. The default <see cref="StepDense"/> is a scalar loop over the event-mode
-/// operations; models override it with a <see cref="System.Numerics.Vector{T}"/> path for homogeneous parameters.</para>
+/// <para><b>Clock mode</b> uses <see cref="WithTimeStep"/> once, then <see cref="StepClock{TLane, TMask}"/> on lanes of a
+/// population's struct-of-arrays float32 state: SIMD vectors of neurons on the CPU device, one neuron per lane for
+/// per-neuron parameters and on GPUs.</para>
 /// <para><b>Spike rule (both engines).</b> A neuron that is not refractory spikes whenever its threshold condition
 /// (<see cref="IsAboveThreshold"/>: <c>v ≥ v_thresh</c> or <c>v &gt; v_thresh</c>) holds; the spike applies
 /// <see cref="Reset"/> and starts the refractory period (<see cref="RefractoryTicks"/>), during which
@@ -43,18 +45,20 @@ public interface INeuronModel<TSelf>
     static abstract TSelf Create(ReadOnlySpan<double> parameters, in SpikeRules rules);
 
     /// <summary>
-    /// Advances a clock-mode population by one fixed step for neurons <c>[start, end)</c>: integrate
-    /// (respecting refractoriness), add this step's summed inputs, then test the threshold and reset.
-    /// Writes the absolute indices of neurons that spiked, ascending, to <paramref name="spiked"/>.
+    /// Clock mode: advances a lane of neurons by the step this instance was prepared for (<see cref="WithTimeStep"/>),
+    /// in float32: integrate over the step (respecting refractoriness), add the step's summed inputs per receptor, then
+    /// apply the spike rule (at most one spike per step). Written once over <see cref="ILane{TSelf, TMask}"/>, so the CPU's
+    /// SIMD lanes, the one-neuron reference lane and GPU kernels run the same code.
     /// </summary>
-    /// <param name="models">One prepared model (<see cref="WithTimeStep"/>) for all neurons, or one per neuron.</param>
-    /// <param name="block">The population's state columns and this step's inputs.</param>
-    /// <param name="start">First neuron.</param>
-    /// <param name="end">One past the last neuron.</param>
-    /// <param name="spiked">Room for <c>end − start</c> indices.</param>
-    /// <returns>The number of spiking neurons written.</returns>
-    static virtual int StepDense(ReadOnlySpan<TSelf> models, in DenseBlock block, int start, int end, Span<int> spiked)
-        => DenseStepper.StepScalar(models, block, start, end, spiked);
+    /// <typeparam name="TLane">The lane type.</typeparam>
+    /// <typeparam name="TMask">Its mask type.</typeparam>
+    /// <param name="neuron">The neurons' state (refractory time in whole steps).</param>
+    /// <param name="input0">Summed input to receptor 0 due at the end of the step.</param>
+    /// <param name="input1">Summed input to receptor 1 due at the end of the step (zero for one-receptor models).</param>
+    /// <returns>The lanes that spiked at the end of the step.</returns>
+    TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
+        where TLane : struct, ILane<TLane, TMask>
+        where TMask : struct, ILaneMask<TMask>;
 
     /// <summary>The initial state (v = v_rest unless the model says otherwise; not refractory).</summary>
     NeuronState InitialState { get; }
@@ -68,7 +72,7 @@ public interface INeuronModel<TSelf>
     /// <summary>The fixed step (ticks) this instance was prepared for by <see cref="WithTimeStep"/>, or 0.</summary>
     double StepTicks { get; }
 
-    /// <summary>Returns a copy with fixed-step propagator coefficients for clock mode precomputed.</summary>
+    /// <summary>Returns a copy with the clock-mode constants (propagators over one step, float32) precomputed.</summary>
     /// <param name="dtTicks">The step in ticks (positive).</param>
     TSelf WithTimeStep(double dtTicks);
 

@@ -1,3 +1,5 @@
+using EventSnn.Devices.Lanes;
+
 namespace EventSnn.Simulator.Models;
 
 /// <summary>
@@ -15,7 +17,10 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
     private readonly double _tref;
     private readonly ResetMode _reset;
     private readonly bool _strict;
+    private readonly SpikeRules _rules;
     private readonly double _dt;
+    private readonly float _cDrift;
+    private readonly ClockSpikeRule _rule;
 
     private IntegrateAndFire(ReadOnlySpan<double> p, in SpikeRules rules)
     {
@@ -27,6 +32,7 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
         _tref = Units.MsToTicks(p[5]);
         _reset = rules.Reset;
         _strict = rules.Comparison == ThresholdComparison.Greater;
+        _rules = rules;
         _dt = 0;
     }
 
@@ -34,6 +40,8 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
     {
         this = other;
         _dt = dt;
+        _cDrift = (float)(_drive * dt / _tau);
+        _rule = new ClockSpikeRule(_vt, _vr, _tref, dt, _rules);
     }
 
     /// <inheritdoc/>
@@ -104,5 +112,18 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
         }
 
         return LinearModelRules.CrossingWithin((_vt - state.V) * _tau / _drive, horizon, out recheck);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>While free, <c>v ← v + i_offset·dt/τm</c>; then the summed voltage inputs.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
+        where TLane : struct, ILane<TLane, TMask>
+        where TMask : struct, ILaneMask<TMask>
+    {
+        _rule.Begin(ref neuron, out TMask integrate, out TMask active);
+        neuron.V = TLane.Select(integrate, neuron.V + TLane.Splat(_cDrift), neuron.V);
+        neuron.V = TLane.Select(_rule.TakesVoltageInput(active), neuron.V + input0, neuron.V);
+        return _rule.End(ref neuron, active);
     }
 }

@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
+using EventSnn.Devices.Lanes;
 
 namespace EventSnn.Simulator.Models;
 
@@ -19,8 +18,11 @@ public readonly struct Lif : INeuronModel<Lif>
     private readonly double _tref;
     private readonly ResetMode _reset;
     private readonly bool _strict;
+    private readonly SpikeRules _rules;
     private readonly double _dt;
-    private readonly double _p;
+    private readonly float _cP;
+    private readonly float _cVinf;
+    private readonly ClockSpikeRule _rule;
 
     private Lif(ReadOnlySpan<double> p, in SpikeRules rules, double dt)
     {
@@ -33,14 +35,16 @@ public readonly struct Lif : INeuronModel<Lif>
         _reset = rules.Reset;
         _strict = rules.Comparison == ThresholdComparison.Greater;
         _dt = dt;
-        _p = dt > 0 ? Math.Exp(-dt / _tau) : 1.0;
+        _rules = rules;
     }
 
     private Lif(in Lif other, double dt)
     {
         this = other;
         _dt = dt;
-        _p = Math.Exp(-dt / _tau);
+        _cP = (float)Math.Exp(-dt / _tau);
+        _cVinf = (float)_vinf;
+        _rule = new ClockSpikeRule(_vt, _vr, _tref, dt, _rules);
     }
 
     /// <inheritdoc/>
@@ -114,49 +118,17 @@ public readonly struct Lif : INeuronModel<Lif>
         return LinearModelRules.CrossingWithin(_tau * Math.Log((_vinf - state.V) / (_vinf - _vt)), horizon, out recheck);
     }
 
-    /// <summary>Vectorised dense step for a shared parameter set; per-neuron parameters use the scalar path.</summary>
-    /// <param name="models">Prepared models.</param>
-    /// <param name="block">State and inputs.</param>
-    /// <param name="start">First neuron.</param>
-    /// <param name="end">One past the last neuron.</param>
-    /// <param name="spiked">Receives spiking indices.</param>
-    /// <returns>Spike count.</returns>
-    public static int StepDense(ReadOnlySpan<Lif> models, in DenseBlock block, int start, int end, Span<int> spiked)
+    /// <inheritdoc/>
+    /// <remarks>Exact relaxation over the step while free, <c>v ← v∞ + (v − v∞)·e^{−dt/τm}</c>, then the summed voltage inputs.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
+        where TLane : struct, ILane<TLane, TMask>
+        where TMask : struct, ILaneMask<TMask>
     {
-        if (models.Length != 1 || !Vector.IsHardwareAccelerated || models[0]._reset == ResetMode.None)
-        {
-            return DenseStepper.StepScalar(models, block, start, end, spiked);
-        }
-
-        Lif m = models[0];
-        var dyn = new Dynamics(m, block);
-        return VectorDenseStep.Run(models, block, start, end, spiked, ref dyn, m._vt, m._vr, m._tref, m._reset, m._strict, m._dt);
-    }
-
-    /// <summary>Exact relaxation towards v∞ while free, then delta inputs on lanes that are not refractory.</summary>
-    private readonly ref struct Dynamics : IVectorDynamics
-    {
-        private readonly Vector<double> _vinf;
-        private readonly Vector<double> _p;
-        private readonly ReadOnlySpan<double> _in0;
-
-        public Dynamics(in Lif m, in DenseBlock block)
-        {
-            _vinf = new Vector<double>(m._vinf);
-            _p = new Vector<double>(m._p);
-            _in0 = block.Input0;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<double> Step(int i, Vector<double> v, Vector<long> free, Vector<long> active)
-        {
-            v = Vector.ConditionalSelect(free, _vinf + ((v - _vinf) * _p), v);
-            if (!_in0.IsEmpty)
-            {
-                v = Vector.ConditionalSelect(active, v + new Vector<double>(_in0[i..]), v);
-            }
-
-            return v;
-        }
+        _rule.Begin(ref neuron, out TMask integrate, out TMask active);
+        TLane vinf = TLane.Splat(_cVinf);
+        neuron.V = TLane.Select(integrate, vinf + ((neuron.V - vinf) * TLane.Splat(_cP)), neuron.V);
+        neuron.V = TLane.Select(_rule.TakesVoltageInput(active), neuron.V + input0, neuron.V);
+        return _rule.End(ref neuron, active);
     }
 }

@@ -1,5 +1,8 @@
+using EventSnn.Devices;
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines.Clock;
+using EventSnn.Simulator.Engines.EventDriven;
 using EventSnn.Simulator.Network;
-using EventSnn.Simulator.State;
 
 namespace EventSnn.Simulator.Models;
 
@@ -45,9 +48,17 @@ public abstract class NeuronModel
     /// <param name="rules">The spike rules (reset, threshold comparison, refractory end).</param>
     public abstract string? Validate(ReadOnlySpan<double> parameters, in SpikeRules rules);
 
-    /// <summary>Creates initialised runtime state for a population of this model.</summary>
+    /// <summary>Creates the event-driven execution of a population of this model.</summary>
     /// <param name="spec">The population (its <see cref="PopulationSpec.Model"/> must be this model).</param>
-    public abstract NeuronPopulationState CreateState(PopulationSpec spec);
+    internal abstract EventPopulation CreateEventPopulation(PopulationSpec spec);
+
+    /// <summary>Creates the clock-driven execution of a population of this model.</summary>
+    /// <param name="spec">The population (its <see cref="PopulationSpec.Model"/> must be this model).</param>
+    /// <param name="dt">The step.</param>
+    /// <param name="ringSlots">Ring slots of pending input.</param>
+    /// <param name="maxWindow">The longest window of steps.</param>
+    /// <param name="device">The device.</param>
+    internal abstract ClockPopulation CreateClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device);
 
     /// <inheritdoc/>
     public override string ToString() => Info.Name;
@@ -84,14 +95,25 @@ public sealed class NeuronModel<TModel> : NeuronModel
         => TModel.Validate(parameters, rules);
 
     /// <inheritdoc/>
-    public override NeuronPopulationState CreateState(PopulationSpec spec)
+    internal override EventPopulation CreateEventPopulation(PopulationSpec spec)
+    {
+        Check(spec);
+        return new EventPopulation<TModel>(spec);
+    }
+
+    /// <inheritdoc/>
+    internal override ClockPopulation CreateClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
+    {
+        Check(spec);
+        return new ClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device);
+    }
+
+    private void Check(PopulationSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (!ReferenceEquals(spec.Model, this))
         {
             throw new ArgumentException($"{spec} does not use model '{Info.Name}'.", nameof(spec));
         }
-
-        return new NeuronPopulationState<TModel>(spec);
     }
 }

@@ -1,5 +1,4 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.Clock;
 
 namespace EventSnn.Simulator.Monitors;
 
@@ -9,7 +8,7 @@ namespace EventSnn.Simulator.Monitors;
 /// struct of arrays: <see cref="TimeTicks"/>[s] and <see cref="Values"/>[s × neurons + k].
 /// </summary>
 /// <remarks>
-/// <para>With <see cref="ClockEngine"/>-style engines the engine reads the variable and calls <see cref="Record"/> when
+/// <para>With code that steps a population itself, it reads the variable and calls <see cref="Record"/> when
 /// <see cref="IsDue"/> says so (after each step: state at the step's end; chosen times are rounded up to the next step
 /// boundary).</para>
 /// <para>With any <see cref="Engines.ISimulationEngine"/> (event-driven or clock-driven) add it with

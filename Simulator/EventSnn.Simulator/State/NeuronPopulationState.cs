@@ -1,35 +1,23 @@
+using EventSnn.EventQueue;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 
 namespace EventSnn.Simulator.State;
 
 /// <summary>
-/// The runtime state of one neuron population as struct-of-arrays columns, shared by both engines:
-/// model variables (<see cref="Columns"/>, index 0 = v), remaining refractory ticks, and event-mode bookkeeping
-/// (last update tick and pending threshold-crossing prediction per neuron).
+/// The stored state of one neuron population, as struct-of-arrays columns: what the engine's execution of the
+/// population reads and writes. Event-driven populations store double-precision columns together with each neuron's
+/// last update time (<see cref="EventPopulationState"/>); clock-driven populations store float32 columns on the grid of
+/// their step (<see cref="ClockPopulationState"/>).
 /// </summary>
 public abstract class NeuronPopulationState
 {
-    private protected NeuronPopulationState(PopulationSpec spec, NeuronModelInfo info)
+    private protected NeuronPopulationState(PopulationSpec spec, ExecutionSpec execution)
     {
         Spec = spec;
-        Info = info;
+        Info = spec.Model!.Info;
         Size = spec.Size;
-        Columns = new double[info.StateVariables.Length][];
-        for (int k = 0; k < Columns.Length; k++)
-        {
-            Columns[k] = new double[Size];
-        }
-
-        Refractory = new double[Size];
-        LastUpdate = new long[Size];
-        Crossing = new double[Size];
-        Recheck = new double[Size];
-        WakeTick = new long[Size];
-        WakeGeneration = new int[Size];
-        Array.Fill(Crossing, double.PositiveInfinity);
-        Array.Fill(Recheck, double.PositiveInfinity);
-        Array.Fill(WakeTick, long.MaxValue);
+        Execution = execution;
     }
 
     /// <summary>The population description.</summary>
@@ -41,26 +29,116 @@ public abstract class NeuronPopulationState
     /// <summary>Number of neurons.</summary>
     public int Size { get; }
 
-    /// <summary>State variable columns (<see cref="NeuronModelInfo.StateVariables"/> order), each of length <see cref="Size"/>.</summary>
+    /// <summary>How the engine executes the population (the declared execution, or the engine's override).</summary>
+    public ExecutionSpec Execution { get; }
+
+    /// <summary>Number of state variables (<see cref="NeuronModelInfo.StateVariables"/>).</summary>
+    public int VariableCount => Info.StateVariables.Length;
+
+    /// <summary>
+    /// The stored value of a state variable: for event-driven populations, at the neuron's last update
+    /// (<see cref="EventPopulationState.LastUpdate"/>); for clock-driven ones, at the population's last completed step.
+    /// </summary>
+    /// <param name="neuron">Neuron index.</param>
+    /// <param name="variable">Variable index (<see cref="NeuronModelInfo.StateVariables"/>).</param>
+    public abstract double GetStored(int neuron, int variable);
+
+    /// <summary>The stored remaining refractory time of a neuron.</summary>
+    /// <param name="neuron">Neuron index.</param>
+    public abstract SimDuration GetRefractory(int neuron);
+
+    /// <summary>Resets every neuron to the spec's initial state (the model's initial state, then <see cref="PopulationSpec.Initial"/>).</summary>
+    /// <param name="initial">The model's initial state of each neuron.</param>
+    internal void Initialize(Func<int, NeuronState> initial)
+    {
+        for (int j = 0; j < Size; j++)
+        {
+            StoreInitial(j, initial(j));
+        }
+
+        foreach (InitialValueSpec iv in Spec.Initial)
+        {
+            int k = Info.StateIndex(iv.Variable);
+            if (!iv.Values.IsDefaultOrEmpty)
+            {
+                for (int j = 0; j < Size; j++)
+                {
+                    SetInitial(j, k, iv.Values[j]);
+                }
+            }
+            else if (iv.Low == iv.High)
+            {
+                for (int j = 0; j < Size; j++)
+                {
+                    SetInitial(j, k, iv.Low);
+                }
+            }
+            else
+            {
+                var rng = new Xoshiro256(iv.Seed);
+                for (int j = 0; j < Size; j++)
+                {
+                    SetInitial(j, k, iv.Low + ((iv.High - iv.Low) * rng.NextDouble()));
+                }
+            }
+        }
+    }
+
+    private protected abstract void StoreInitial(int neuron, in NeuronState state);
+
+    private protected abstract void SetInitial(int neuron, int variable, double value);
+}
+
+/// <summary>
+/// Event-driven population storage: double-precision columns valid at each neuron's own last update, and the
+/// bookkeeping of its predicted threshold crossing.
+/// </summary>
+public sealed class EventPopulationState : NeuronPopulationState
+{
+    internal EventPopulationState(PopulationSpec spec)
+        : base(spec, ExecutionSpec.Event)
+    {
+        Columns = new double[Info.StateVariables.Length][];
+        for (int k = 0; k < Columns.Length; k++)
+        {
+            Columns[k] = new double[Size];
+        }
+
+        Refractory = new double[Size];
+        LastUpdate = new long[Size];
+        Crossing = new double[Size];
+        Recheck = new double[Size];
+        WakeTick = new long[Size];
+        WakeGeneration = new int[Size];
+        ResetBookkeeping();
+    }
+
+    /// <summary>State variable columns (<see cref="NeuronModelInfo.StateVariables"/> order), each of length <see cref="NeuronPopulationState.Size"/>.</summary>
     public double[][] Columns { get; }
 
-    /// <summary>Remaining refractory time in ticks per neuron.</summary>
+    /// <summary>Remaining refractory time in ticks per neuron, at its last update.</summary>
     public double[] Refractory { get; }
 
-    /// <summary>Event mode: the tick at which each neuron's stored state is valid (clock mode leaves it unused).</summary>
+    /// <summary>The tick at which each neuron's stored state is valid.</summary>
     public long[] LastUpdate { get; }
 
-    /// <summary>Event mode: offset (ticks, from <see cref="LastUpdate"/>) of the predicted threshold crossing, or +∞.</summary>
+    /// <summary>Offset (ticks, from <see cref="LastUpdate"/>) of the predicted threshold crossing, or +∞.</summary>
     internal double[] Crossing { get; }
 
-    /// <summary>Event mode: offset (ticks, from <see cref="LastUpdate"/>) before which no crossing can occur and at which the prediction is redone, or +∞.</summary>
+    /// <summary>Offset (ticks, from <see cref="LastUpdate"/>) before which no crossing can occur and at which the prediction is redone, or +∞.</summary>
     internal double[] Recheck { get; }
 
-    /// <summary>Event mode: tick of the pending wake-up event per neuron, or <see cref="long.MaxValue"/>.</summary>
+    /// <summary>Tick of the pending wake-up event per neuron, or <see cref="long.MaxValue"/>.</summary>
     internal long[] WakeTick { get; }
 
-    /// <summary>Event mode: generation of the pending wake-up (older wake-ups are ignored).</summary>
+    /// <summary>Generation of the pending wake-up (older wake-ups are ignored).</summary>
     internal int[] WakeGeneration { get; }
+
+    /// <inheritdoc/>
+    public override double GetStored(int neuron, int variable) => Columns[variable][neuron];
+
+    /// <inheritdoc/>
+    public override SimDuration GetRefractory(int neuron) => SimDuration.FromTicks((long)Math.Ceiling(Refractory[neuron]));
 
     /// <summary>Loads neuron <paramref name="i"/>.</summary>
     /// <param name="i">Neuron index.</param>
@@ -106,49 +184,63 @@ public abstract class NeuronPopulationState
         }
     }
 
-    /// <summary>A dense view of the state for clock mode, with this step's inputs.</summary>
-    /// <param name="input0">Summed input to receptor 0 (or empty).</param>
-    /// <param name="input1">Summed input to receptor 1 (or empty).</param>
-    public DenseBlock GetBlock(ReadOnlySpan<double> input0, ReadOnlySpan<double> input1)
+    internal void ResetBookkeeping()
     {
-        double[][] c = Columns;
-        return new DenseBlock(c[0], c.Length > 1 ? c[1] : default, c.Length > 2 ? c[2] : default, c.Length > 3 ? c[3] : default, Refractory, input0, input1);
+        Array.Clear(LastUpdate);
+        Array.Fill(Crossing, double.PositiveInfinity);
+        Array.Fill(Recheck, double.PositiveInfinity);
+        Array.Fill(WakeTick, long.MaxValue);
+        Array.Clear(WakeGeneration);
     }
 
-    /// <summary>Clock mode: precomputes the fixed-step propagators for a step of <paramref name="dtTicks"/>.</summary>
-    /// <param name="dtTicks">The step in ticks (&gt; 0).</param>
-    public abstract void PrepareClock(double dtTicks);
+    private protected override void StoreInitial(int neuron, in NeuronState state) => Store(neuron, state);
 
-    /// <summary>
-    /// Clock mode: one fixed step of neurons <c>[start, end)</c> (see <see cref="INeuronModel{TSelf}.StepDense"/>);
-    /// call <see cref="PrepareClock"/> first. Thread-safe for disjoint ranges.
-    /// </summary>
-    /// <param name="start">First neuron.</param>
-    /// <param name="end">One past the last neuron.</param>
-    /// <param name="input0">Summed input to receptor 0 for the whole population (or empty).</param>
-    /// <param name="input1">Summed input to receptor 1 for the whole population (or empty).</param>
-    /// <param name="spiked">Receives ascending indices of spiking neurons (room for <c>end − start</c>).</param>
-    /// <returns>The number of spikes.</returns>
-    public abstract int StepDense(int start, int end, ReadOnlySpan<double> input0, ReadOnlySpan<double> input1, Span<int> spiked);
+    private protected override void SetInitial(int neuron, int variable, double value) => Columns[variable][neuron] = value;
+}
 
-    /// <summary>
-    /// The value of state variable <paramref name="variable"/> of <paramref name="neuron"/> at tick <paramref name="now"/>:
-    /// in event mode the stored state is advanced on a copy from <see cref="LastUpdate"/> (the stored state is not touched,
-    /// so reading never changes a run); in clock mode pass <paramref name="now"/> = <see cref="LastUpdate"/> (0) to read as stored.
-    /// </summary>
-    /// <param name="neuron">Neuron index.</param>
-    /// <param name="variable">Variable index (<see cref="NeuronModelInfo.StateVariables"/>).</param>
-    /// <param name="now">The tick to read at (≥ the neuron's last update), or <see cref="long.MinValue"/> to read as stored.</param>
-    public abstract double Read(int neuron, int variable, long now);
+/// <summary>
+/// Clock-driven population storage: float32 columns valid at the population's last completed step, padded to a whole
+/// number of SIMD vectors, and the remaining refractory steps.
+/// </summary>
+public sealed class ClockPopulationState : NeuronPopulationState
+{
+    internal ClockPopulationState(PopulationSpec spec, SimDuration dt, int paddedSize)
+        : base(spec, ExecutionSpec.Clock(dt))
+    {
+        PaddedSize = paddedSize;
+        Columns = new float[Info.StateVariables.Length][];
+        for (int k = 0; k < Columns.Length; k++)
+        {
+            Columns[k] = new float[paddedSize];
+        }
 
-    /// <summary>Resets every neuron to the spec's initial state (model initial state, then <see cref="PopulationSpec.Initial"/>).</summary>
-    public abstract void Initialize();
+        RefractorySteps = new float[paddedSize];
+    }
 
-    internal abstract void EventStart(Engines.EventDriven.EventDrivenEngine engine);
+    /// <summary>The column length: <see cref="NeuronPopulationState.Size"/> rounded up to whole SIMD vectors (padding lanes are never reported).</summary>
+    public int PaddedSize { get; }
 
-    internal abstract void EventDeliver(Engines.EventDriven.EventDrivenEngine engine, long t, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor);
+    /// <summary>State variable columns (<see cref="NeuronModelInfo.StateVariables"/> order), each of length <see cref="PaddedSize"/>.</summary>
+    public float[][] Columns { get; }
 
-    internal abstract void EventWake(Engines.EventDriven.EventDrivenEngine engine, int neuron, long t);
+    /// <summary>Remaining refractory steps per neuron (whole numbers).</summary>
+    public float[] RefractorySteps { get; }
 
-    internal abstract void EventSchedule(Engines.EventDriven.EventDrivenEngine engine, int neuron);
+    /// <inheritdoc/>
+    public override double GetStored(int neuron, int variable) => Columns[variable][neuron];
+
+    /// <inheritdoc/>
+    public override SimDuration GetRefractory(int neuron) => Execution.Dt * (long)RefractorySteps[neuron];
+
+    private protected override void StoreInitial(int neuron, in NeuronState state)
+    {
+        for (int k = 0; k < Columns.Length; k++)
+        {
+            Columns[k][neuron] = (float)state.Get(k);
+        }
+
+        RefractorySteps[neuron] = 0;
+    }
+
+    private protected override void SetInitial(int neuron, int variable, double value) => Columns[variable][neuron] = (float)value;
 }

@@ -1,221 +1,315 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using EventSnn.Devices;
+using EventSnn.Devices.Lanes;
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Models;
+using EventSnn.Simulator.Network;
+using EventSnn.Simulator.State;
 
 namespace EventSnn.Simulator.Engines.Clock;
 
 /// <summary>
-/// A population as the clock-driven engine runs it: state as float32 struct-of-arrays columns on the host-visible
-/// device, receptor columns that synaptic deliveries add into, and a dense step run on the device.
+/// The clock-driven execution of one neuron population: float32 state advanced by fixed steps of dt on a compute device,
+/// in windows of one or more steps, with a ring of summed synaptic input per pending step.
 /// </summary>
-public abstract class ClockPopulation
+/// <remarks>
+/// <para><b>Grid.</b> Step k covers ((k − 1)·dt, k·dt]. A delivery arriving at tick a is added to the input of step
+/// ⌈a / dt⌉ (never early) and applied at that step's end, after integration and before the threshold test.</para>
+/// <para><b>Ring.</b> Slot k mod R holds the summed input per receptor of step k; a step's kernel reads its slot and clears
+/// it. A delivery further ahead than the ring reaches is left to the engine's queue and added when it is due.</para>
+/// <para><b>Times.</b> <see cref="StateTime"/> is the end of the last computed step; <see cref="EmittedTime"/> the end of the
+/// last step whose spikes the engine has emitted (≤ <see cref="StateTime"/> while a window's spikes are being handed out).</para>
+/// </remarks>
+internal abstract class ClockPopulation
 {
-    /// <summary>Creates the base state.</summary>
-    /// <param name="name">A name for messages and outputs.</param>
-    /// <param name="size">The number of neurons (1 or more).</param>
-    protected ClockPopulation(string name, int size)
+    private protected ClockPopulation(ClockPopulationState state, long dt, int ringSlots, int receptors)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        Name = name;
-        Size = size;
-    }
-
-    /// <summary>The population's name.</summary>
-    public string Name { get; }
-
-    /// <summary>The number of neurons.</summary>
-    public int Size { get; }
-
-    /// <summary>Names of the receptors (synaptic input columns) projections can target; index = receptor number.</summary>
-    public abstract IReadOnlyList<string> Receptors { get; }
-
-    /// <summary>Names of the state variables <see cref="Variable"/> can read.</summary>
-    public abstract IReadOnlyList<string> Variables { get; }
-
-    /// <summary>The column synaptic input to <paramref name="receptor"/> is added into (one value per neuron).</summary>
-    /// <param name="receptor">A receptor index.</param>
-    /// <returns>The column.</returns>
-    public abstract float[] ReceptorColumn(int receptor);
-
-    /// <summary>The current values of state variable <paramref name="name"/>, one per neuron.</summary>
-    /// <param name="name">A name from <see cref="Variables"/>.</param>
-    /// <returns>The column (valid until the next step).</returns>
-    /// <exception cref="ArgumentException">Unknown variable.</exception>
-    public abstract Span<float> Variable(string name);
-
-    /// <summary>Whether the population has dynamics (false for spike sources, which only relay injected spikes).</summary>
-    public virtual bool HasDynamics => true;
-
-    /// <summary>Runs <paramref name="steps"/> steps on <paramref name="device"/> and collects the spikes.</summary>
-    /// <param name="device">The device.</param>
-    /// <param name="steps">The window length.</param>
-    /// <param name="spikes">Receives the spikes, by step then neuron.</param>
-    /// <returns>The number of spikes.</returns>
-    public abstract int RunSteps(IComputeDevice device, int steps, SpikeBuffer spikes);
-
-    /// <summary>Throws when <paramref name="receptor"/> is not a valid receptor index.</summary>
-    /// <param name="receptor">The index.</param>
-    protected void CheckReceptor(int receptor)
-    {
-        if ((uint)receptor >= (uint)Receptors.Count)
+        State = state;
+        Dt = dt;
+        RingSlots = ringSlots;
+        Receptors = receptors;
+        Ring = new float[ringSlots * receptors][];
+        for (int k = 0; k < Ring.Length; k++)
         {
-            throw new ArgumentOutOfRangeException(nameof(receptor), receptor, $"Population '{Name}' has {Receptors.Count} receptor(s).");
+            Ring[k] = new float[state.PaddedSize];
         }
     }
+
+    /// <summary>The population's stored state.</summary>
+    public ClockPopulationState State { get; }
+
+    /// <summary>The population id.</summary>
+    public int Id => State.Spec.Id;
+
+    /// <summary>The step in ticks.</summary>
+    public long Dt { get; }
+
+    /// <summary>The number of ring slots (pending steps whose input can be held).</summary>
+    public int RingSlots { get; }
+
+    /// <summary>The number of receptors.</summary>
+    public int Receptors { get; }
+
+    /// <summary>The ring: slot s, receptor r at index <c>s·Receptors + r</c>.</summary>
+    public float[][] Ring { get; }
+
+    /// <summary>The end of the last computed step (ticks).</summary>
+    public long StateTime { get; set; }
+
+    /// <summary>The end of the last step whose spikes have been emitted (ticks).</summary>
+    public long EmittedTime { get; set; }
+
+    /// <summary>The end of the next step whose spikes are due.</summary>
+    public long NextBoundary => EmittedTime + Dt;
+
+    /// <summary>The spikes of the last window, per step.</summary>
+    public abstract SpikeBuffer Spikes { get; }
+
+    /// <summary>The step index whose end is at or after tick <paramref name="ticks"/>: ⌈ticks / dt⌉.</summary>
+    /// <param name="ticks">A tick.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long StepOf(long ticks) => ticks <= 0 ? 0 : ((ticks - 1) / Dt) + 1;
+
+    /// <summary>
+    /// Adds a delivery arriving at tick <paramref name="arrival"/> to the input of the step containing it. Returns false
+    /// (adding nothing) when that step lies beyond the ring; the caller then queues the delivery until it is due.
+    /// </summary>
+    /// <param name="arrival">The arrival tick (after <see cref="StateTime"/>).</param>
+    /// <param name="receptor">The receptor.</param>
+    /// <param name="targets">Target neurons.</param>
+    /// <param name="weights">Weights.</param>
+    public bool TryAddInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
+    {
+        long step = StepOf(arrival);
+        long current = StateTime / Dt;
+        if (step <= current)
+        {
+            throw new InvalidOperationException($"Internal error: a delivery at tick {arrival} reached population '{State.Spec.Name}' after its step ending at {step * Dt} was computed (state at {StateTime}).");
+        }
+
+        if (step - current > RingSlots)
+        {
+            return false;
+        }
+
+        float[] slot = Ring[((int)(step % RingSlots) * Receptors) + receptor];
+        for (int k = 0; k < targets.Length; k++)
+        {
+            slot[targets[k]] += weights[k];
+        }
+
+        return true;
+    }
+
+    /// <summary>Resets the state to the spec's initial values and clears the ring (time is not changed).</summary>
+    public abstract void Initialize();
+
+    /// <summary>Runs <paramref name="steps"/> steps from <see cref="StateTime"/> on the device, collecting spikes per step into <see cref="Spikes"/>.</summary>
+    /// <param name="steps">The window length (1 to the spike buffer's capacity).</param>
+    public abstract void RunWindow(int steps);
 }
 
-/// <summary>A population without dynamics: its neurons spike only when spikes are injected (inputs, DVS pixels).</summary>
-public sealed class SpikeSourcePopulation : ClockPopulation
+/// <summary>The clock-driven execution of a population of model <typeparamref name="TModel"/>.</summary>
+/// <typeparam name="TModel">The neuron model.</typeparam>
+internal sealed class ClockPopulation<TModel> : ClockPopulation
+    where TModel : struct, INeuronModel<TModel>
 {
-    /// <summary>Creates a spike source population.</summary>
-    /// <param name="name">The name.</param>
-    /// <param name="size">The number of sources.</param>
-    public SpikeSourcePopulation(string name, int size)
-        : base(name, size)
+    private readonly TModel[] _models;
+    private readonly TModel[] _initialModels;
+    private readonly IComputeDevice _device;
+    private readonly SpikeBuffer _spikes;
+
+    public ClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
+        : base(new ClockPopulationState(spec, dt, PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length)
     {
+        int n = spec.PerNeuronParameters.IsEmpty ? 1 : spec.Size;
+        _models = new TModel[n];
+        _initialModels = new TModel[n];
+        Span<double> p = stackalloc double[spec.Parameters.Length];
+        for (int j = 0; j < n; j++)
+        {
+            spec.GetParameters(j, p);
+            _initialModels[j] = TModel.Create(p, spec.Rules);
+            _models[j] = _initialModels[j].WithTimeStep(dt.Ticks);
+        }
+
+        _device = device;
+        _spikes = device.CreateSpikeBuffer(State.PaddedSize, maxWindow);
+        Initialize();
     }
 
-    /// <inheritdoc />
-    public override IReadOnlyList<string> Receptors => [];
+    public override SpikeBuffer Spikes => _spikes;
 
-    /// <inheritdoc />
-    public override IReadOnlyList<string> Variables => [];
-
-    /// <inheritdoc />
-    public override bool HasDynamics => false;
-
-    /// <inheritdoc />
-    public override float[] ReceptorColumn(int receptor)
+    /// <summary>The column length for <paramref name="size"/> neurons: a whole number of SIMD vectors.</summary>
+    public static int PadToVectors(int size)
     {
-        CheckReceptor(receptor);
-        return [];
+        int w = Vector<float>.Count;
+        return (int)Math.Min(int.MaxValue - w, ((long)size + w - 1) / w * w);
     }
 
-    /// <inheritdoc />
-    public override Span<float> Variable(string name) => throw new ArgumentException($"Spike source '{Name}' has no state variables.", nameof(name));
-
-    /// <inheritdoc />
-    public override int RunSteps(IComputeDevice device, int steps, SpikeBuffer spikes)
+    public override void Initialize()
     {
-        spikes.Clear();
-        return 0;
-    }
-}
-
-/// <summary>
-/// Shared storage of the two leaky integrate-and-fire populations with excitatory (<c>e</c>) and inhibitory (<c>i</c>)
-/// exponential synapses: columns <c>v</c>, <c>ge</c>, <c>gi</c> and the refractory counters.
-/// </summary>
-public abstract class TwoReceptorLifPopulation : ClockPopulation
-{
-    private static readonly string[] s_receptors = ["e", "i"];
-    private static readonly string[] s_variables = ["v", "ge", "gi"];
-
-    /// <summary>Allocates the columns on <paramref name="device"/>.</summary>
-    /// <param name="name">The name.</param>
-    /// <param name="size">The number of neurons.</param>
-    /// <param name="device">A host-visible device.</param>
-    /// <exception cref="ArgumentException">The device's buffers are not host memory.</exception>
-    protected TwoReceptorLifPopulation(string name, int size, IComputeDevice device)
-        : base(name, size)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        V = HostColumn<float>(device, size);
-        Ge = HostColumn<float>(device, size);
-        Gi = HostColumn<float>(device, size);
-        Refractory = HostColumn<int>(device, size);
+        State.Initialize(j => _initialModels[_initialModels.Length == 1 ? 0 : j].InitialState);
+        foreach (float[] slot in Ring)
+        {
+            Array.Clear(slot);
+        }
     }
 
-    /// <summary>Membrane potentials (mV).</summary>
-    public float[] V { get; }
-
-    /// <summary>Excitatory synaptic variable.</summary>
-    public float[] Ge { get; }
-
-    /// <summary>Inhibitory synaptic variable.</summary>
-    public float[] Gi { get; }
-
-    /// <summary>Remaining refractory steps.</summary>
-    public int[] Refractory { get; }
-
-    /// <inheritdoc />
-    public override IReadOnlyList<string> Receptors => s_receptors;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<string> Variables => s_variables;
-
-    /// <inheritdoc />
-    public override float[] ReceptorColumn(int receptor)
+    public override void RunWindow(int steps)
     {
-        CheckReceptor(receptor);
-        return receptor == 0 ? Ge : Gi;
+        ClockPopulationState st = State;
+        float[][] c = st.Columns;
+        var kernel = new StepKernel
+        {
+            Models = _models,
+            V = c[0],
+            S1 = c.Length > 1 ? c[1] : null,
+            S2 = c.Length > 2 ? c[2] : null,
+            S3 = c.Length > 3 ? c[3] : null,
+            Refractory = st.RefractorySteps,
+            Ring = Ring,
+            Receptors = Receptors,
+            RingSlots = RingSlots,
+            FirstStep = (StateTime / Dt) + 1,
+            Size = st.Size,
+        };
+        _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
+        StateTime += steps * Dt;
     }
 
-    /// <inheritdoc />
-    public override Span<float> Variable(string name) => name switch
+    /// <summary>One step of a range of neurons: the model's lane step over SIMD vectors (shared parameters) or one neuron at a time (per-neuron parameters).</summary>
+    private struct StepKernel : IStepKernel
     {
-        "v" => V,
-        "ge" => Ge,
-        "gi" => Gi,
-        _ => throw new ArgumentException($"Population '{Name}' has no variable '{name}' (it has v, ge, gi).", nameof(name)),
-    };
+        public TModel[] Models;
+        public float[] V;
+        public float[]? S1;
+        public float[]? S2;
+        public float[]? S3;
+        public float[] Refractory;
+        public float[][] Ring;
+        public int Receptors;
+        public int RingSlots;
+        public long FirstStep;
+        public int Size;
 
-    private static T[] HostColumn<T>(IComputeDevice device, int size)
-        where T : unmanaged
-    {
-        return device.Allocate<T>(size) is CpuBuffer<T> cpu
-            ? cpu.Array
-            : throw new ArgumentException($"The clock engine's LIF populations need a host-visible device; '{device.Name}' is not.", nameof(device));
-    }
-}
+        public readonly int Step(int step, int start, int end, Span<int> spiked)
+        {
+            int slot = (int)((FirstStep + step) % RingSlots) * Receptors;
+            float[] in0 = Ring[slot];
+            float[]? in1 = Receptors > 1 ? Ring[slot + 1] : null;
+            return Models.Length == 1
+                ? StepVectors(Models[0], in0, in1, start, end, spiked)
+                : StepScalars(in0, in1, start, end, spiked);
+        }
 
-/// <summary>A CUBA population (<see cref="CurrentLifKernel"/>): exact integration, current-based exponential synapses.</summary>
-public sealed class CurrentLifPopulation : TwoReceptorLifPopulation
-{
-    /// <summary>Creates the population with <c>v = El</c>, no synaptic input, not refractory.</summary>
-    /// <param name="name">The name.</param>
-    /// <param name="size">The number of neurons.</param>
-    /// <param name="device">The device holding the columns.</param>
-    /// <param name="parameters">The propagators.</param>
-    public CurrentLifPopulation(string name, int size, IComputeDevice device, CurrentLifParameters parameters)
-        : base(name, size, device)
-    {
-        Parameters = parameters;
-        Array.Fill(V, parameters.El);
-    }
+        private readonly int StepVectors(in TModel model, float[] in0, float[]? in1, int start, int end, Span<int> spiked)
+        {
+            // Columns and ring slots are PaddedSize long and chunks are whole vectors, so every access is in range.
+            int w = VectorLane.Count;
+            int n = 0;
+            float[] v = V;
+            float[] r = Refractory;
+            for (int i = start; i < end; i += w)
+            {
+                var nr = new ClockNeuron<VectorLane>
+                {
+                    V = VectorLane.LoadUnchecked(v, i),
+                    S1 = S1 is null ? default : VectorLane.LoadUnchecked(S1, i),
+                    S2 = S2 is null ? default : VectorLane.LoadUnchecked(S2, i),
+                    S3 = S3 is null ? default : VectorLane.LoadUnchecked(S3, i),
+                    Refractory = VectorLane.LoadUnchecked(r, i),
+                };
+                VectorLane x0 = VectorLane.LoadUnchecked(in0, i);
+                VectorLane x1 = in1 is null ? default : VectorLane.LoadUnchecked(in1, i);
+                VectorMask spike = model.StepClock<VectorLane, VectorMask>(ref nr, x0, x1);
+                nr.V.StoreUnchecked(v, i);
+                if (S1 is not null)
+                {
+                    nr.S1.StoreUnchecked(S1, i);
+                }
 
-    /// <summary>The propagators.</summary>
-    public CurrentLifParameters Parameters { get; }
+                if (S2 is not null)
+                {
+                    nr.S2.StoreUnchecked(S2, i);
+                }
 
-    /// <inheritdoc />
-    public override int RunSteps(IComputeDevice device, int steps, SpikeBuffer spikes)
-    {
-        var kernel = new CurrentLifKernel { V = V, Ge = Ge, Gi = Gi, Refractory = Refractory, P = Parameters };
-        return device.RunSteps(Size, steps, ref kernel, spikes);
-    }
-}
+                if (S3 is not null)
+                {
+                    nr.S3.StoreUnchecked(S3, i);
+                }
 
-/// <summary>A COBA population (<see cref="ConductanceLifKernel"/>): Euler integration, conductance-based exponential synapses.</summary>
-public sealed class ConductanceLifPopulation : TwoReceptorLifPopulation
-{
-    /// <summary>Creates the population with <c>v = El</c>, no synaptic input, not refractory.</summary>
-    /// <param name="name">The name.</param>
-    /// <param name="size">The number of neurons.</param>
-    /// <param name="device">The device holding the columns.</param>
-    /// <param name="parameters">The constants.</param>
-    public ConductanceLifPopulation(string name, int size, IComputeDevice device, ConductanceLifParameters parameters)
-        : base(name, size, device)
-    {
-        Parameters = parameters;
-        Array.Fill(V, parameters.El);
-    }
+                nr.Refractory.StoreUnchecked(r, i);
+                if (VectorMask.Any(spike))
+                {
+                    int lanes = Math.Min(w, Size - i);
+                    for (int l = 0; l < lanes; l++)
+                    {
+                        if (spike[l])
+                        {
+                            spiked[n++] = i + l;
+                        }
+                    }
+                }
+            }
 
-    /// <summary>The constants.</summary>
-    public ConductanceLifParameters Parameters { get; }
+            in0.AsSpan(start, end - start).Clear();
+            in1?.AsSpan(start, end - start).Clear();
+            return n;
+        }
 
-    /// <inheritdoc />
-    public override int RunSteps(IComputeDevice device, int steps, SpikeBuffer spikes)
-    {
-        var kernel = new ConductanceLifKernel { V = V, Ge = Ge, Gi = Gi, Refractory = Refractory, P = Parameters };
-        return device.RunSteps(Size, steps, ref kernel, spikes);
+        private readonly int StepScalars(float[] in0, float[]? in1, int start, int end, Span<int> spiked)
+        {
+            int n = 0;
+            int stop = Math.Min(end, Size);
+            for (int i = start; i < stop; i++)
+            {
+                var nr = new ClockNeuron<ScalarLane>
+                {
+                    V = new(V[i]),
+                    S1 = S1 is null ? default : new(S1[i]),
+                    S2 = S2 is null ? default : new(S2[i]),
+                    S3 = S3 is null ? default : new(S3[i]),
+                    Refractory = new(Refractory[i]),
+                };
+                ScalarMask spike = Models[i].StepClock<ScalarLane, ScalarMask>(ref nr, new(in0[i]), in1 is null ? default : new(in1[i]));
+                V[i] = nr.V.Value;
+                if (S1 is not null)
+                {
+                    S1[i] = nr.S1.Value;
+                }
+
+                if (S2 is not null)
+                {
+                    S2[i] = nr.S2.Value;
+                }
+
+                if (S3 is not null)
+                {
+                    S3[i] = nr.S3.Value;
+                }
+
+                Refractory[i] = nr.Refractory.Value;
+                in0[i] = 0;
+                if (in1 is not null)
+                {
+                    in1[i] = 0;
+                }
+
+                if (spike.Value)
+                {
+                    spiked[n++] = i;
+                }
+            }
+
+            if (stop < end)
+            {
+                in0.AsSpan(stop, end - stop).Clear();
+                in1?.AsSpan(stop, end - stop).Clear();
+            }
+
+            return n;
+        }
     }
 }

@@ -1,0 +1,312 @@
+using EventSnn.Simulator.Models;
+using EventSnn.Simulator.Network;
+using EventSnn.Simulator.State;
+
+namespace EventSnn.Simulator.Engines.EventDriven;
+
+/// <summary>
+/// The event-driven execution of one neuron population: neurons are brought forward lazily with their model's exact
+/// solution, simultaneous inputs are summed and applied together, and threshold crossings between inputs are predicted
+/// and woken up through the engine's queue.
+/// </summary>
+internal abstract class EventPopulation
+{
+    private protected EventPopulation(EventPopulationState state) => State = state;
+
+    /// <summary>The population's stored state.</summary>
+    public EventPopulationState State { get; }
+
+    /// <summary>The population id.</summary>
+    public int Id => State.Spec.Id;
+
+    /// <summary>Whether inputs of the current tick are waiting for <see cref="Flush"/>.</summary>
+    public abstract bool HasPending { get; }
+
+    /// <summary>Resets every neuron to its initial state (clears predictions).</summary>
+    public abstract void Initialize();
+
+    /// <summary>Predicts every neuron's first crossing and schedules its wake-up (at the start of a run).</summary>
+    /// <param name="engine">The engine.</param>
+    public abstract void Start(SimulationEngine engine);
+
+    /// <summary>Adds one delivery's weights to the inputs its targets receive at the current tick (applied at <see cref="Flush"/>).</summary>
+    /// <param name="targets">Target neurons.</param>
+    /// <param name="weights">Weights, one per target.</param>
+    /// <param name="receptor">Receptor index.</param>
+    public abstract void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor);
+
+    /// <summary>
+    /// Applies every input accumulated for tick <paramref name="t"/>: each touched neuron is brought forward to t (emitting
+    /// crossings on the way), receives the sum of its inputs per receptor, and is tested against its threshold once.
+    /// </summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="t">The tick.</param>
+    public abstract void Flush(SimulationEngine engine, long t);
+
+    /// <summary>Handles a wake-up of <paramref name="neuron"/> at tick <paramref name="t"/> (a predicted crossing or re-check).</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="neuron">The neuron.</param>
+    /// <param name="t">The tick.</param>
+    public abstract void Wake(SimulationEngine engine, int neuron, long t);
+
+    /// <summary>The value of a state variable at tick <paramref name="now"/>, advancing a copy (the stored state is not touched).</summary>
+    /// <param name="neuron">Neuron index.</param>
+    /// <param name="variable">Variable index.</param>
+    /// <param name="now">The tick (≥ the neuron's last update).</param>
+    public abstract double Read(int neuron, int variable, long now);
+}
+
+/// <summary>The event-driven execution of a population of model <typeparamref name="TModel"/>.</summary>
+/// <typeparam name="TModel">The neuron model.</typeparam>
+internal sealed class EventPopulation<TModel> : EventPopulation
+    where TModel : struct, INeuronModel<TModel>
+{
+    /// <summary>Longest interval (ticks) a crossing prediction searches before scheduling a re-check: 10 s.</summary>
+    public const double PredictionHorizon = 1e10;
+
+    private readonly TModel[] _models;
+    private readonly bool _closedRefractory;
+    private readonly double[] _input0;
+    private readonly double[] _input1;
+    private readonly int[] _touched;
+    private readonly int[] _stamp;
+    private int _touchedCount;
+    private int _currentStamp = 1;
+
+    public EventPopulation(PopulationSpec spec)
+        : base(new EventPopulationState(spec))
+    {
+        int n = spec.PerNeuronParameters.IsEmpty ? 1 : spec.Size;
+        _models = new TModel[n];
+        Span<double> p = stackalloc double[spec.Parameters.Length];
+        for (int j = 0; j < n; j++)
+        {
+            spec.GetParameters(j, p);
+            _models[j] = TModel.Create(p, spec.Rules);
+        }
+
+        _closedRefractory = spec.RefractoryEnd == RefractoryEnd.Closed;
+        _input0 = new double[spec.Size];
+        _input1 = TModel.Info.Receptors.Length > 1 ? new double[spec.Size] : [];
+        _touched = new int[spec.Size];
+        _stamp = new int[spec.Size];
+        Initialize();
+    }
+
+    public override bool HasPending => _touchedCount != 0;
+
+    public override void Initialize()
+    {
+        State.Initialize(j => ModelOf(j).InitialState);
+        State.ResetBookkeeping();
+        Array.Clear(_input0);
+        Array.Clear(_input1);
+        _touchedCount = 0;
+    }
+
+    private ref readonly TModel ModelOf(int j) => ref _models.Length == 1 ? ref _models[0] : ref _models[j];
+
+    public override double Read(int neuron, int variable, long now)
+    {
+        NeuronState s = State.Load(neuron);
+        long last = State.LastUpdate[neuron];
+        if (now > last)
+        {
+            ExactSteps.Advance(ModelOf(neuron), ref s, now - last);
+        }
+
+        return s.Get(variable);
+    }
+
+    public override void Start(SimulationEngine engine)
+    {
+        EventPopulationState st = State;
+        for (int j = 0; j < st.Size; j++)
+        {
+            st.Crossing[j] = Predict(ModelOf(j), st.Load(j), out st.Recheck[j]);
+            Schedule(engine, j);
+        }
+    }
+
+    public override void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor)
+    {
+        double[] input = receptor == 0 ? _input0 : _input1;
+        int[] stamp = _stamp;
+        int current = _currentStamp;
+        for (int k = 0; k < targets.Length; k++)
+        {
+            int j = targets[k];
+            input[j] += weights[k];
+            if (stamp[j] != current)
+            {
+                stamp[j] = current;
+                _touched[_touchedCount++] = j;
+            }
+        }
+    }
+
+    public override void Flush(SimulationEngine engine, long t)
+    {
+        EventPopulationState st = State;
+        int count = _touchedCount;
+        _touchedCount = 0;
+        if (++_currentStamp == int.MaxValue)
+        {
+            Array.Clear(_stamp);
+            _currentStamp = 1;
+        }
+
+        bool two = _input1.Length != 0;
+        for (int k = 0; k < count; k++)
+        {
+            int j = _touched[k];
+            ref readonly TModel m = ref ModelOf(j);
+            NeuronState s = st.Load(j);
+            BringForward(engine, j, ref s, t, m);
+            double in0 = _input0[j];
+            _input0[j] = 0;
+            if (in0 != 0)
+            {
+                m.ApplyInput(ref s, 0, in0);
+            }
+
+            if (two)
+            {
+                double in1 = _input1[j];
+                _input1[j] = 0;
+                if (in1 != 0)
+                {
+                    m.ApplyInput(ref s, 1, in1);
+                }
+            }
+
+            while (s.Refractory <= 0 && m.IsAboveThreshold(s))
+            {
+                engine.EmitSpike(Id, j, t);
+                ExactSteps.Spike(m, ref s);
+            }
+
+            st.Crossing[j] = Predict(m, s, out st.Recheck[j]);
+            st.Store(j, s);
+            Schedule(engine, j);
+        }
+    }
+
+    public override void Wake(SimulationEngine engine, int neuron, long t)
+    {
+        EventPopulationState st = State;
+        ref readonly TModel m = ref ModelOf(neuron);
+        NeuronState s = st.Load(neuron);
+        BringForward(engine, neuron, ref s, t, m);
+        st.Crossing[neuron] = Predict(m, s, out st.Recheck[neuron]);
+        st.Store(neuron, s);
+        Schedule(engine, neuron);
+    }
+
+    private void Schedule(SimulationEngine engine, int neuron)
+    {
+        EventPopulationState st = State;
+        double c = st.Crossing[neuron];
+        double r = st.Recheck[neuron];
+        long last = st.LastUpdate[neuron];
+        long wake;
+        if (double.IsFinite(c))
+        {
+            wake = last + (long)Math.Ceiling(c);
+        }
+        else if (double.IsFinite(r))
+        {
+            // No crossing before the re-check point: look again there.
+            wake = last + Math.Max(1, (long)r);
+        }
+        else
+        {
+            st.WakeTick[neuron] = long.MaxValue;
+            return;
+        }
+
+        if (st.WakeTick[neuron] <= wake)
+        {
+            // A wake-up is already pending no later than needed: it will re-predict then (saves queue traffic).
+            return;
+        }
+
+        st.WakeTick[neuron] = wake;
+        int gen = ++st.WakeGeneration[neuron];
+        engine.ScheduleWake(wake, Id, neuron, gen);
+    }
+
+    /// <summary>
+    /// Brings neuron <paramref name="j"/> forward from its last update to tick <paramref name="t"/>, emitting every
+    /// threshold crossing on the way at tick ⌈crossing⌉, with the state carried exactly from the crossing instant.
+    /// With a closed refractory period that ends exactly at <paramref name="t"/>, the neuron stays refractory for the
+    /// inputs of tick t (its remaining refractory time is set to the smallest positive double).
+    /// </summary>
+    private void BringForward(SimulationEngine engine, int j, ref NeuronState s, long t, in TModel m)
+    {
+        EventPopulationState st = State;
+        long last = st.LastUpdate[j];
+        double cross = st.Crossing[j];
+        double recheck = st.Recheck[j];
+        while (true)
+        {
+            double span = t - last;
+            if (cross <= span)
+            {
+                ExactSteps.Advance(m, ref s, cross);
+                double whole = Math.Ceiling(cross);
+                long tick = last + (long)whole;
+                engine.EmitSpike(Id, j, tick);
+                ExactSteps.Spike(m, ref s);
+                ExactSteps.Advance(m, ref s, whole - cross);
+                last = tick;
+                cross = Predict(m, s, out recheck);
+                continue;
+            }
+
+            if (recheck < span && double.IsPositiveInfinity(cross))
+            {
+                // The prediction must be redone before t (a re-check point lies inside the interval).
+                double step = Math.Max(1, Math.Floor(recheck));
+                ExactSteps.Advance(m, ref s, step);
+                last += (long)step;
+                cross = Predict(m, s, out recheck);
+                continue;
+            }
+
+            if (span > 0)
+            {
+                bool endsNow = _closedRefractory && s.Refractory > 0 && s.Refractory == span;
+                ExactSteps.Advance(m, ref s, span);
+                cross -= span;
+                recheck -= span;
+                if (endsNow)
+                {
+                    s.Refractory = double.Epsilon;
+                }
+            }
+
+            break;
+        }
+
+        st.LastUpdate[j] = t;
+        st.Crossing[j] = cross;
+        st.Recheck[j] = recheck;
+    }
+
+    /// <summary>Predicts the offset of the next crossing from state <paramref name="s"/> (+∞: none known; then <paramref name="recheck"/> says when to look again).</summary>
+    private static double Predict(in TModel m, in NeuronState s, out double recheck)
+    {
+        double r = s.Refractory;
+        NeuronState free = s;
+        if (r > 0)
+        {
+            m.AdvanceRefractory(ref free, r);
+            free.Refractory = 0;
+        }
+
+        double delta = m.FindCrossing(free, PredictionHorizon, out recheck);
+        recheck += r;
+        return r + delta;
+    }
+}

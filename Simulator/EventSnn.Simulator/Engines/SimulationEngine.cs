@@ -1,0 +1,816 @@
+using System.Diagnostics.Metrics;
+using EventSnn.Devices;
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Connectivity;
+using EventSnn.Simulator.Engines.Clock;
+using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Inputs;
+using EventSnn.Simulator.Monitors;
+using EventSnn.Simulator.Network;
+using EventSnn.Simulator.Plasticity;
+using EventSnn.Simulator.State;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EventSnn.Simulator.Engines;
+
+/// <summary>
+/// The simulation engine: one priority queue carries every spike between populations with per-synapse delays, while each
+/// neuron population runs as it declares — event-driven (exact, lazy, per neuron, in continuous integer time) or
+/// clock-driven (dense float32 steps of its own dt on a compute device, several steps per device call where nothing can
+/// arrive). All-event and all-clock networks are the two extremes of the same engine.
+/// </summary>
+/// <remarks>
+/// <para><b>Order of processing.</b> Time advances to the earliest of: the next queued event, the next clock boundary (the
+/// end of a clock-driven population's next step), the next state sample, the end of the run. Every queued event with a time
+/// ≤ that point is processed first, in queue order (time, then insertion order); all deliveries that reach one
+/// event-driven neuron at one tick are summed per receptor and applied together at the end of that tick, then its
+/// threshold is tested once. Then clock-driven populations whose step ends there emit that step's spikes (in population
+/// order, then ascending neuron index), computing a new window of steps first if needed. Then samplers run.</para>
+/// <para><b>Clock-driven populations.</b> Step k of a population with step dt covers ((k − 1)·dt, k·dt]; a delivery
+/// arriving at tick a is added to step ⌈a / dt⌉ and applied at its end, after integration and before the threshold test;
+/// spikes of that step are stamped k·dt. A population runs a window of K steps in one device call when nothing not yet
+/// emitted can reach it within them: K ≤ ⌈d_in / dt⌉ where d_in is the smallest delay of its incoming projections, and
+/// K is also bounded by the run's end, the next sample, queued deliveries to clock-driven populations and
+/// <see cref="EngineOptions.MaxWindowSteps"/>. Windows never change results (test <c>WindowsDoNotChangeResults</c>).</para>
+/// <para><b>Determinism.</b> Everything queued is deterministic, device chunking does not depend on the number of threads,
+/// so the same network, options and injected events give identical spikes for every thread count and execution mix.</para>
+/// </remarks>
+public sealed class SimulationEngine : ISimulationEngine, IDisposable
+{
+    private const uint Magic = 0x4E455345; // "ESEN"
+    private const int FormatVersion = 3;
+    private static readonly EngineStateIO s_format = new(Magic, FormatVersion, "engine state", "Not an EventSnn engine state (bad magic number).", "The saved state belongs to a different network or execution (populations, models, synapse counts, modes or steps differ).");
+    private static readonly Meter s_meter = new("EventSnn.Simulator");
+    private static readonly Counter<long> s_spikes = s_meter.CreateCounter<long>("eventsnn.engine.spikes", description: "Spikes emitted by simulation engines.");
+    private static readonly Counter<long> s_steps = s_meter.CreateCounter<long>("eventsnn.engine.clock_steps", description: "Clock-driven population steps run by simulation engines.");
+
+    private readonly EngineTopology _topology;
+    private readonly EngineOptions _options;
+    private readonly CpuDevice? _ownedDevice;
+    private readonly NeuronPopulationState?[] _states;
+    private readonly EventPopulation?[] _event;
+    private readonly ClockPopulation?[] _clock;
+    private readonly ClockPopulation[] _clocks;
+    private readonly int[] _windowByDelay;
+    private readonly SynapseTable[] _tables;
+    private readonly int[] _receptor;
+    private readonly int[] _post;
+    private readonly bool[] _queued;
+    private readonly int[][] _outgoing;
+    private readonly StdpRule?[] _rules;
+    private readonly StdpRule[][] _preRules;
+    private readonly StdpRule[][] _postRules;
+    private readonly int[]?[] _sourceCursor;
+    private readonly Xoshiro256[] _poissonRng;
+    private readonly double[] _poissonP;
+    private readonly RadixHeapQueue<EngineEvent> _queue = new();
+    private readonly RadixHeapQueue<int> _clockDeliveries = new();
+    private readonly EventPopulation[] _pending;
+    private readonly bool[] _isPending;
+    private readonly List<(IStateSampler Sampler, long Interval, long Next)> _samplers = [];
+    private readonly ILogger _logger;
+    private ISpikeMonitor[] _monitors = [];
+    private int _pendingCount;
+    private long _tick = long.MinValue;
+    private long _now;
+    private long _spikeCount;
+    private long _eventCount;
+    private long _stepCount;
+    private long _windowCount;
+    private long _metricSpikes;
+    private long _metricSteps;
+
+    /// <summary>Builds the runtime of <paramref name="network"/>: synapse tables, population state, initial source events.</summary>
+    /// <param name="network">The validated network.</param>
+    /// <param name="options">Settings; null for the defaults (populations as declared, undeclared ones event-driven).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    /// <exception cref="ArgumentException">The device is not host-visible.</exception>
+    public SimulationEngine(NetworkSpec network, EngineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new EngineOptions();
+        options.Validate();
+        Network = network;
+        _options = options;
+        _logger = options.Logger ?? NullLogger.Instance;
+        _topology = new EngineTopology(network);
+        _tables = _topology.Tables;
+        _receptor = _topology.Receptor;
+        _post = _topology.Post;
+        _outgoing = _topology.Outgoing;
+        _rules = _topology.Rules;
+        _preRules = _topology.PreRules;
+        _postRules = _topology.PostRules;
+        _sourceCursor = _topology.SourceCursor;
+        _poissonRng = _topology.PoissonRng;
+        _poissonP = _topology.PoissonP;
+
+        int np = network.Populations.Length;
+        _states = new NeuronPopulationState?[np];
+        _event = new EventPopulation?[np];
+        _clock = new ClockPopulation?[np];
+        _windowByDelay = new int[np];
+        _pending = new EventPopulation[np];
+        _isPending = new bool[np];
+        var executions = new ExecutionSpec?[np];
+        foreach (PopulationSpec p in network.Populations)
+        {
+            if (p.Model is not null)
+            {
+                executions[p.Id] = options.ExecutionOf(p);
+            }
+        }
+
+        // Deliveries into clock-driven populations go straight into their input rings unless plasticity can change the
+        // weight while the spike is in flight: those wait in the queue and are added when due (the weight read then).
+        _queued = new bool[network.Projections.Length];
+        var minDelayIn = new long[np];
+        var maxDelayIn = new long[np];
+        Array.Fill(minDelayIn, long.MaxValue);
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            SynapseTable t = _tables[pr.Id];
+            _queued[pr.Id] = executions[pr.Post]!.Mode == ExecutionMode.Event || pr.Stdp is not null;
+            if (t.SynapseCount > 0)
+            {
+                minDelayIn[pr.Post] = Math.Min(minDelayIn[pr.Post], t.MinDelay);
+                maxDelayIn[pr.Post] = Math.Max(maxDelayIn[pr.Post], t.MaxDelay);
+            }
+        }
+
+        IComputeDevice? device = options.Device;
+        var clocks = new List<ClockPopulation>();
+        foreach (PopulationSpec p in network.Populations)
+        {
+            if (executions[p.Id] is not { } ex)
+            {
+                continue;
+            }
+
+            if (ex.Mode == ExecutionMode.Event)
+            {
+                EventPopulation ep = p.Model!.CreateEventPopulation(p);
+                _event[p.Id] = ep;
+                _states[p.Id] = ep.State;
+                continue;
+            }
+
+            device ??= _ownedDevice = new CpuDevice(new CpuDeviceOptions { Threads = options.Threads });
+            long dt = ex.Dt.Ticks;
+            _windowByDelay[p.Id] = minDelayIn[p.Id] == long.MaxValue
+                ? options.MaxWindowSteps
+                : (int)Math.Clamp((minDelayIn[p.Id] + dt - 1) / dt, 1, options.MaxWindowSteps);
+            long ahead = maxDelayIn[p.Id] == 0 ? 1 : ((maxDelayIn[p.Id] + dt - 1) / dt) + 1;
+            long memoryCap = Math.Max(2, (16L << 20) / Math.Max(1L, (long)p.Size * p.Model!.Info.Receptors.Length));
+            int slots = (int)Math.Clamp(ahead + 1, 2, Math.Min(options.MaxRingSlots, memoryCap));
+            ClockPopulation cp = p.Model!.CreateClockPopulation(p, ex.Dt, slots, options.MaxWindowSteps, device);
+            _clock[p.Id] = cp;
+            _states[p.Id] = cp.State;
+            clocks.Add(cp);
+        }
+
+        _clocks = [.. clocks];
+        Device = device;
+        ScheduleInitial();
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation(
+                "Simulation engine: {Populations} populations ({Event} event-driven, {Clock} clock-driven), {Neurons} neurons, {Synapses} synapses ({Bytes} bytes of synapse storage), device {Device}",
+                np,
+                _event.Count(e => e is not null),
+                _clocks.Length,
+                network.TotalSize,
+                SynapseCount,
+                SynapseBytes,
+                device?.Name ?? "none");
+        }
+    }
+
+    /// <inheritdoc/>
+    public NetworkSpec Network { get; }
+
+    /// <summary>The device that runs the clock-driven populations (null when every population is event-driven).</summary>
+    public IComputeDevice? Device { get; }
+
+    /// <inheritdoc/>
+    public SimTime Now => SimTime.FromTicks(_now);
+
+    /// <inheritdoc/>
+    public long SpikeCount => _spikeCount;
+
+    /// <summary>Queue events processed so far (deliveries, wake-ups, source spikes).</summary>
+    public long EventCount => _eventCount;
+
+    /// <summary>Clock-driven population steps run so far (summed over populations).</summary>
+    public long StepCount => _stepCount;
+
+    /// <summary>Device calls so far (one per window of one or more steps of one population).</summary>
+    public long WindowCount => _windowCount;
+
+    /// <summary>Events waiting in the queue.</summary>
+    public int PendingEvents => _queue.Count;
+
+    /// <summary>Total synapses over all projections.</summary>
+    public long SynapseCount => _topology.SynapseCount;
+
+    /// <summary>Total bytes of synapse storage (all arrays of all tables).</summary>
+    public long SynapseBytes => _topology.SynapseBytes;
+
+    /// <summary>The execution each population runs with (null for input populations).</summary>
+    /// <param name="population">Population id.</param>
+    public ExecutionSpec? GetExecution(int population) => _states[population]?.Execution;
+
+    /// <summary>The STDP state of a projection, or null when it is static.</summary>
+    /// <param name="projection">Projection id.</param>
+    public StdpRule? GetPlasticity(int projection) => _rules[projection];
+
+    /// <inheritdoc/>
+    public NeuronPopulationState? GetPopulationState(int population) => _states[population];
+
+    /// <inheritdoc/>
+    public SynapseTable GetSynapses(int projection) => _tables[projection];
+
+    /// <inheritdoc/>
+    public void AddSpikeMonitor(ISpikeMonitor monitor)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        _monitors = [.. _monitors, monitor];
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A sample at T sees every event with time ≤ T; clock-driven populations are read at their last step ending ≤ T.</remarks>
+    public void AddStateSampler(IStateSampler sampler, SimDuration interval)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval.Ticks, 1, nameof(interval));
+        _samplers.Add((sampler, interval.Ticks, _now));
+    }
+
+    /// <inheritdoc/>
+    public double ReadState(int population, int neuron, int variable)
+    {
+        NeuronPopulationState s = CheckStateVariable(population, neuron, variable);
+        return _event[population] is { } ep ? ep.Read(neuron, variable, _now) : s.GetStored(neuron, variable);
+    }
+
+    /// <inheritdoc/>
+    public void InjectEvent(SimTime time, int population, int neuron)
+    {
+        _topology.CheckExternalSource(population, neuron);
+        long floor = Math.Max(_now, _queue.Now.Ticks);
+        if (time.Ticks < floor)
+        {
+            throw new ArgumentOutOfRangeException(nameof(time), time, $"Cannot inject an event at {time}, before the current time {SimTime.FromTicks(floor)}.");
+        }
+
+        _queue.Enqueue(time, new EngineEvent(EngineEventKind.Source, population, neuron, 0));
+    }
+
+    /// <inheritdoc/>
+    public void RunUntil(SimTime until)
+    {
+        long u = until.Ticks;
+        if (u < _now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(until), until, $"Cannot run back to {until}; the current time is {Now}.");
+        }
+
+        while (true)
+        {
+            long boundary = NextBoundary();
+            long sample = NextSample();
+            long limit = Math.Min(Math.Min(boundary, sample), u);
+            Drain(limit);
+            _now = Math.Max(_now, limit);
+            if (boundary == limit)
+            {
+                ProcessBoundary(boundary, u, sample);
+                continue;
+            }
+
+            if (sample == limit)
+            {
+                RunSamplers(sample);
+                continue;
+            }
+
+            break;
+        }
+
+        FlushMetrics();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Advances to the next time anything happens: the next queued event or the next clock boundary.</remarks>
+    public SimTime Step()
+    {
+        long next = NextBoundary();
+        if (_queue.TryPeek(out SimTime t, out _))
+        {
+            next = Math.Min(next, t.Ticks);
+        }
+
+        if (next != long.MaxValue)
+        {
+            RunUntil(SimTime.FromTicks(Math.Max(next, _now)));
+        }
+
+        return Now;
+    }
+
+    /// <summary>Disposes the device if the engine created it.</summary>
+    public void Dispose() => _ownedDevice?.Dispose();
+
+    private long NextBoundary()
+    {
+        long b = long.MaxValue;
+        foreach (ClockPopulation c in _clocks)
+        {
+            b = Math.Min(b, c.NextBoundary);
+        }
+
+        return b;
+    }
+
+    private long NextSample()
+    {
+        long s = long.MaxValue;
+        foreach (var x in _samplers)
+        {
+            s = Math.Min(s, x.Next);
+        }
+
+        return s;
+    }
+
+    private void Drain(long limit)
+    {
+        var visitor = new Visitor(this);
+        while (true)
+        {
+            _queue.DequeueUntil(SimTime.FromTicks(limit), ref visitor);
+            FlushPending();
+            if (!_queue.TryPeek(out SimTime t, out _) || t.Ticks > limit)
+            {
+                return;
+            }
+        }
+    }
+
+    private void RunSamplers(long time)
+    {
+        for (int k = 0; k < _samplers.Count; k++)
+        {
+            var s = _samplers[k];
+            if (s.Next == time)
+            {
+                s.Sampler.Sample(SimTime.FromTicks(time), this);
+                _samplers[k] = (s.Sampler, s.Interval, s.Next + s.Interval);
+            }
+        }
+    }
+
+    private void ProcessBoundary(long boundary, long until, long sample)
+    {
+        foreach (ClockPopulation c in _clocks)
+        {
+            if (c.NextBoundary != boundary)
+            {
+                continue;
+            }
+
+            if (c.StateTime == c.EmittedTime)
+            {
+                int window = WindowFor(c, until, sample);
+                c.RunWindow(window);
+                _stepCount += window;
+                _metricSteps += window;
+                _windowCount++;
+            }
+
+            int step = (int)((boundary - (c.StateTime - (c.Spikes.Steps * c.Dt))) / c.Dt) - 1;
+            c.EmittedTime = boundary;
+            foreach (int n in c.Spikes.ForStep(step))
+            {
+                EmitSpike(c.Id, n, boundary);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The number of steps population <paramref name="c"/> may run from its current state without missing an input:
+    /// nothing emitted at or after its next boundary B can arrive before B + d_in, nothing queued for clock-driven
+    /// populations before its time, and the window ends by the run's end and the next sample.
+    /// </summary>
+    private int WindowFor(ClockPopulation c, long until, long sample)
+    {
+        long dt = c.Dt;
+        long start = c.StateTime;
+        long limit = Math.Min(until, sample);
+        long k = Math.Min(_windowByDelay[c.Id], (limit - start) / dt);
+        if (_clockDeliveries.TryPeek(out SimTime due, out _))
+        {
+            k = Math.Min(k, c.StepOf(due.Ticks) - 1 - (start / dt));
+        }
+
+        return (int)Math.Max(1, k);
+    }
+
+    private void FlushPending()
+    {
+        if (_pendingCount == 0)
+        {
+            return;
+        }
+
+        // Flushing can emit spikes but never adds inputs at the current tick (delays are at least one tick).
+        for (int k = 0; k < _pendingCount; k++)
+        {
+            EventPopulation p = _pending[k];
+            _isPending[p.Id] = false;
+            p.Flush(this, _tick);
+        }
+
+        _pendingCount = 0;
+    }
+
+    private void Handle(long t, in EngineEvent e)
+    {
+        if (t != _tick)
+        {
+            FlushPending();
+            _tick = t;
+        }
+
+        _eventCount++;
+        switch (e.Kind)
+        {
+            case EngineEventKind.Deliver:
+            {
+                SynapseTable tb = _tables[e.A];
+                int from = tb.GroupStart[e.B];
+                int len = tb.GroupStart[e.B + 1] - from;
+                int post = _post[e.A];
+                if (_event[post] is { } ep)
+                {
+                    ep.Accumulate(tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[e.A]);
+                    if (!_isPending[post])
+                    {
+                        _isPending[post] = true;
+                        _pending[_pendingCount++] = ep;
+                    }
+                }
+                else
+                {
+                    _clockDeliveries.TryDequeue(out _, out _);
+                    if (!_clock[post]!.TryAddInput(t, _receptor[e.A], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len)))
+                    {
+                        throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
+                    }
+                }
+
+                break;
+            }
+
+            case EngineEventKind.Wake:
+            {
+                EventPopulationState s = _event[e.A]!.State;
+                if (s.WakeGeneration[e.B] == e.C)
+                {
+                    s.WakeTick[e.B] = long.MaxValue;
+                    _event[e.A]!.Wake(this, e.B, t);
+                }
+
+                break;
+            }
+
+            default:
+            {
+                EmitSpike(e.A, e.B, t);
+                PopulationSpec p = Network.Populations[e.A];
+                if (p.Kind == PopulationKind.SpikeSource)
+                {
+                    int[] cursor = _sourceCursor[e.A]!;
+                    int next = ++cursor[e.B];
+                    if (next < p.SpikeTimes[e.B].Length)
+                    {
+                        _queue.Enqueue(p.SpikeTimes[e.B][next], e);
+                    }
+                }
+                else if (p.Kind == PopulationKind.Poisson)
+                {
+                    SchedulePoisson(p, e.B, t);
+                }
+
+                break;
+            }
+        }
+    }
+
+    /// <summary>Emits a spike of (population, neuron) at tick <paramref name="tick"/>: monitors, plasticity, fan-out.</summary>
+    internal void EmitSpike(int population, int neuron, long tick)
+    {
+        _spikeCount++;
+        _metricSpikes++;
+        EngineTopology.NotifySpike(_monitors, _preRules[population], _postRules[population], population, neuron, tick);
+
+        long floor = _queue.Now.Ticks;
+        foreach (int pr in _outgoing[population])
+        {
+            SynapseTable tb = _tables[pr];
+            int first = tb.SourceGroupStart[neuron];
+            int end = tb.SourceGroupStart[neuron + 1];
+            ClockPopulation? target = _clock[_post[pr]];
+            for (int g = first; g < end; g++)
+            {
+                long arrival = Math.Max(tick + tb.GroupDelay[g], floor);
+                if (target is not null)
+                {
+                    int from = tb.GroupStart[g];
+                    int len = tb.GroupStart[g + 1] - from;
+                    if (!_queued[pr] && target.TryAddInput(arrival, _receptor[pr], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len)))
+                    {
+                        continue;
+                    }
+
+                    _clockDeliveries.Enqueue(SimTime.FromTicks(arrival), 0);
+                }
+
+                _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, pr, g, 0));
+            }
+        }
+    }
+
+    internal void ScheduleWake(long tick, int population, int neuron, int generation)
+        => _queue.Enqueue(SimTime.FromTicks(Math.Max(tick, _queue.Now.Ticks)), new EngineEvent(EngineEventKind.Wake, population, neuron, generation));
+
+    private void ScheduleInitial()
+    {
+        foreach (PopulationSpec p in Network.Populations)
+        {
+            switch (p.Kind)
+            {
+                case PopulationKind.SpikeSource:
+                    for (int j = 0; j < p.Size; j++)
+                    {
+                        if (p.SpikeTimes[j].Length > 0)
+                        {
+                            _queue.Enqueue(p.SpikeTimes[j][0], new EngineEvent(EngineEventKind.Source, p.Id, j, 0));
+                        }
+                    }
+
+                    break;
+                case PopulationKind.Poisson:
+                    for (int j = 0; j < p.Size; j++)
+                    {
+                        SchedulePoisson(p, j, p.Poisson!.Start.Ticks - 1);
+                    }
+
+                    break;
+                case PopulationKind.Neurons:
+                    _event[p.Id]?.Start(this);
+                    break;
+            }
+        }
+    }
+
+    private void SchedulePoisson(PopulationSpec p, int j, long previous)
+    {
+        long next = PoissonProcess.NextSpike(ref _poissonRng[p.Id], _poissonP[p.Id], previous);
+        if (next < p.Poisson!.Stop.Ticks)
+        {
+            _queue.Enqueue(SimTime.FromTicks(next), new EngineEvent(EngineEventKind.Source, p.Id, j, 0));
+        }
+    }
+
+    private void FlushMetrics()
+    {
+        if (_metricSpikes != 0 && s_spikes.Enabled)
+        {
+            s_spikes.Add(_metricSpikes);
+        }
+
+        if (_metricSteps != 0 && s_steps.Enabled)
+        {
+            s_steps.Add(_metricSteps);
+        }
+
+        _metricSpikes = 0;
+        _metricSteps = 0;
+    }
+
+    private NeuronPopulationState CheckStateVariable(int population, int neuron, int variable)
+    {
+        if ((uint)population >= (uint)_states.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(population), population, "No such population.");
+        }
+
+        NeuronPopulationState s = _states[population] ?? throw new ArgumentException($"{Network.Populations[population]} has no neuron state.", nameof(population));
+        if ((uint)neuron >= (uint)s.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(neuron), neuron, $"Population '{s.Spec.Name}' has {s.Size} neurons.");
+        }
+
+        if ((uint)variable >= (uint)s.VariableCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(variable), variable, $"Population '{s.Spec.Name}' has {s.VariableCount} state variables.");
+        }
+
+        return s;
+    }
+
+    private readonly struct Visitor(SimulationEngine engine) : IEventVisitor<EngineEvent>
+    {
+        public void Visit(SimTime time, in EngineEvent payload) => engine.Handle(time.Ticks, payload);
+    }
+
+    /// <inheritdoc/>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using BinaryWriter w = s_format.BeginWrite(stream, WriteFingerprint);
+        w.Write(_now);
+        w.Write(_spikeCount);
+        w.Write(_eventCount);
+        w.Write(_stepCount);
+        _topology.WritePopulations(w, WriteNeurons, writePoissonExtra: null);
+        _topology.WriteSynapses(w);
+        var clockPending = new PendingEvent<int>[_clockDeliveries.Count];
+        _clockDeliveries.CopyPendingTo(clockPending);
+        w.Write(clockPending.Length);
+        foreach (PendingEvent<int> pe in clockPending)
+        {
+            w.Write(pe.Time.Ticks);
+        }
+
+        s_format.EndWrite(w, _queue);
+    }
+
+    /// <inheritdoc/>
+    public void Restore(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        s_format.Guard(() => RestoreCore(stream));
+    }
+
+    private void WriteFingerprint(BinaryWriter w)
+    {
+        _topology.WriteFingerprint(w);
+        foreach (NeuronPopulationState? s in _states)
+        {
+            w.Write(s is null ? -1 : (int)s.Execution.Mode);
+            w.Write(s?.Execution.Dt.Ticks ?? 0);
+        }
+    }
+
+    private void WriteNeurons(BinaryWriter w, PopulationSpec p)
+    {
+        if (_event[p.Id] is { } ep)
+        {
+            EventPopulationState s = ep.State;
+            foreach (double[] col in s.Columns)
+            {
+                EngineStateIO.WriteArray<double>(w, col);
+            }
+
+            EngineStateIO.WriteArray<double>(w, s.Refractory);
+            EngineStateIO.WriteArray<long>(w, s.LastUpdate);
+            EngineStateIO.WriteArray<double>(w, s.Crossing);
+            EngineStateIO.WriteArray<double>(w, s.Recheck);
+            EngineStateIO.WriteArray<long>(w, s.WakeTick);
+            EngineStateIO.WriteArray<int>(w, s.WakeGeneration);
+            return;
+        }
+
+        ClockPopulation c = _clock[p.Id]!;
+        foreach (float[] col in c.State.Columns)
+        {
+            EngineStateIO.WriteArray<float>(w, col);
+        }
+
+        EngineStateIO.WriteArray<float>(w, c.State.RefractorySteps);
+        w.Write(c.StateTime);
+        foreach (float[] slot in c.Ring)
+        {
+            EngineStateIO.WriteArray<float>(w, slot);
+        }
+    }
+
+    private Action ReadNeurons(BinaryReader r, PopulationSpec p)
+    {
+        if (_event[p.Id] is { } ep)
+        {
+            EventPopulationState s = ep.State;
+            double[][] cols = [.. s.Columns.Select(c => EngineStateIO.ReadArray<double>(r, c.Length))];
+            double[] refr = EngineStateIO.ReadArray<double>(r, s.Size);
+            long[] last = EngineStateIO.ReadArray<long>(r, s.Size);
+            double[] cross = EngineStateIO.ReadArray<double>(r, s.Size);
+            double[] recheck = EngineStateIO.ReadArray<double>(r, s.Size);
+            long[] wake = EngineStateIO.ReadArray<long>(r, s.Size);
+            int[] gen = EngineStateIO.ReadArray<int>(r, s.Size);
+            return () =>
+            {
+                for (int k = 0; k < cols.Length; k++)
+                {
+                    cols[k].CopyTo(s.Columns[k], 0);
+                }
+
+                refr.CopyTo(s.Refractory, 0);
+                last.CopyTo(s.LastUpdate, 0);
+                cross.CopyTo(s.Crossing, 0);
+                recheck.CopyTo(s.Recheck, 0);
+                wake.CopyTo(s.WakeTick, 0);
+                gen.CopyTo(s.WakeGeneration, 0);
+            };
+        }
+
+        ClockPopulation c = _clock[p.Id]!;
+        ClockPopulationState st = c.State;
+        float[][] columns = [.. st.Columns.Select(col => EngineStateIO.ReadArray<float>(r, col.Length))];
+        float[] steps = EngineStateIO.ReadArray<float>(r, st.PaddedSize);
+        long time = r.ReadInt64();
+        if (time < 0 || time % c.Dt != 0)
+        {
+            throw new InvalidDataException($"The saved engine state is corrupt (time {time} of clock-driven population '{p.Name}' is not on its grid).");
+        }
+
+        float[][] ring = [.. c.Ring.Select(slot => EngineStateIO.ReadArray<float>(r, slot.Length))];
+        return () =>
+        {
+            for (int k = 0; k < columns.Length; k++)
+            {
+                columns[k].CopyTo(st.Columns[k], 0);
+            }
+
+            steps.CopyTo(st.RefractorySteps, 0);
+            for (int k = 0; k < ring.Length; k++)
+            {
+                ring[k].CopyTo(c.Ring[k], 0);
+            }
+
+            c.StateTime = time;
+            c.EmittedTime = time;
+        };
+    }
+
+    private void RestoreCore(Stream stream)
+    {
+        using BinaryReader r = s_format.BeginRead(stream, WriteFingerprint);
+
+        // Read everything into temporaries first so that a corrupt file leaves the engine unchanged.
+        long now = r.ReadInt64();
+        long spikes = r.ReadInt64();
+        long events = r.ReadInt64();
+        long steps = r.ReadInt64();
+        if (now < 0 || spikes < 0 || events < 0 || steps < 0)
+        {
+            throw new InvalidDataException("The saved engine state is corrupt (time or counters).");
+        }
+
+        var actions = new List<Action>();
+        _topology.ReadPopulations(r, actions, ReadNeurons, readPoissonExtra: null);
+        _topology.ReadSynapses(r, actions);
+        int clockCount = r.ReadInt32();
+        if (clockCount < 0 || (stream.CanSeek && clockCount * 8L > stream.Length - stream.Position))
+        {
+            throw new InvalidDataException($"The saved engine state is corrupt (clock delivery count {clockCount}).");
+        }
+
+        var clockPending = new PendingEvent<int>[clockCount];
+        for (int k = 0; k < clockCount; k++)
+        {
+            clockPending[k] = new PendingEvent<int>(SimTime.FromTicks(r.ReadInt64()), 0);
+        }
+
+        PendingEvent<EngineEvent>[] pending = EngineStateIO.ReadPending(r, pe => _topology.Fits(pe.Payload, allowWake: true) && (pe.Payload.Kind != EngineEventKind.Wake || _event[pe.Payload.A] is not null), out long queueNow);
+        s_format.ReadEnd(r);
+        if (queueNow > now)
+        {
+            throw new InvalidDataException("The saved engine state is corrupt (queue time after engine time).");
+        }
+
+        EngineStateIO.RestoreQueue(_queue, queueNow, pending);
+        try
+        {
+            _clockDeliveries.Restore(SimTime.FromTicks(queueNow), clockPending);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException("The saved clock deliveries are not in time order.", ex);
+        }
+
+        foreach (Action a in actions)
+        {
+            a();
+        }
+
+        _now = now;
+        _tick = long.MinValue;
+        _spikeCount = spikes;
+        _eventCount = events;
+        _stepCount = steps;
+        EngineTopology.ClampSamplers(_samplers, now);
+    }
+}
