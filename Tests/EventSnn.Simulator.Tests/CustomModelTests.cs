@@ -1,3 +1,4 @@
+using EventSnn.Devices.Lanes;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
@@ -68,8 +69,8 @@ internal readonly struct IntegratorWithExpCurrent : INeuronModel<IntegratorWithE
 
     // Clock mode: the same exact solution over one step, written once for every lane type.
     public TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
-        where TLane : struct, EventSnn.Devices.Lanes.ILane<TLane, TMask>
-        where TMask : struct, EventSnn.Devices.Lanes.ILaneMask<TMask>
+        where TLane : struct, ILane<TLane, TMask>
+        where TMask : struct, ILaneMask<TMask>
     {
         neuron.V += neuron.S1 * TLane.Splat(_gain);
         neuron.S1 = (neuron.S1 * TLane.Splat(_decay)) + input0;

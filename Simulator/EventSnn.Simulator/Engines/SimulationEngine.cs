@@ -150,6 +150,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
             if (ex.Mode == ExecutionMode.Event)
             {
+                if (!p.Model!.Info.SupportsEventDriven)
+                {
+                    throw new ArgumentException($"{p}: model '{p.Model.Info.Name}' has no exact event-driven form; declare the population clock-driven (or run with clock execution).", nameof(network));
+                }
+
                 EventPopulation ep = p.Model!.CreateEventPopulation(p);
                 _event[p.Id] = ep;
                 _states[p.Id] = ep.State;
@@ -391,9 +396,10 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
             int step = (int)((boundary - (c.StateTime - (c.Spikes.Steps * c.Dt))) / c.Dt) - 1;
             c.EmittedTime = boundary;
+            bool graded = c.Graded;
             foreach (int n in c.Spikes.ForStep(step))
             {
-                EmitSpike(c.Id, n, boundary);
+                EmitSpike(c.Id, n, boundary, graded ? c.Amplitude(step, n) : 1f);
             }
         }
     }
@@ -452,9 +458,10 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 int from = tb.GroupStart[e.B];
                 int len = tb.GroupStart[e.B + 1] - from;
                 int post = _post[e.A];
+                float amplitude = BitConverter.Int32BitsToSingle(e.C);
                 if (_event[post] is { } ep)
                 {
-                    ep.Accumulate(tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[e.A]);
+                    ep.Accumulate(tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[e.A], amplitude);
                     if (!_isPending[post])
                     {
                         _isPending[post] = true;
@@ -464,7 +471,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 else
                 {
                     _clockDeliveries.TryDequeue(out _, out _);
-                    if (!_clock[post]!.TryAddInput(t, _receptor[e.A], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len)))
+                    if (!_clock[post]!.TryAddInput(t, _receptor[e.A], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), amplitude))
                     {
                         throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
                     }
@@ -508,8 +515,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
     }
 
-    /// <summary>Emits a spike of (population, neuron) at tick <paramref name="tick"/>: monitors, plasticity, fan-out.</summary>
-    internal void EmitSpike(int population, int neuron, long tick)
+    /// <summary>
+    /// Emits a spike of (population, neuron) at tick <paramref name="tick"/>: monitors, plasticity, fan-out. A graded spike's
+    /// <paramref name="amplitude"/> scales the weights of its deliveries.
+    /// </summary>
+    internal void EmitSpike(int population, int neuron, long tick, float amplitude = 1f)
     {
         _spikeCount++;
         _metricSpikes++;
@@ -529,7 +539,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 {
                     int from = tb.GroupStart[g];
                     int len = tb.GroupStart[g + 1] - from;
-                    if (!_queued[pr] && target.TryAddInput(arrival, _receptor[pr], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len)))
+                    if (!_queued[pr] && target.TryAddInput(arrival, _receptor[pr], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), amplitude))
                     {
                         continue;
                     }
@@ -537,7 +547,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                     _clockDeliveries.Enqueue(SimTime.FromTicks(arrival), 0);
                 }
 
-                _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, pr, g, 0));
+                _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, pr, g, BitConverter.SingleToInt32Bits(amplitude)));
             }
         }
     }

@@ -16,7 +16,7 @@ namespace EventSnn.Simulator.Models;
 /// <see cref="ApplyInput"/>, <see cref="IsAboveThreshold"/>, <see cref="Reset"/> and <see cref="FindCrossing"/>
 /// on one neuron at a time: a neuron is brought forward lazily by an arbitrary Δt with its exact solution
 /// (closed-form propagators for linear models).</para>
-/// <para><b>Clock mode</b> uses <see cref="WithTimeStep"/> once, then <see cref="StepClock{TLane, TMask}"/> on lanes of a
+/// <para><b>Clock mode</b> uses <see cref="WithTimeStep"/> once, then <see cref="IClockStep{TSelf}.StepClock{TLane, TMask}"/> on lanes of a
 /// population's struct-of-arrays float32 state: SIMD vectors of neurons on the CPU device, one neuron per lane for
 /// per-neuron parameters and on GPUs.</para>
 /// <para><b>Spike rule (both engines).</b> A neuron that is not refractory spikes whenever its threshold condition
@@ -25,7 +25,7 @@ namespace EventSnn.Simulator.Models;
 /// <c>v</c> is frozen, other variables keep evolving, and inputs that would jump <c>v</c> are discarded
 /// (with <see cref="ResetMode.None"/> <c>v</c> keeps integrating and receiving input; only spiking is suppressed).</para>
 /// </remarks>
-public interface INeuronModel<TSelf>
+public interface INeuronModel<TSelf> : IClockStep<TSelf>
     where TSelf : struct, INeuronModel<TSelf>
 {
     /// <summary>The model's name, state variables, receptors and parameters.</summary>
@@ -43,22 +43,6 @@ public interface INeuronModel<TSelf>
     /// <param name="parameters">Parameter values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
     /// <param name="rules">The spike rules (reset, threshold comparison, refractory end).</param>
     static abstract TSelf Create(ReadOnlySpan<double> parameters, in SpikeRules rules);
-
-    /// <summary>
-    /// Clock mode: advances a lane of neurons by the step this instance was prepared for (<see cref="WithTimeStep"/>),
-    /// in float32: integrate over the step (respecting refractoriness), add the step's summed inputs per receptor, then
-    /// apply the spike rule (at most one spike per step). Written once over <see cref="ILane{TSelf, TMask}"/>, so the CPU's
-    /// SIMD lanes, the one-neuron reference lane and GPU kernels run the same code.
-    /// </summary>
-    /// <typeparam name="TLane">The lane type.</typeparam>
-    /// <typeparam name="TMask">Its mask type.</typeparam>
-    /// <param name="neuron">The neurons' state (refractory time in whole steps).</param>
-    /// <param name="input0">Summed input to receptor 0 due at the end of the step.</param>
-    /// <param name="input1">Summed input to receptor 1 due at the end of the step (zero for one-receptor models).</param>
-    /// <returns>The lanes that spiked at the end of the step.</returns>
-    TMask StepClock<TLane, TMask>(ref ClockNeuron<TLane> neuron, TLane input0, TLane input1)
-        where TLane : struct, ILane<TLane, TMask>
-        where TMask : struct, ILaneMask<TMask>;
 
     /// <summary>The initial state (v = v_rest unless the model says otherwise; not refractory).</summary>
     NeuronState InitialState { get; }

@@ -44,6 +44,20 @@ public sealed record NeuronModelInfo(
     /// <summary>Whether synaptic weights onto this model must be ≥ 0 (conductances).</summary>
     public bool NonNegativeWeights { get; init; }
 
+    /// <summary>
+    /// Whether the model's spikes carry an amplitude (a spike count, a graded spike, an analog activation) that scales the
+    /// weights of their deliveries: clock mode reads it from <see cref="Devices.Lanes.ClockNeuron{TLane}.Output"/>.
+    /// Binary models (the default) deliver their weights unscaled.
+    /// </summary>
+    public bool GradedOutput { get; init; }
+
+    /// <summary>
+    /// Whether the model has an exact event-driven form (per-neuron advance over any interval, threshold-crossing
+    /// prediction). Models defined only by their per-step update (the default is true) are clock-driven only; asking the
+    /// engine to run them event-driven is an error that names the population.
+    /// </summary>
+    public bool SupportsEventDriven { get; init; } = true;
+
     /// <summary>Index of the parameter named <paramref name="name"/>, or −1.</summary>
     /// <param name="name">Parameter name.</param>
     public int ParameterIndex(string name)

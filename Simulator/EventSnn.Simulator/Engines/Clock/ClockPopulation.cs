@@ -66,6 +66,14 @@ internal abstract class ClockPopulation
     /// <summary>The spikes of the last window, per step.</summary>
     public abstract SpikeBuffer Spikes { get; }
 
+    /// <summary>Whether spikes carry an amplitude (<see cref="NeuronModelInfo.GradedOutput"/>).</summary>
+    public abstract bool Graded { get; }
+
+    /// <summary>The amplitude of neuron <paramref name="neuron"/>'s spike at step <paramref name="step"/> of the last window (1 for binary models).</summary>
+    /// <param name="step">The step within the window.</param>
+    /// <param name="neuron">The neuron.</param>
+    public abstract float Amplitude(int step, int neuron);
+
     /// <summary>The step index whose end is at or after tick <paramref name="ticks"/>: ⌈ticks / dt⌉.</summary>
     /// <param name="ticks">A tick.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -79,7 +87,8 @@ internal abstract class ClockPopulation
     /// <param name="receptor">The receptor.</param>
     /// <param name="targets">Target neurons.</param>
     /// <param name="weights">Weights.</param>
-    public bool TryAddInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
+    /// <param name="amplitude">The spike's amplitude (1 for binary spikes): it scales every weight.</param>
+    public bool TryAddInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, float amplitude = 1f)
     {
         long step = StepOf(arrival);
         long current = StateTime / Dt;
@@ -94,9 +103,19 @@ internal abstract class ClockPopulation
         }
 
         float[] slot = Ring[((int)(step % RingSlots) * Receptors) + receptor];
-        for (int k = 0; k < targets.Length; k++)
+        if (amplitude == 1f)
         {
-            slot[targets[k]] += weights[k];
+            for (int k = 0; k < targets.Length; k++)
+            {
+                slot[targets[k]] += weights[k];
+            }
+        }
+        else
+        {
+            for (int k = 0; k < targets.Length; k++)
+            {
+                slot[targets[k]] += weights[k] * amplitude;
+            }
         }
 
         return true;
@@ -119,6 +138,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     private readonly TModel[] _initialModels;
     private readonly IComputeDevice _device;
     private readonly SpikeBuffer _spikes;
+    private readonly float[][]? _amplitudes;
 
     public ClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
         : base(new ClockPopulationState(spec, dt, PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length)
@@ -136,10 +156,23 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
 
         _device = device;
         _spikes = device.CreateSpikeBuffer(State.PaddedSize, maxWindow);
+        if (TModel.Info.GradedOutput)
+        {
+            _amplitudes = new float[maxWindow][];
+            for (int k = 0; k < maxWindow; k++)
+            {
+                _amplitudes[k] = new float[State.PaddedSize];
+            }
+        }
+
         Initialize();
     }
 
     public override SpikeBuffer Spikes => _spikes;
+
+    public override bool Graded => _amplitudes is not null;
+
+    public override float Amplitude(int step, int neuron) => _amplitudes is null ? 1f : _amplitudes[step][neuron];
 
     /// <summary>The column length for <paramref name="size"/> neurons: a whole number of SIMD vectors.</summary>
     public static int PadToVectors(int size)
@@ -174,6 +207,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             RingSlots = RingSlots,
             FirstStep = (StateTime / Dt) + 1,
             Size = st.Size,
+            Amplitudes = _amplitudes,
         };
         _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
         StateTime += steps * Dt;
@@ -193,18 +227,20 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         public int RingSlots;
         public long FirstStep;
         public int Size;
+        public float[][]? Amplitudes;
 
         public readonly int Step(int step, int start, int end, Span<int> spiked)
         {
             int slot = (int)((FirstStep + step) % RingSlots) * Receptors;
             float[] in0 = Ring[slot];
             float[]? in1 = Receptors > 1 ? Ring[slot + 1] : null;
+            float[]? amplitudes = Amplitudes?[step];
             return Models.Length == 1
-                ? StepVectors(Models[0], in0, in1, start, end, spiked)
-                : StepScalars(in0, in1, start, end, spiked);
+                ? StepVectors(Models[0], in0, in1, amplitudes, start, end, spiked)
+                : StepScalars(in0, in1, amplitudes, start, end, spiked);
         }
 
-        private readonly int StepVectors(in TModel model, float[] in0, float[]? in1, int start, int end, Span<int> spiked)
+        private readonly int StepVectors(in TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
         {
             // Columns and ring slots are PaddedSize long and chunks are whole vectors, so every access is in range.
             int w = VectorLane.Count;
@@ -243,6 +279,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
                 nr.Refractory.StoreUnchecked(r, i);
                 if (VectorMask.Any(spike))
                 {
+                    amplitudes?.AsSpan(i, w).Let(nr.Output);
                     int lanes = Math.Min(w, Size - i);
                     for (int l = 0; l < lanes; l++)
                     {
@@ -259,7 +296,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             return n;
         }
 
-        private readonly int StepScalars(float[] in0, float[]? in1, int start, int end, Span<int> spiked)
+        private readonly int StepScalars(float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
         {
             int n = 0;
             int stop = Math.Min(end, Size);
@@ -299,6 +336,11 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
 
                 if (spike.Value)
                 {
+                    if (amplitudes is not null)
+                    {
+                        amplitudes[i] = nr.Output.Value;
+                    }
+
                     spiked[n++] = i;
                 }
             }
@@ -312,4 +354,11 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             return n;
         }
     }
+}
+
+/// <summary>Stores a lane into a span (usable after a null-conditional).</summary>
+file static class LaneStore
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Let(this Span<float> destination, VectorLane value) => value.Store(destination);
 }

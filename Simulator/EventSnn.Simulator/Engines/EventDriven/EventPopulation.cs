@@ -33,7 +33,8 @@ internal abstract class EventPopulation
     /// <param name="targets">Target neurons.</param>
     /// <param name="weights">Weights, one per target.</param>
     /// <param name="receptor">Receptor index.</param>
-    public abstract void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor);
+    /// <param name="amplitude">The spike's amplitude (1 for binary spikes): it scales every weight.</param>
+    public abstract void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor, float amplitude);
 
     /// <summary>
     /// Applies every input accumulated for tick <paramref name="t"/>: each touched neuron is brought forward to t (emitting
@@ -128,7 +129,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
     }
 
-    public override void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor)
+    public override void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor, float amplitude)
     {
         double[] input = receptor == 0 ? _input0 : _input1;
         int[] stamp = _stamp;
@@ -136,7 +137,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         for (int k = 0; k < targets.Length; k++)
         {
             int j = targets[k];
-            input[j] += weights[k];
+            input[j] += amplitude == 1f ? weights[k] : (double)weights[k] * amplitude;
             if (stamp[j] != current)
             {
                 stamp[j] = current;

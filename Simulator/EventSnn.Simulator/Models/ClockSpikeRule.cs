@@ -4,32 +4,6 @@ using EventSnn.Devices.Lanes;
 namespace EventSnn.Simulator.Models;
 
 /// <summary>
-/// The clock-mode state of a lane of neurons (float32, one lane per neuron or a SIMD vector of neurons): the membrane
-/// potential, up to three further model variables and the remaining refractory steps.
-/// </summary>
-/// <typeparam name="TLane">The lane type.</typeparam>
-/// <remarks>Which model variable lives in <see cref="S1"/>..<see cref="S3"/> is given by <see cref="NeuronModelInfo.StateVariables"/>, as in <see cref="NeuronState"/>.</remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1051:Do not declare visible instance fields", Justification = "A plain register-like record that kernels update in place through ref; properties would hide the by-ref access.")]
-public struct ClockNeuron<TLane>
-    where TLane : struct
-{
-    /// <summary>Membrane potential (mV).</summary>
-    public TLane V;
-
-    /// <summary>Model state variable 1.</summary>
-    public TLane S1;
-
-    /// <summary>Model state variable 2.</summary>
-    public TLane S2;
-
-    /// <summary>Model state variable 3.</summary>
-    public TLane S3;
-
-    /// <summary>Remaining refractory steps (a whole number; 0 when not refractory).</summary>
-    public TLane Refractory;
-}
-
-/// <summary>
 /// The clock-mode spike rule shared by the integrate-and-fire family, prepared for one step: threshold, reset,
 /// refractory steps and conventions.
 /// </summary>
