@@ -324,6 +324,54 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         return Now;
     }
 
+    /// <summary>
+    /// Starts a new sample at the current time: every neuron returns to its initial state, spikes in flight and predicted
+    /// crossings are dropped, and (unless <paramref name="keepTraces"/>) plasticity traces are cleared. Weights, source
+    /// populations (spike arrays, Poisson generators, injected external events) and time are kept. For dataset replays and
+    /// training loops that present samples one after another.
+    /// </summary>
+    /// <param name="keepTraces">Whether plasticity traces keep their values.</param>
+    public void ResetState(bool keepTraces = false)
+    {
+        FlushPending();
+        var pending = new PendingEvent<EngineEvent>[_queue.Count];
+        int n = _queue.CopyPendingTo(pending);
+        int kept = 0;
+        for (int k = 0; k < n; k++)
+        {
+            if (pending[k].Payload.Kind == EngineEventKind.Source)
+            {
+                pending[kept++] = pending[k];
+            }
+        }
+
+        _queue.Restore(_queue.Now, pending.AsSpan(0, kept));
+        _clockDeliveries.Clear();
+        foreach (ClockPopulation c in _clocks)
+        {
+            c.Initialize();
+        }
+
+        foreach (EventPopulation? e in _event)
+        {
+            e?.Initialize(_now);
+        }
+
+        foreach (EventPopulation? e in _event)
+        {
+            e?.Start(this);
+        }
+
+        if (!keepTraces)
+        {
+            foreach (StdpRule? r in _rules)
+            {
+                r?.PreTrace.Clear();
+                r?.PostTrace.Clear();
+            }
+        }
+    }
+
     /// <summary>Disposes the device if the engine created it.</summary>
     public void Dispose() => _ownedDevice?.Dispose();
 

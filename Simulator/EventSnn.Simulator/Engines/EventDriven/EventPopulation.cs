@@ -22,8 +22,9 @@ internal abstract class EventPopulation
     /// <summary>Whether inputs of the current tick are waiting for <see cref="Flush"/>.</summary>
     public abstract bool HasPending { get; }
 
-    /// <summary>Resets every neuron to its initial state (clears predictions).</summary>
-    public abstract void Initialize();
+    /// <summary>Resets every neuron to its initial state, valid at tick <paramref name="now"/> (clears predictions and pending inputs).</summary>
+    /// <param name="now">The tick the initial state is valid at.</param>
+    public abstract void Initialize(long now = 0);
 
     /// <summary>Predicts every neuron's first crossing and schedules its wake-up (at the start of a run).</summary>
     /// <param name="engine">The engine.</param>
@@ -96,12 +97,18 @@ internal sealed class EventPopulation<TModel> : EventPopulation
 
     public override bool HasPending => _touchedCount != 0;
 
-    public override void Initialize()
+    public override void Initialize(long now = 0)
     {
         State.Initialize(j => ModelOf(j).InitialState);
         State.ResetBookkeeping();
+        Array.Fill(State.LastUpdate, now);
         Array.Clear(_input0);
         Array.Clear(_input1);
+        for (int k = 0; k < _touchedCount; k++)
+        {
+            _stamp[_touched[k]] = 0;
+        }
+
         _touchedCount = 0;
     }
 
