@@ -397,17 +397,18 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         return s;
     }
 
+    /// <summary>
+    /// Processes every queued event with a time ≤ <paramref name="limit"/>, one instant at a time: all events of an instant
+    /// (including those it adds at the same instant), then the summed inputs of that instant are applied, before the
+    /// queue moves on, so what an instant schedules is never later than it should be.
+    /// </summary>
     private void Drain(long limit)
     {
         var visitor = new Visitor(this);
-        while (true)
+        while (_queue.TryPeek(out SimTime t, out _) && t.Ticks <= limit)
         {
-            _queue.DequeueUntil(SimTime.FromTicks(limit), ref visitor);
+            _queue.DequeueUntil(t, ref visitor);
             FlushPending();
-            if (!_queue.TryPeek(out SimTime t, out _) || t.Ticks > limit)
-            {
-                return;
-            }
         }
     }
 
@@ -491,12 +492,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
     private void Handle(long t, in EngineEvent e)
     {
-        if (t != _tick)
-        {
-            FlushPending();
-            _tick = t;
-        }
-
+        _tick = t;
         _eventCount++;
         switch (e.Kind)
         {
@@ -530,11 +526,17 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
             case EngineEventKind.Wake:
             {
-                EventPopulationState s = _event[e.A]!.State;
+                EventPopulation ep = _event[e.A]!;
+                EventPopulationState s = ep.State;
                 if (s.WakeGeneration[e.B] == e.C)
                 {
                     s.WakeTick[e.B] = long.MaxValue;
-                    _event[e.A]!.Wake(this, e.B, t);
+                    ep.Wake(e.B);
+                    if (!_isPending[e.A])
+                    {
+                        _isPending[e.A] = true;
+                        _pending[_pendingCount++] = ep;
+                    }
                 }
 
                 break;

@@ -45,11 +45,12 @@ internal abstract class EventPopulation
     /// <param name="t">The tick.</param>
     public abstract void Flush(SimulationEngine engine, long t);
 
-    /// <summary>Handles a wake-up of <paramref name="neuron"/> at tick <paramref name="t"/> (a predicted crossing or re-check).</summary>
-    /// <param name="engine">The engine.</param>
+    /// <summary>
+    /// Handles a wake-up of <paramref name="neuron"/> at the current tick (a predicted crossing or re-check): the neuron is
+    /// brought forward at <see cref="Flush"/>, together with any input of the same tick.
+    /// </summary>
     /// <param name="neuron">The neuron.</param>
-    /// <param name="t">The tick.</param>
-    public abstract void Wake(SimulationEngine engine, int neuron, long t);
+    public abstract void Wake(int neuron);
 
     /// <summary>The value of a state variable at tick <paramref name="now"/>, advancing a copy (the stored state is not touched).</summary>
     /// <param name="neuron">Neuron index.</param>
@@ -136,6 +137,25 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
     }
 
+    /// <summary>
+    /// Predicts the offset of the next crossing from state <paramref name="s"/>; with a closed refractory period a neuron
+    /// still above threshold when the period ends fires one tick after its end (it cannot fire at any instant of it).
+    /// </summary>
+    private double Predict(in TModel m, in NeuronState s, out double recheck)
+    {
+        double c = PredictFree(m, s, out recheck);
+        return _closedRefractory && s.Refractory > 0 && c == s.Refractory ? c + 1 : c;
+    }
+
+    public override void Wake(int neuron)
+    {
+        if (_stamp[neuron] != _currentStamp)
+        {
+            _stamp[neuron] = _currentStamp;
+            _touched[_touchedCount++] = neuron;
+        }
+    }
+
     public override void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor, float amplitude)
     {
         double[] input = receptor == 0 ? _input0 : _input1;
@@ -170,10 +190,11 @@ internal sealed class EventPopulation<TModel> : EventPopulation
             int j = _touched[k];
             ref readonly TModel m = ref ModelOf(j);
             NeuronState s = st.Load(j);
-            BringForward(engine, j, ref s, t, m);
+            bool crossingNow = BringForward(engine, j, ref s, t, m);
             double in0 = _input0[j];
             _input0[j] = 0;
-            if (in0 != 0)
+            bool input = in0 != 0;
+            if (input)
             {
                 m.ApplyInput(ref s, 0, in0);
             }
@@ -184,8 +205,17 @@ internal sealed class EventPopulation<TModel> : EventPopulation
                 _input1[j] = 0;
                 if (in1 != 0)
                 {
+                    input = true;
                     m.ApplyInput(ref s, 1, in1);
                 }
+            }
+
+            // A crossing exactly at t is tested together with t's inputs (as a clock step tests its end); with no input
+            // it fires even if rounding left the potential a hair below the threshold at the crossing point.
+            if (crossingNow && !input && s.Refractory <= 0)
+            {
+                engine.EmitSpike(Id, j, t);
+                ExactSteps.Spike(m, ref s);
             }
 
             while (s.Refractory <= 0 && m.IsAboveThreshold(s))
@@ -198,17 +228,6 @@ internal sealed class EventPopulation<TModel> : EventPopulation
             st.Store(j, s);
             Schedule(engine, j);
         }
-    }
-
-    public override void Wake(SimulationEngine engine, int neuron, long t)
-    {
-        EventPopulationState st = State;
-        ref readonly TModel m = ref ModelOf(neuron);
-        NeuronState s = st.Load(neuron);
-        BringForward(engine, neuron, ref s, t, m);
-        st.Crossing[neuron] = Predict(m, s, out st.Recheck[neuron]);
-        st.Store(neuron, s);
-        Schedule(engine, neuron);
     }
 
     private void Schedule(SimulationEngine engine, int neuron)
@@ -246,20 +265,22 @@ internal sealed class EventPopulation<TModel> : EventPopulation
 
     /// <summary>
     /// Brings neuron <paramref name="j"/> forward from its last update to tick <paramref name="t"/>, emitting every
-    /// threshold crossing on the way at tick ⌈crossing⌉, with the state carried exactly from the crossing instant.
+    /// threshold crossing before t at tick ⌈crossing⌉, with the state carried exactly from the crossing instant. A crossing
+    /// exactly at t is not emitted here: the method returns true and the caller tests it together with t's inputs.
     /// With a closed refractory period that ends exactly at <paramref name="t"/>, the neuron stays refractory for the
     /// inputs of tick t (its remaining refractory time is set to the smallest positive double).
     /// </summary>
-    private void BringForward(SimulationEngine engine, int j, ref NeuronState s, long t, in TModel m)
+    private bool BringForward(SimulationEngine engine, int j, ref NeuronState s, long t, in TModel m)
     {
         EventPopulationState st = State;
         long last = st.LastUpdate[j];
         double cross = st.Crossing[j];
         double recheck = st.Recheck[j];
+        bool crossingNow = false;
         while (true)
         {
             double span = t - last;
-            if (cross <= span)
+            if (cross < span)
             {
                 ExactSteps.Advance(m, ref s, cross);
                 double whole = Math.Ceiling(cross);
@@ -282,6 +303,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
                 continue;
             }
 
+            crossingNow = cross == span;
             if (span > 0)
             {
                 bool endsNow = _closedRefractory && s.Refractory > 0 && s.Refractory == span;
@@ -300,10 +322,11 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         st.LastUpdate[j] = t;
         st.Crossing[j] = cross;
         st.Recheck[j] = recheck;
+        return crossingNow;
     }
 
     /// <summary>Predicts the offset of the next crossing from state <paramref name="s"/> (+∞: none known; then <paramref name="recheck"/> says when to look again).</summary>
-    private static double Predict(in TModel m, in NeuronState s, out double recheck)
+    private static double PredictFree(in TModel m, in NeuronState s, out double recheck)
     {
         double r = s.Refractory;
         NeuronState free = s;
