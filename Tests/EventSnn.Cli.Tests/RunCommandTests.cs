@@ -287,6 +287,32 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void EventsOutsideTheShapeBeforeTimeZeroOrOutOfOrderAreSkippedAndCounted()
+    {
+        // N-MNIST records (x, y, p, t µs), written by hand; the run shifts them by -2 ms and reads in 10 ms chunks.
+        static byte[] Record(int x, int y, int p, int t) => [(byte)x, (byte)y, (byte)((p << 7) | ((t >> 16) & 0x7F)), (byte)(t >> 8), (byte)t];
+        (int X, int T)[] events = [(1, 1_000), (2, 25_000), (3, 8_000), (50, 30_000), (4, 32_000)];
+        File.WriteAllBytes(Path.Combine(_dir, "crafted.bin"), [.. events.SelectMany(e => Record(e.X, 1, 1, e.T))]);
+        string net = Write("crafted.json", """
+            {
+              "populations": [{ "name": "dvs", "kind": "external", "shape": [2, 34, 34] }],
+              "event_inputs": [{ "population": "dvs", "path": "crafted.bin", "format": "nmnist", "time_offset_ms": -2 }]
+            }
+            """);
+        string outDir = Path.Combine(_dir, "out");
+        var (code, stdout, stderr) = Run("run", net, "--duration", "0.05", "--out", outDir, "--json");
+        Assert.True(code == 0, stderr);
+        JsonElement input = Json(stdout).GetProperty("event_inputs")[0];
+
+        // Source of (x, y = 1, p = 1) is (p·34 + y)·34 + x. (1, 1 ms) lands at -1 ms; (3, 8 ms) lands at 6 ms after (2, 25 ms) was injected in the 20–30 ms chunk; x = 50 is outside.
+        Assert.Equal(
+            (5L, 2L, 1L, 1L, 1L),
+            (input.GetProperty("events_read").GetInt64(), input.GetProperty("injected").GetInt64(), input.GetProperty("skipped_before_zero").GetInt64(),
+             input.GetProperty("skipped_late").GetInt64(), input.GetProperty("skipped_outside").GetInt64()));
+        Assert.Equal([(23_000_000L, "dvs", (((1 * 34) + 1) * 34) + 2), (30_000_000L, "dvs", (((1 * 34) + 1) * 34) + 4)], Spikes(outDir).Select(x => (x.TimeNs, x.Population, x.Neuron)));
+    }
+
+    [Fact]
     public void FirstEventAlignmentStartsARecordingAtTheOffset()
     {
         string aedat = SharedData("tonic_sample.aedat4");

@@ -75,7 +75,7 @@ internal static class UnitTime
 
         if (t != decimal.Truncate(t))
         {
-            problem = $"is not a whole number of ticks (1 tick = 1 ns): {text} is {t.ToString(CultureInfo.InvariantCulture)} ns";
+            problem = $"is not a whole number of ticks (1 tick = 1 ns): {text} is {t.ToString("0.############################", CultureInfo.InvariantCulture)} ns";
             return false;
         }
 
