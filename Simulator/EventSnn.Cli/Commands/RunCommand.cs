@@ -74,6 +74,11 @@ internal static class RunCommand
                 Console.Error.WriteLine($"eventsnn: error: {OneLine(ex.Message)}");
                 return CliAction.UserError;
             }
+            catch (OutOfMemoryException)
+            {
+                Console.Error.WriteLine("eventsnn: error: out of memory: the network (or its spike record) does not fit; run a smaller network or a shorter --duration");
+                return CliAction.UserError;
+            }
         });
         return command;
     }

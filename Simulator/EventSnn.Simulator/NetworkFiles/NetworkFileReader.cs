@@ -24,6 +24,12 @@ internal sealed partial class NetworkFileReader
 
     private static readonly string[] Rules = ["all_to_all", "one_to_one", "fixed_probability", "explicit", "conv2d"];
 
+    /// <summary>The most neurons whose normal initial values the loader draws (they are stored per neuron: 8 bytes each).</summary>
+    internal const int MaxNormalDraws = 1 << 26;
+
+    /// <summary>The most sources a spike-source population may have (each holds its own list of times).</summary>
+    internal const int MaxSpikeSources = 1 << 24;
+
     private readonly FileErrors _errors;
     private readonly string _baseDirectory;
     private readonly Dictionary<string, NeuronModel> _models = new(StringComparer.Ordinal);
@@ -428,6 +434,11 @@ internal sealed partial class NetworkFileReader
             }
 
             ulong seed = no.Required("seed").Seed();
+            if (size > MaxNormalDraws)
+            {
+                throw no.Required("normal").Error($"normal initial values are drawn per neuron when the file is loaded: at most {MaxNormalDraws} neurons (this population has {size}); use a uniform draw");
+            }
+
             double[] values = DrawNormal(size, mean, sd, seed);
             return x => x.InitialPerNeuron(variable, values);
         }
@@ -483,7 +494,7 @@ internal sealed partial class NetworkFileReader
 
     private void ReadSpikeSource(ObjectNode o, Pop pop, NetworkBuilder builder)
     {
-        int? size = o.Optional("size") is Node sn ? sn.Int(1, int.MaxValue) : null;
+        int? size = o.Optional("size") is Node sn ? sn.Int(1, MaxSpikeSources) : null;
         var inline = o.Time("spike_times");
         Node? csv = o.Optional("csv");
         SimTime[][] times;
@@ -495,6 +506,11 @@ internal sealed partial class NetworkFileReader
             }
 
             tn.Array("an array with one array of times per source");
+            if (tn.Length > MaxSpikeSources)
+            {
+                throw tn.Error($"lists {tn.Length} sources; a spike source has at most {MaxSpikeSources}");
+            }
+
             times = new SimTime[tn.Length][];
             int j = 0;
             foreach (Node list in tn.Items())

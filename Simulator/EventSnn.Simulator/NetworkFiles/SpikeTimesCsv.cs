@@ -97,6 +97,11 @@ internal static class SpikeTimesCsv
                 throw new FormatException($"{path}:{lineNo}: source {source} is outside 0..{n - 1} of the population.");
             }
 
+            if (source >= NetworkFileReader.MaxSpikeSources)
+            {
+                throw new FormatException($"{path}:{lineNo}: source {source} is beyond the {NetworkFileReader.MaxSpikeSources} sources a spike source may have.");
+            }
+
             if (!UnitTime.TryToTicks(f[iTime], unit, out long ticks, out string? why))
             {
                 throw new FormatException($"{path}:{lineNo}: field '{timeName}' {why}.");

@@ -82,6 +82,8 @@ public sealed class NetworkFileErrorTests
         { """{"populations": [{"name": "s", "kind": "spike_source", "spike_times_ms": [[-1]]}]}""", "$.populations[0].spike_times_ms[0][0]", "must be ≥ 0" },
         { """{"populations": [{"name": "s", "kind": "spike_source", "size": 2, "spike_times_ms": [[1]]}]}""", "$.populations[0].size", "is 2 but the spike times list 1 sources" },
         { """{"populations": [{"name": "s", "kind": "spike_source", "spike_times_ms": []}]}""", "$.populations[0]", "at least one source" },
+        { """{"populations": [{"name": "s", "kind": "spike_source", "size": 16777217, "csv": "x.csv"}]}""", "$.populations[0].size", "must be an integer in 1..16777216 (got 16777217)" },
+        { """{"populations": [{"name": "a", "model": "lif", "size": 67108865, "initial": {"v_mV": {"normal": {"mean": 0, "sd": 1}, "seed": 1}}}]}""", "$.populations[0].initial.v_mV.normal", "at most 67108864 neurons (this population has 67108865)" },
         { $$$"""{"populations": [{{{A}}}], "duration_s": 0}""", "$.duration_s", "must be > 0" },
         { $$$"""{"populations": [{{{A}}}], "projections": [{"pre": "a", "post": "a", "connectivity": {"rule": "fixed_probability", "p": 1.5, "seed": 1}}]}""", "$.projections[0].connectivity.p", "must be in [0, 1] (got 1.5)" },
         { $$$"""{"populations": [{{{A}}}], "projections": [{"pre": "a", "post": "a", "delay_ms": 0, "connectivity": {"rule": "one_to_one"}}]}""", "$.projections[0].delay_ms", "must be ≥ 1 tick (1 ns); delays are positive (got 0)" },
