@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using EventSnn.EventQueue;
 
 namespace EventSnn.Simulator.Network;
@@ -33,78 +32,16 @@ public abstract record ConnectivitySpec
         => new([.. pre], [.. post], [.. weights], [.. delays]);
 
     /// <summary>
-    /// Reads an explicit synapse list from a CSV file with columns <c>pre,post[,weight[,delay_ticks]]</c>, an optional
-    /// header line (first field not a number) and <c>#</c> comment lines.
+    /// Reads an explicit synapse list from a CSV file. With a header line, the columns name themselves in any order:
+    /// <c>pre</c>, <c>post</c>, optionally <c>weight</c> and one delay column that names its unit
+    /// (<c>delay_ms</c>, <c>delay_us</c>, <c>delay_ns</c>, <c>delay_ticks</c> or <c>delay_s</c>; the value must be a whole
+    /// number of ticks, converted exactly). Without a header the columns are <c>pre,post[,weight[,delay_ticks]]</c>.
+    /// Blank lines and <c>#</c> comment lines are skipped.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FormatException">A line is malformed (message names the file and line).</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static ExplicitConnectivity FromCsv(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var pre = ImmutableArray.CreateBuilder<int>();
-        var post = ImmutableArray.CreateBuilder<int>();
-        var w = ImmutableArray.CreateBuilder<float>();
-        var d = ImmutableArray.CreateBuilder<SimDuration>();
-        int columns = -1;
-        int lineNo = 0;
-        foreach (string raw in File.ReadLines(path))
-        {
-            lineNo++;
-            string line = raw.Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-
-            string[] f = line.Split(',');
-            if (columns < 0 && !int.TryParse(f[0].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
-            {
-                columns = f.Length;
-                continue;
-            }
-
-            if (f.Length is < 2 or > 4)
-            {
-                throw new FormatException($"{path}:{lineNo}: expected 2 to 4 comma-separated fields (pre,post[,weight[,delay_ticks]]), got {f.Length}.");
-            }
-
-            if (columns >= 0 && f.Length != columns && pre.Count > 0)
-            {
-                throw new FormatException($"{path}:{lineNo}: expected {columns} fields like the previous lines, got {f.Length}.");
-            }
-
-            columns = f.Length;
-            pre.Add(ParseInt(f[0], path, lineNo, "pre"));
-            post.Add(ParseInt(f[1], path, lineNo, "post"));
-            if (f.Length >= 3)
-            {
-                if (!float.TryParse(f[2].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out float wv))
-                {
-                    throw new FormatException($"{path}:{lineNo}: field 'weight' is not a number: '{f[2].Trim()}'.");
-                }
-
-                w.Add(wv);
-            }
-
-            if (f.Length == 4)
-            {
-                if (!long.TryParse(f[3].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long dv))
-                {
-                    throw new FormatException($"{path}:{lineNo}: field 'delay_ticks' is not an integer: '{f[3].Trim()}'.");
-                }
-
-                d.Add(SimDuration.FromTicks(dv));
-            }
-        }
-
-        return new ExplicitConnectivity(pre.ToImmutable(), post.ToImmutable(), w.ToImmutable(), d.ToImmutable());
-    }
-
-    private static int ParseInt(string s, string path, int line, string field)
-        => int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
-            ? v
-            : throw new FormatException($"{path}:{line}: field '{field}' is not an integer: '{s.Trim()}'.");
+    public static ExplicitConnectivity FromCsv(string path) => SynapseCsv.Read(path, out _);
 
     /// <summary>
     /// A 2-D convolution with one shared kernel: pre is C_in×H×W, post must be C_out×H_out×W_out with

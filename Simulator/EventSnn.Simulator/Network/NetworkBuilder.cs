@@ -116,6 +116,16 @@ public sealed class NetworkBuilder
         return this;
     }
 
+    /// <summary>Records the spikes of some neurons of a population.</summary>
+    /// <param name="population">Population name.</param>
+    /// <param name="neurons">Neurons to record (empty: all).</param>
+    public NetworkBuilder RecordSpikes(string population, int[] neurons)
+    {
+        ArgumentNullException.ThrowIfNull(neurons);
+        _monitors.Add((MonitorKind.Spikes, population, null, (int[])neurons.Clone(), SimDuration.Zero));
+        return this;
+    }
+
     /// <summary>Samples a state variable every <paramref name="interval"/>.</summary>
     /// <param name="population">Population name.</param>
     /// <param name="variable">State variable name.</param>

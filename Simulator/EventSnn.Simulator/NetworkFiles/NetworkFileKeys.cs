@@ -1,0 +1,70 @@
+namespace EventSnn.Simulator.NetworkFiles;
+
+/// <summary>
+/// The keys one kind of object in a network file accepts: fixed names plus times whose key names the unit
+/// (<c>base_s</c>, <c>base_ms</c>, <c>base_us</c>, <c>base_ns</c>, <c>base_ticks</c>). <see cref="Name"/> is the object's
+/// definition name in the JSON Schema (<c>docs/network-file.schema.json</c>, under <c>$defs</c>).
+/// </summary>
+internal sealed class KeySet(string name, string[] keys, string[] timeBases)
+{
+    public string Name { get; } = name;
+
+    public IReadOnlyList<string> Keys { get; } = keys;
+
+    public IReadOnlyList<string> TimeBases { get; } = timeBases;
+
+    /// <summary>Every accepted key, time keys expanded.</summary>
+    public IEnumerable<string> AllKeys => Keys.Concat(TimeBases.SelectMany(UnitTime.KeysFor));
+
+    public bool Accepts(string key) => Keys.Contains(key) || TimeBases.Any(b => UnitTime.UnitOf(key, b) > 0);
+}
+
+/// <summary>The key sets of every object kind in a network file.</summary>
+internal static class NetworkFileKeys
+{
+    public static KeySet Network { get; } = new("network", ["$schema", "version", "name", "description", "populations", "projections", "monitors", "event_inputs"], ["duration"]);
+
+    public static KeySet NeuronPopulation { get; } = new("neuronPopulation", ["name", "kind", "description", "size", "shape", "model", "params", "reset", "threshold_comparison", "refractory_end", "execution", "initial"], []);
+
+    public static KeySet SpikeSourcePopulation { get; } = new("spikeSourcePopulation", ["name", "kind", "description", "size", "csv"], ["spike_times"]);
+
+    public static KeySet PoissonPopulation { get; } = new("poissonPopulation", ["name", "kind", "description", "size", "rate_hz", "seed"], ["start", "stop"]);
+
+    public static KeySet ExternalPopulation { get; } = new("externalPopulation", ["name", "kind", "description", "size", "shape"], []);
+
+    public static KeySet Execution { get; } = new("execution", ["mode"], ["dt"]);
+
+    public static KeySet Uniform { get; } = new("uniform", ["uniform", "seed"], []);
+
+    public static KeySet Normal { get; } = new("normal", ["normal", "seed"], []);
+
+    public static KeySet NormalParameters { get; } = new("normalParameters", ["mean", "sd"], []);
+
+    public static KeySet Projection { get; } = new("projection", ["name", "description", "pre", "post", "connectivity", "weight", "receptor", "plasticity"], ["delay"]);
+
+    public static KeySet AllToAll { get; } = new("allToAll", ["rule", "allow_self"], []);
+
+    public static KeySet OneToOne { get; } = new("oneToOne", ["rule"], []);
+
+    public static KeySet FixedProbability { get; } = new("fixedProbability", ["rule", "p", "seed", "allow_self"], []);
+
+    public static KeySet Explicit { get; } = new("explicit", ["rule", "pre", "post", "weight", "csv"], ["delay"]);
+
+    public static KeySet Conv2D { get; } = new("conv2d", ["rule", "kernel", "kernel_shape", "stride", "padding"], []);
+
+    public static KeySet StdpPair { get; } = new("stdpPair", ["rule", "a_plus", "a_minus", "w_min", "w_max", "trace"], ["tau_plus", "tau_minus"]);
+
+    public static KeySet SpikeMonitor { get; } = new("spikeMonitor", ["kind", "population", "neurons", "description"], []);
+
+    public static KeySet StateMonitor { get; } = new("stateMonitor", ["kind", "population", "variable", "neurons", "description"], ["interval"]);
+
+    public static KeySet EventInput { get; } = new("eventInput", ["population", "path", "format", "align", "description"], ["time_offset"]);
+
+    /// <summary>Every key set (one per object kind).</summary>
+    public static IReadOnlyList<KeySet> All { get; } =
+    [
+        Network, NeuronPopulation, SpikeSourcePopulation, PoissonPopulation, ExternalPopulation, Execution, Uniform, Normal,
+        NormalParameters, Projection, AllToAll, OneToOne, FixedProbability, Explicit, Conv2D, StdpPair, SpikeMonitor,
+        StateMonitor, EventInput,
+    ];
+}
