@@ -365,21 +365,36 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void DifferentClockStepsAreRefusedByTodaysEngine()
+    public void PopulationsWithTheirOwnStepsAndAnEventDrivenOneRunTogether()
     {
-        string net = Write("steps.json", """
+        // One stimulus spike at 1 ms reaches three populations after 1 ms: a clock-driven one with dt 0.1 ms, one with
+        // dt 0.3 ms (2 ms is not on its grid: the input lands in the step ending at 2.1 ms) and an event-driven one.
+        string net = Write("mixed.json", """
             {
-              "duration_ms": 1,
+              "duration_ms": 5,
               "populations": [
-                { "name": "a", "model": "lif", "size": 1, "execution": { "mode": "clock", "dt_ms": 0.1 } },
-                { "name": "b", "model": "lif", "size": 1, "execution": { "mode": "clock", "dt_ms": 0.05 } }
+                { "name": "stim", "kind": "spike_source", "size": 1, "spike_times_ms": [[1]] },
+                { "name": "a", "model": "if", "size": 1, "execution": { "mode": "clock", "dt_ms": 0.1 } },
+                { "name": "b", "model": "if", "size": 1, "execution": { "mode": "clock", "dt_ms": 0.3 } },
+                { "name": "c", "model": "if", "size": 1, "execution": { "mode": "event" } }
+              ],
+              "projections": [
+                { "pre": "stim", "post": "a", "connectivity": { "rule": "one_to_one" }, "weight": 20, "delay_ms": 1 },
+                { "pre": "stim", "post": "b", "connectivity": { "rule": "one_to_one" }, "weight": 20, "delay_ms": 1 },
+                { "pre": "stim", "post": "c", "connectivity": { "rule": "one_to_one" }, "weight": 20, "delay_ms": 1 }
               ]
             }
             """);
-        var (code, _, stderr) = Run("run", net, "--out", Path.Combine(_dir, "out"));
-        Assert.Equal(1, code);
-        Assert.Contains("populations declare different clock steps", stderr, StringComparison.Ordinal);
-        Assert.Equal(0, Run("run", net, "--execution", "event", "--out", Path.Combine(_dir, "out")).Code);
+        string outDir = Path.Combine(_dir, "mixed");
+        var (code, stdout, stderr) = Run("run", net, "--out", outDir, "--json");
+        Assert.True(code == 0, stderr);
+        JsonElement s = Json(stdout);
+        Assert.Equal("hybrid", s.GetProperty("execution").GetString());
+        Assert.Equal(JsonValueKind.Null, s.GetProperty("dt_ns").ValueKind);
+        List<(long, string, int)> spikes = Spikes(outDir);
+        Assert.Equal([2_000_000L], spikes.Where(x => x.Item2 == "a").Select(x => x.Item1));
+        Assert.Equal([2_100_000L], spikes.Where(x => x.Item2 == "b").Select(x => x.Item1));
+        Assert.Equal([2_000_000L], spikes.Where(x => x.Item2 == "c").Select(x => x.Item1));
     }
 
     [Theory]

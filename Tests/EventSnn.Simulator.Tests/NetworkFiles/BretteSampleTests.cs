@@ -1,5 +1,5 @@
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.NetworkFiles;
@@ -86,7 +86,7 @@ public sealed class BretteSampleTests
         double we = cuba ? 60 * 0.27 / 10 : 6.0 / 10;
         double wi = cuba ? -20 * 4.5 / 10 : 67.0 / 10;
         Assert.Equal(4, net.Projections.Length);
-        var engine = new EventDrivenEngine(net);
+        var engine = TestEngines.Event(net);
         long total = 0;
         foreach (ProjectionSpec pr in net.Projections)
         {

@@ -1,6 +1,6 @@
 using EventSnn.Events;
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Engines.EventDriven;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.NetworkFiles;
@@ -339,7 +339,7 @@ public sealed class NetworkFileLoaderTests
 
         static List<(long, int, int)> Run(NetworkSpec spec)
         {
-            var engine = new EventDrivenEngine(spec);
+            var engine = TestEngines.Event(spec);
             var spikes = new SpikeList();
             engine.AddSpikeMonitor(spikes);
             engine.RunUntil(SimTime.FromMilliseconds(20L));
