@@ -235,64 +235,101 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             float[] in0 = Ring[slot];
             float[]? in1 = Receptors > 1 ? Ring[slot + 1] : null;
             float[]? amplitudes = Amplitudes?[step];
-            return Models.Length == 1
-                ? StepVectors(Models[0], in0, in1, amplitudes, start, end, spiked)
-                : StepScalars(in0, in1, amplitudes, start, end, spiked);
+            if (Models.Length != 1)
+            {
+                return StepScalars(in0, in1, amplitudes, start, end, spiked);
+            }
+
+            // Specialise the SIMD loop on the number of state columns, so it carries no per-vector null checks.
+            return (S3 is not null, S2 is not null, S1 is not null) switch
+            {
+                (true, _, _) => StepVectors<Three>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                (false, true, _) => StepVectors<Two>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                (false, false, true) => StepVectors<One>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                _ => StepVectors<None>(Models[0], in0, in1, amplitudes, start, end, spiked),
+            };
         }
 
-        private readonly int StepVectors(in TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
+        private readonly int StepVectors<TColumns>(in TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
+            where TColumns : struct, IColumnCount
         {
             // Columns and ring slots are PaddedSize long and chunks are whole vectors, so every access is in range.
             int w = VectorLane.Count;
             int n = 0;
             float[] v = V;
             float[] r = Refractory;
+            float[] s1 = S1!;
+            float[] s2 = S2!;
+            float[] s3 = S3!;
+            bool two = in1 is not null;
             for (int i = start; i < end; i += w)
             {
                 var nr = new ClockNeuron<VectorLane>
                 {
                     V = VectorLane.LoadUnchecked(v, i),
-                    S1 = S1 is null ? default : VectorLane.LoadUnchecked(S1, i),
-                    S2 = S2 is null ? default : VectorLane.LoadUnchecked(S2, i),
-                    S3 = S3 is null ? default : VectorLane.LoadUnchecked(S3, i),
                     Refractory = VectorLane.LoadUnchecked(r, i),
                 };
+                if (TColumns.Count > 0)
+                {
+                    nr.S1 = VectorLane.LoadUnchecked(s1, i);
+                }
+
+                if (TColumns.Count > 1)
+                {
+                    nr.S2 = VectorLane.LoadUnchecked(s2, i);
+                }
+
+                if (TColumns.Count > 2)
+                {
+                    nr.S3 = VectorLane.LoadUnchecked(s3, i);
+                }
+
                 VectorLane x0 = VectorLane.LoadUnchecked(in0, i);
-                VectorLane x1 = in1 is null ? default : VectorLane.LoadUnchecked(in1, i);
+                VectorLane x1 = two ? VectorLane.LoadUnchecked(in1!, i) : default;
                 VectorMask spike = model.StepClock<VectorLane, VectorMask>(ref nr, x0, x1);
                 nr.V.StoreUnchecked(v, i);
-                if (S1 is not null)
-                {
-                    nr.S1.StoreUnchecked(S1, i);
-                }
-
-                if (S2 is not null)
-                {
-                    nr.S2.StoreUnchecked(S2, i);
-                }
-
-                if (S3 is not null)
-                {
-                    nr.S3.StoreUnchecked(S3, i);
-                }
-
                 nr.Refractory.StoreUnchecked(r, i);
+                if (TColumns.Count > 0)
+                {
+                    nr.S1.StoreUnchecked(s1, i);
+                }
+
+                if (TColumns.Count > 1)
+                {
+                    nr.S2.StoreUnchecked(s2, i);
+                }
+
+                if (TColumns.Count > 2)
+                {
+                    nr.S3.StoreUnchecked(s3, i);
+                }
+
                 if (VectorMask.Any(spike))
                 {
-                    amplitudes?.AsSpan(i, w).Let(nr.Output);
-                    int lanes = Math.Min(w, Size - i);
-                    for (int l = 0; l < lanes; l++)
-                    {
-                        if (spike[l])
-                        {
-                            spiked[n++] = i + l;
-                        }
-                    }
+                    n += Collect(spike, nr.Output, amplitudes, i, spiked[n..]);
                 }
             }
 
             in0.AsSpan(start, end - start).Clear();
             in1?.AsSpan(start, end - start).Clear();
+            return n;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private readonly int Collect(VectorMask spike, VectorLane output, float[]? amplitudes, int i, Span<int> spiked)
+        {
+            int w = VectorLane.Count;
+            amplitudes?.AsSpan(i, w).Let(output);
+            int lanes = Math.Min(w, Size - i);
+            int n = 0;
+            for (int l = 0; l < lanes; l++)
+            {
+                if (spike[l])
+                {
+                    spiked[n++] = i + l;
+                }
+            }
+
             return n;
         }
 
@@ -361,4 +398,34 @@ file static class LaneStore
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Let(this Span<float> destination, VectorLane value) => value.Store(destination);
+}
+
+/// <summary>How many state columns besides v a model has, as a type, so that kernels specialise on it.</summary>
+internal interface IColumnCount
+{
+    static abstract int Count { get; }
+}
+
+/// <summary>v only.</summary>
+internal readonly struct None : IColumnCount
+{
+    public static int Count => 0;
+}
+
+/// <summary>v and S1.</summary>
+internal readonly struct One : IColumnCount
+{
+    public static int Count => 1;
+}
+
+/// <summary>v, S1 and S2.</summary>
+internal readonly struct Two : IColumnCount
+{
+    public static int Count => 2;
+}
+
+/// <summary>v, S1, S2 and S3.</summary>
+internal readonly struct Three : IColumnCount
+{
+    public static int Count => 3;
 }
