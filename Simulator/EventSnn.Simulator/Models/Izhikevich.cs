@@ -131,8 +131,8 @@ public readonly struct Izhikevich : INeuronModel<Izhikevich>
         TLane k04 = TLane.Splat(0.04f);
         TLane k5 = TLane.Splat(5f);
         TLane k140 = TLane.Splat(140f);
-        v += h * (((((k04 * v) * v) + (k5 * v)) + k140 - u) + i);
-        v += h * (((((k04 * v) * v) + (k5 * v)) + k140 - u) + i);
+        v += h * ((((k04 * (v * v)) + (k5 * v)) + k140 - u) + i);
+        v += h * ((((k04 * (v * v)) + (k5 * v)) + k140 - u) + i);
         u += TLane.Splat(_dtMs) * (TLane.Splat(_a) * ((TLane.Splat(_b) * v) - u));
         TMask fire = TLane.GreaterThanOrEqual(v, TLane.Splat(_peak));
         neuron.V = TLane.Select(fire, TLane.Splat(_c), v);

@@ -51,7 +51,12 @@ public static class TraceRunner
         }
 
         PopulationSpec spec = BuildSpec(setup);
-        var dt = SimDuration.FromTicks(1);
+        SimDuration dt = setup.Step;
+        if (dt.Ticks < 1)
+        {
+            throw new ArgumentException($"The step must be at least 1 tick (got {dt}).", nameof(setup));
+        }
+
         using var device = new CpuDevice(new CpuDeviceOptions { Threads = 1 });
         ClockPopulation population = setup.Model.CreateClockPopulation(spec, dt, ringSlots: 2, maxWindow: 1, device);
 
@@ -72,7 +77,7 @@ public static class TraceRunner
 
         for (int t = 0; t < steps; t++)
         {
-            long arrival = t + 1;
+            long arrival = (t + 1) * dt.Ticks;
             ReadOnlySpan<float> row = input.Slice(t * n * per, n * per);
             population.TryAddInput(arrival, 0, targets, row[..n]);
             if (per == 2)
@@ -162,7 +167,7 @@ public static class TraceRunner
                     o.InitialPerNeuron(kv.Key, kv.Value);
                 }
 
-                o.ClockDriven(SimDuration.FromTicks(1));
+                o.ClockDriven(setup.Step);
             })
             .Build();
         return net.Populations[0];

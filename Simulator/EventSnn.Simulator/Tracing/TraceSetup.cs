@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using EventSnn.EventQueue;
 using EventSnn.Simulator.Models;
 
 namespace EventSnn.Simulator.Tracing;
@@ -57,6 +58,12 @@ public sealed class TraceSetup
 
     /// <summary>The outputs of the step before step 0 that the recurrence sees first (length <see cref="Size"/>), or null for zeros.</summary>
     public float[]? InitialOutputs { get; set; }
+
+    /// <summary>
+    /// The clock step (1 tick by default). The discrete-time libraries' models do not depend on it; models in physical units
+    /// (for example <c>adex</c>, <c>izhikevich</c>, <c>srm0</c>) integrate over it.
+    /// </summary>
+    public SimDuration Step { get; set; } = SimDuration.FromTicks(1);
 
     /// <summary>The number of inputs per neuron and step: 1 (receptor 0) or 2 (receptors 0 and 1, for models with a second input).</summary>
     public int InputsPerNeuron { get; set; } = 1;
