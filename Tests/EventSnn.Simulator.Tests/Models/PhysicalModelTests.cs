@@ -26,8 +26,21 @@ public sealed class PhysicalModelTests
         return TraceRunner.Run(setup, [.. x.SelectMany(r => r)], x.Length);
     }
 
-    private static void AssertClose(float expected, float got, double atol, string where)
-        => Assert.True(Math.Abs(got - expected) <= atol + (1e-4 * Math.Abs(expected)), $"{where}: expected {expected:R}, got {got:R}");
+    private static void AssertClose(float expected, float got, double atol, int step, string what)
+    {
+        if (!(Math.Abs(got - expected) <= atol + (1e-4 * Math.Abs(expected))))
+        {
+            Assert.Fail($"step {step} {what}: expected {expected:R}, got {got:R}");
+        }
+    }
+
+    private static void AssertSpike(bool expected, float output, int step)
+    {
+        if (expected != (output != 0))
+        {
+            Assert.Fail($"step {step}: spike expected {expected}, output {output:R}");
+        }
+    }
 
     [Fact]
     public void Izhikevich_2003_follows_the_papers_loop()
@@ -64,10 +77,9 @@ public sealed class PhysicalModelTests
                     spikes++;
                 }
 
-                string where = $"neuron {i} step {t}";
-                Assert.True(fired == (r.Values[0][t] != 0), $"{where}: spike");
-                AssertClose(v, r.Values[1][t], 1e-4, where + " v");
-                AssertClose(u, r.Values[2][t], 1e-4, where + " u");
+                AssertSpike(fired, r.Values[0][t], t);
+                AssertClose(v, r.Values[1][t], 1e-4, t, $"neuron {i} v");
+                AssertClose(u, r.Values[2][t], 1e-4, t, "u");
             }
 
             Assert.InRange(spikes, 5, T / 3);
@@ -116,10 +128,9 @@ public sealed class PhysicalModelTests
                 spikes++;
             }
 
-            string where = $"step {t}";
-            Assert.True(fired == (r.Values[0][t] != 0), $"{where}: spike");
-            AssertClose(v, r.Values[1][t], 1e-3, where + " v");
-            AssertClose(w, r.Values[2][t], 1e-3, where + " w");
+            AssertSpike(fired, r.Values[0][t], t);
+            AssertClose(v, r.Values[1][t], 1e-3, t, "v");
+            AssertClose(w, r.Values[2][t], 1e-3, t, "w");
         }
 
         Assert.InRange(spikes, 5, T / 10);
@@ -149,7 +160,7 @@ public sealed class PhysicalModelTests
 
             double eta = last > int.MinValue / 2 ? -Eta0 * Math.Exp(-(j - last) * Dt / TauEta) : 0;
             bool fired = j - last >= refSteps && u + eta >= Theta;
-            Assert.True(fired == (r.Values[0][j] != 0), $"step {j}: spike (u = {u + eta:R})");
+            AssertSpike(fired, r.Values[0][j], j);
             if (fired)
             {
                 last = j;
@@ -157,7 +168,7 @@ public sealed class PhysicalModelTests
                 spikes++;
             }
 
-            Assert.True(Math.Abs(r.Values[1][j] - (u + eta)) <= 1e-3, $"step {j}: expected {u + eta:R}, got {r.Values[1][j]:R}");
+            AssertClose((float)(u + eta), r.Values[1][j], 1e-3, j, "v");
         }
 
         Assert.InRange(spikes, 5, T / 20);

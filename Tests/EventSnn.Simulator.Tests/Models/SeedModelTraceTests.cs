@@ -161,7 +161,11 @@ public sealed class SeedModelTraceTests
                 bool ok = spikes
                     ? e[k] == g[k]
                     : (float.IsNaN(e[k]) && float.IsNaN(g[k])) || Math.Abs(g[k] - e[k]) <= 1e-5 + (1e-4 * Math.Abs(e[k]));
-                Assert.True(ok, $"{model} {json}: step {k / n}, neuron {k % n}, column {name}: expected {e[k]:R}, got {g[k]:R}");
+                if (!ok)
+                {
+                    Assert.Fail($"{model} {json}: step {k / n}, neuron {k % n}, column {name}: expected {e[k]:R}, got {g[k]:R}");
+                }
+
                 if (spikes && e[k] != 0)
                 {
                     fired++;
