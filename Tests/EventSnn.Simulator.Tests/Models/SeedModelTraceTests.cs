@@ -45,6 +45,7 @@ public sealed class SeedModelTraceTests
         { "snntorch.rsynaptic", """{"alpha": 0.7, "beta": 0.8, "all_to_all": false, "V": 0.3}""", 0.05, 0.3 },
         { "snntorch.rsynaptic", RecurrentParams("""{"alpha": 0.6, "beta": 0.85, "reset_mechanism": "zero"}""", bias: true), 0.05, 0.3 },
         { "snntorch.rsynaptic", """{"alpha": 0.6, "beta": 0.85, "all_to_all": false, "V": -0.5, "reset_delay": false, "reset_mechanism": "none"}""", 0.0, 0.3 },
+        { "snntorch.rsynaptic", """{"alpha": 0.6, "beta": 0.85, "all_to_all": false, "V": 0.2, "reset_delay": false}""", 0.05, 0.3 },
         { "matterhorn.if", """{"u_threshold": 1.0}""", 0.15, 0.4 },
         { "matterhorn.if", """{"u_threshold": 1.5, "u_rest": -0.5, "hard_reset": false, "spiking_function": "floor"}""", 0.3, 0.8 },
         { "matterhorn.lif", """{"tau_m": 4.0, "hard_reset": false}""", 0.8, 1.2 },
