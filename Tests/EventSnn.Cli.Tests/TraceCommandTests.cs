@@ -184,6 +184,10 @@ public sealed class TraceCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("snntorch.nope", err, StringComparison.Ordinal);
 
+        (code, _, err) = Run("trace", "snntorch.leaky", "--params", ok, "--out", output);
+        Assert.Equal(2, code);
+        Assert.Contains("--input", err, StringComparison.Ordinal);
+
         (code, _, err) = Run("trace", "snntorch.leaky", "--params", Write("u.json", """{"beta": 0.9, "gamma": 1}"""), "--input", input, "--out", output);
         Assert.Equal(1, code);
         Assert.Contains("'gamma'", err, StringComparison.Ordinal);

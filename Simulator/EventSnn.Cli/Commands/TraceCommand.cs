@@ -14,7 +14,7 @@ namespace EventSnn.Cli.Commands;
 /// <para>INPUT.csv: header <c>x0,…,x{N−1}</c> (for <c>pysnn.fede</c> optionally followed by <c>pre_trace0,…</c>), then one row
 /// per step with one value per column. OUT.csv: header <c>step,neuron,&lt;columns&gt;</c>, one row per (step, neuron) from
 /// step 0, values as the shortest text that reads back as the same float32. See <see cref="SeedTraces"/> for PARAMS.json.</para>
-/// <para>An unknown model is a usage error (exit 2); an unknown or invalid parameter, a bad header or a row with the wrong
+/// <para>An unknown model or a missing option is a usage error (exit 2); an unknown or invalid parameter, a bad header or a row with the wrong
 /// number of values prints one line naming it and exits 1.</para>
 /// </remarks>
 internal static class TraceCommand
@@ -26,9 +26,9 @@ internal static class TraceCommand
     internal static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = $"The model: {string.Join(", ", SeedTraces.Names)}." };
-        var parameters = new Option<FileInfo>("--params") { Description = "PARAMS.json: the library's constructor arguments (scalars or per-neuron arrays), optional \"init\".", Required = true };
-        var input = new Option<FileInfo>("--input") { Description = "INPUT.csv: header x0..x{N-1}, one row of inputs per step.", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "OUT.csv to write: step,neuron,<the columns the library's forward returns>.", Required = true };
+        var parameters = new Option<FileInfo>("--params") { Description = "PARAMS.json: the library's constructor arguments (scalars or per-neuron arrays), optional \"init\".", };
+        var input = new Option<FileInfo>("--input") { Description = "INPUT.csv: header x0..x{N-1}, one row of inputs per step." };
+        var output = new Option<FileInfo>("--out") { Description = "OUT.csv to write: step,neuron,<the columns the library's forward returns>." };
         var command = new Command("trace", "Run one population of a snnTorch, Matterhorn or PySNN model with an analog input per step and write its trace.")
         {
             model,
@@ -39,6 +39,14 @@ internal static class TraceCommand
         command.SetAction(parse =>
         {
             string name = parse.GetValue(model)!;
+            string[] missing = [.. new[] { ("--params", parse.GetValue(parameters)), ("--input", parse.GetValue(input)), ("--out", parse.GetValue(output)) }
+                .Where(o => o.Item2 is null).Select(o => o.Item1)];
+            if (missing.Length > 0)
+            {
+                Console.Error.WriteLine($"eventsnn: error: trace needs --params, --input and --out (missing {string.Join(", ", missing)})");
+                return UsageError;
+            }
+
             if (!SeedTraces.IsKnown(name))
             {
                 Console.Error.WriteLine($"eventsnn: error: unknown model '{name}' (known: {string.Join(", ", SeedTraces.Names)})");
