@@ -35,6 +35,7 @@ internal static class Program
         root.Subcommands.Add(DatasetsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
         return root;
     }
 }

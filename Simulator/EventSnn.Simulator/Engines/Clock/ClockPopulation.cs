@@ -139,6 +139,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     private readonly IComputeDevice _device;
     private readonly SpikeBuffer _spikes;
     private readonly float[][]? _amplitudes;
+    private readonly PopulationRuleSteps? _ruleSteps;
 
     public ClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
         : base(new ClockPopulationState(spec, dt, PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length)
@@ -163,6 +164,11 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             {
                 _amplitudes[k] = new float[State.PaddedSize];
             }
+        }
+
+        if (TModel.UsesPopulationRule(_models))
+        {
+            _ruleSteps = new PopulationRuleSteps(device, State.PaddedSize, maxWindow, _amplitudes);
         }
 
         Initialize();
@@ -209,8 +215,116 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             Size = st.Size,
             Amplitudes = _amplitudes,
         };
-        _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
+        if (_ruleSteps is null)
+        {
+            _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
+        }
+        else
+        {
+            RunWithPopulationRule(ref kernel, steps);
+        }
+
         StateTime += steps * Dt;
+    }
+
+    /// <summary>
+    /// Runs a window one step at a time for a model with a population-wide rule: each step's lane kernel, then the rule on
+    /// the whole population (host), then the kept spikes of every step are collected into <see cref="Spikes"/> by a replay
+    /// kernel on the device.
+    /// </summary>
+    private void RunWithPopulationRule(ref StepKernel kernel, int steps)
+    {
+        PopulationRuleSteps r = _ruleSteps!;
+        ClockPopulationState st = State;
+        float[][] c = st.Columns;
+        long first = kernel.FirstStep;
+        for (int s = 0; s < steps; s++)
+        {
+            kernel.FirstStep = first + s;
+            kernel.Amplitudes = r.StepAmplitudes?[s];
+            _device.RunSteps(st.PaddedSize, 1, ref kernel, r.Scratch);
+            ReadOnlySpan<int> fired = r.Scratch.ForStep(0);
+            int[] kept = r.Kept[s];
+            fired.CopyTo(kept);
+            var view = new ClockPopulationView(
+                st.Size,
+                c[0],
+                c.Length > 1 ? c[1] : [],
+                c.Length > 2 ? c[2] : [],
+                c.Length > 3 ? c[3] : [],
+                st.RefractorySteps,
+                _amplitudes is null ? [] : _amplitudes[s]);
+            int n = TModel.ApplyPopulationRule(_models, view, kept.AsSpan(0, fired.Length));
+            if ((uint)n > (uint)fired.Length)
+            {
+                throw new InvalidOperationException($"Model '{TModel.Info.Name}': its population rule kept {n} of {fired.Length} spikes.");
+            }
+
+            r.Counts[s] = n;
+        }
+
+        var replay = new ReplayKernel { Kept = r.Kept, Counts = r.Counts };
+        _device.RunSteps(st.PaddedSize, steps, ref replay, _spikes);
+    }
+
+    /// <summary>The buffers of a population whose model applies a population-wide rule after every step.</summary>
+    private sealed class PopulationRuleSteps
+    {
+        public PopulationRuleSteps(IComputeDevice device, int paddedSize, int maxWindow, float[][]? amplitudes)
+        {
+            Scratch = device.CreateSpikeBuffer(paddedSize, 1);
+            Kept = new int[maxWindow][];
+            for (int k = 0; k < maxWindow; k++)
+            {
+                Kept[k] = new int[paddedSize];
+            }
+
+            Counts = new int[maxWindow];
+            if (amplitudes is not null)
+            {
+                StepAmplitudes = new float[maxWindow][][];
+                for (int k = 0; k < maxWindow; k++)
+                {
+                    StepAmplitudes[k] = [amplitudes[k]];
+                }
+            }
+        }
+
+        /// <summary>The spikes of one step before the rule.</summary>
+        public SpikeBuffer Scratch { get; }
+
+        /// <summary>Per window step: the spikes the rule kept (ascending), <see cref="Counts"/> of them.</summary>
+        public int[][] Kept { get; }
+
+        /// <summary>Per window step: how many spikes the rule kept.</summary>
+        public int[] Counts { get; }
+
+        /// <summary>Per window step: a one-step amplitude table whose only row is that step's row.</summary>
+        public float[][][]? StepAmplitudes { get; }
+    }
+
+    /// <summary>Hands the spikes a population rule kept to the device's spike buffer (no state is touched).</summary>
+    private struct ReplayKernel : IStepKernel
+    {
+        public int[][] Kept;
+        public int[] Counts;
+
+        public readonly int Step(int step, int start, int end, Span<int> spiked)
+        {
+            int[] kept = Kept[step];
+            int count = Counts[step];
+            int n = 0;
+            for (int k = 0; k < count; k++)
+            {
+                int j = kept[k];
+                if (j >= start && j < end)
+                {
+                    spiked[n++] = j;
+                }
+            }
+
+            return n;
+        }
     }
 
     /// <summary>One step of a range of neurons: the model's lane step over SIMD vectors (shared parameters) or one neuron at a time (per-neuron parameters).</summary>
