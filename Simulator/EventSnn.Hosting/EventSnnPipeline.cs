@@ -147,7 +147,7 @@ public sealed partial class EventSnnPipeline : IAsyncDisposable
             _sources.Add(_sourceFactory(address, sourceOptions));
         }
 
-        _status.InitSources(_options.Sources);
+        _status.InitSources([.. _options.Sources], [.. _sources.Select(source => (Func<System.Net.EndPoint?>)(() => source.LocalEndPoint))]);
         if (!string.IsNullOrEmpty(_options.Output))
         {
             EventSourceAddress output = EventSourceAddress.Parse(_options.Output);
@@ -334,7 +334,7 @@ public sealed partial class EventSnnPipeline : IAsyncDisposable
                 try
                 {
                     using IEventReader session = source.Open(stop);
-                    _status.UpdateSource(index, s => s with { State = SourceState.Connected, Sessions = s.Sessions + 1, LocalEndPoint = source.LocalEndPoint });
+                    _status.UpdateSource(index, s => s with { State = SourceState.Connected, Sessions = s.Sessions + 1 });
                     LogConnected(_logger, source.Name, session.Info.SourceName);
                     while (true)
                     {
@@ -378,7 +378,7 @@ public sealed partial class EventSnnPipeline : IAsyncDisposable
                 }
 
                 long sessionEvents = delivered;
-                _status.UpdateSource(index, s => s with { Events = s.Events + sessionEvents, LocalEndPoint = source.LocalEndPoint });
+                _status.UpdateSource(index, s => s with { Events = s.Events + sessionEvents });
                 if (stop.IsCancellationRequested)
                 {
                     break;

@@ -47,7 +47,7 @@ public static class EventSnnServiceCollectionExtensions
             sp.GetService<ILoggerFactory>(),
             sp.GetService<EventSourceFactory>()));
         services.AddHostedService<EventSnnService>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventSnnOptions>>(
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventSnnOptions>, EventSnnOptionsValidator>(
             sp => new EventSnnOptionsValidator(() => sp.GetRequiredService<EventSnnNetwork>(), sp.GetService<EventSourceFactory>())));
         services.AddHealthChecks()
             .AddCheck<EventSnnSourcesHealthCheck>(EventSnnSourcesHealthCheck.Name)

@@ -92,6 +92,7 @@ public sealed class EventSnnStatus
 {
     private readonly object _sourcesLock = new();
     private SourceStatus[] _sources = [];
+    private Func<EndPoint?>[] _endpoints = [];
     private long _received;
     private long _dropped;
     private long _processed;
@@ -112,6 +113,10 @@ public sealed class EventSnnStatus
         lock (_sourcesLock)
         {
             sources = (SourceStatus[])_sources.Clone();
+            for (int i = 0; i < sources.Length; i++)
+            {
+                sources[i] = sources[i] with { LocalEndPoint = _endpoints[i]() };
+            }
         }
 
         return new StatusSnapshot(
@@ -149,11 +154,12 @@ public sealed class EventSnnStatus
 
     internal int QueuedBatches => Volatile.Read(ref _queued);
 
-    internal void InitSources(IEnumerable<string> names)
+    internal void InitSources(IReadOnlyList<string> names, IReadOnlyList<Func<EndPoint?>> endpoints)
     {
         lock (_sourcesLock)
         {
             _sources = names.Select(n => new SourceStatus(n, SourceState.Connecting, 0, 0, 0, null, null)).ToArray();
+            _endpoints = [.. endpoints];
         }
     }
 

@@ -117,6 +117,11 @@ internal sealed class SocketSession : IEventReader
             return new EventSourceException($"{name}: peer stalled (no data for {idle.TotalSeconds:0.###} s); disconnected", ex);
         }
 
+        if (ex is IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted } })
+        {
+            return new EventSourceException($"{name}: the peer reset the connection", ex);
+        }
+
         return null;
     }
 }
