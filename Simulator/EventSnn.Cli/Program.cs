@@ -9,7 +9,15 @@ internal static class Program
     /// <summary>Parses the command line and runs the chosen command.</summary>
     /// <param name="args">The command-line arguments.</param>
     /// <returns>0 on success, 1 for a user error (bad file, bad option value), 2 for a usage error.</returns>
-    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>Parses and runs a command line: a parse error (unknown option, missing argument) exits with 2.</summary>
+    internal static int Run(string[] args)
+    {
+        ParseResult result = BuildRoot().Parse(args);
+        int code = result.Invoke();
+        return result.Errors.Count > 0 && code != 0 ? StreamCommand.UsageError : code;
+    }
 
     /// <summary>Builds the root command with every subcommand; tests use it to run commands in-process.</summary>
     internal static RootCommand BuildRoot()
@@ -21,6 +29,7 @@ internal static class Program
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(DatasetsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(StreamCommand.Create());
         return root;
     }
 }

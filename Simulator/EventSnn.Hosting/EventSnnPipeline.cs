@@ -175,6 +175,9 @@ public sealed partial class EventSnnPipeline : IAsyncDisposable
 
         _ran = true;
         NetworkRunner runner = _runner!;
+
+        // Never run the consumer loop on the caller's thread: under load it would not return until stopped.
+        await Task.Yield();
         StartPumps();
         using CancellationTokenRegistration stop = stoppingToken.Register(() => _stopSources.Cancel());
         _ = CompleteWhenPumpsEnd();
