@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
+using ILogger = Microsoft.Extensions.Logging.ILogger;
 
 namespace EventSnn.Samples.LiveHost;
 
@@ -17,11 +18,12 @@ namespace EventSnn.Samples.LiveHost;
 /// spikes and decisions are also served as text lines on tcp 127.0.0.1:7800. Ctrl+C stops it: the channel is
 /// drained and the network's state saved to state/eventsnn.ckpt, from which the next start continues.
 /// </summary>
-internal static class Program
+internal static partial class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+        // appsettings.json is read from beside the program; logs/ and state/ go to the working directory.
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration));
         builder.Services.AddEventSnn(_ => BuildNetwork()).BindConfiguration(EventSnnOptions.SectionName);
         builder.Services.AddHostedService<DecisionLogger>();
