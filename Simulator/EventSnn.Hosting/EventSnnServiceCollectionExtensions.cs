@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using EventSnn.Datasets.Streams;
 using EventSnn.Simulator.Engines;
-using EventSnn.Simulator.Engines.EventDriven;
 using EventSnn.Simulator.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,7 +30,7 @@ public static class EventSnnServiceCollectionExtensions
         services.TryAddSingleton<Func<NetworkSpec, ISimulationEngine>>(sp =>
         {
             ILoggerFactory? loggers = sp.GetService<ILoggerFactory>();
-            return spec => new EventDrivenEngine(spec, loggers?.CreateLogger("EventSnn.Engine"));
+            return spec => EventSnnEngines.Create(spec, loggers?.CreateLogger("EventSnn.Engine"));
         });
         services.TryAddSingleton<EventSourceFactory>(EventSources.Create);
         services.TryAddSingleton<EventSnnStatus>();

@@ -11,7 +11,6 @@ using EventSnn.EventQueue;
 using EventSnn.Events;
 using EventSnn.Hosting;
 using EventSnn.Simulator.Engines;
-using EventSnn.Simulator.Engines.EventDriven;
 using EventSnn.Simulator.Inputs;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
@@ -30,7 +29,7 @@ namespace EventSnn.Cli.Commands;
 /// event, and per second of process CPU time.</para>
 /// <para><b>e2e</b>: the hosting pipeline (wait mode) runs a network of <c>--neurons</c> LIF neurons fed by a 2×64×64
 /// input population with fixed-probability connections (≈ 12 synapses per input, weight 1 mV, delay 1 ms) on an AEDAT 4 LZ4 stream sent
-/// unpaced over loopback; reported: events per second until every event is processed, and that none was lost.</para>
+/// unpaced over loopback, on the engine <see cref="EventSnnEngines.Create"/> builds; reported: events per second until every event is processed, and that none was lost.</para>
 /// <para><b>overload</b>: for each full mode, an in-process generator offers events as fast as it can (far above what
 /// the network takes) for <c>--overload-seconds</c>; reported: received, processed and dropped counts (which must
 /// balance), the offered/processed ratio, batches created against the pool bound, and the peak managed heap.</para>
@@ -246,8 +245,8 @@ internal static class BenchIngestCommand
             network,
             spec =>
             {
-                var engine = new EventDrivenEngine(spec);
-                synapses = engine.SynapseCount;
+                ISimulationEngine engine = EventSnnEngines.Create(spec);
+                synapses = engine.GetSynapses(0).SynapseCount;
                 return engine;
             },
             options,
@@ -302,7 +301,7 @@ internal static class BenchIngestCommand
         options.Sources.Add("generator:");
         var status = new EventSnnStatus();
         var generator = new GeneratorSource();
-        var pipeline = new EventSnnPipeline(network, spec => new EventDrivenEngine(spec), options, status, new EventSnnMetrics(status), new EventSnnOutputs(), null, (_, _) => generator);
+        var pipeline = new EventSnnPipeline(network, spec => EventSnnEngines.Create(spec), options, status, new EventSnnMetrics(status), new EventSnnOutputs(), null, (_, _) => generator);
         using var stop = new CancellationTokenSource();
         pipeline.Initialize();
         GC.Collect();
