@@ -81,6 +81,9 @@ public sealed class EventSnnOutputs
     private OutputSubscription[] _subscribers = [];
     private bool _completed;
 
+    /// <summary>Subscribers now (in process and TCP output clients); each receives what is published after it subscribed.</summary>
+    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+
     /// <summary>Subscribes to the outputs from now on.</summary>
     /// <param name="capacity">Queue capacity of each of the two queues (16..16 Mi).</param>
     /// <exception cref="ArgumentOutOfRangeException">The capacity is out of range.</exception>

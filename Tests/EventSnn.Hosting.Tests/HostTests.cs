@@ -258,6 +258,7 @@ public sealed class HostTests
             o.OutputPopulation = "out";
             o.Output = $"tcp-listen://127.0.0.1:{outputPort}";
             o.MaxLag = TimeSpan.FromMinutes(1); // a loaded test machine can delay a batch by seconds
+            o.OutputQueueCapacity = 1 << 22; // nothing dropped for a slow output client: every line is checked
         });
         EventSnnStatus status = host.Services.GetRequiredService<EventSnnStatus>();
         HealthCheckService health = host.Services.GetRequiredService<HealthCheckService>();
@@ -274,11 +275,18 @@ public sealed class HostTests
             using var reader = new StreamReader(output.GetStream());
             while (await reader.ReadLineAsync(cts.Token) is string line)
             {
-                lines.Add(line);
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
             }
         });
 
         EndPoint endpoint = await Until(() => status.Snapshot().Sources[0].LocalEndPoint, "the listener");
+
+        // The output client receives what is published after its subscription exists: wait for it before sending.
+        EventSnnOutputs outputs = host.Services.GetRequiredService<EventSnnOutputs>();
+        await Until(() => outputs.SubscriberCount == 1, "the output client's subscription");
         using (var sendCts = CancellationTokenSource.CreateLinkedTokenSource(cts.Token))
         {
             long sent = await Task.Run(() => EventStreamSender.Send(new ArrayReader(events), $"tcp://127.0.0.1:{((IPEndPoint)endpoint).Port}", new EventSenderOptions { Speed = 0 }, sendCts.Token));
@@ -288,7 +296,7 @@ public sealed class HostTests
         await Until(() => status.Snapshot().EventsProcessed == events.Length, "every event");
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(cts.Token)).Entries[EventSnnLagHealthCheck.Name].Status);
         StatusSnapshot mid = status.Snapshot();
-        await Until(() => lines.Count(l => l.StartsWith("S ", StringComparison.Ordinal)) == mid.SpikesOut, "the output lines");
+        await Until(() => { lock (lines) { return lines.Count(l => l.StartsWith("S ", StringComparison.Ordinal)) == mid.SpikesOut; } }, "the output lines");
         await host.StopAsync(cts.Token);
         await readLines.WaitAsync(cts.Token);
         listener.RecordObservableInstruments();
