@@ -36,6 +36,7 @@ internal static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(StreamCommand.Create());
         return root;
     }
 }

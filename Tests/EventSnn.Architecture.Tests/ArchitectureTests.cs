@@ -17,6 +17,7 @@ public class ArchitectureTests
         { "EventSnn.Simulator", ["EventSnn.EventQueue", "EventSnn.Devices", "EventSnn.Events", "Microsoft.Extensions.Logging.Abstractions"] },
         { "EventSnn.Datasets", ["EventSnn.EventQueue", "EventSnn.Events", "K4os.Compression.LZ4", "ZstdSharp", "PureHDF", "Microsoft.Extensions.Logging.Abstractions"] },
         { "EventSnn.Plotting", ["EventSnn.Simulator", "EventSnn.EventQueue", "ScottPlot", "SkiaSharp"] },
+        { "EventSnn.Hosting", ["EventSnn.Simulator", "EventSnn.EventQueue", "EventSnn.Events", "EventSnn.Datasets", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Options", "Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Logging.Abstractions", "Microsoft.Extensions.Diagnostics.HealthChecks", "Microsoft.Extensions.Diagnostics.HealthChecks.Abstractions", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Options.DataAnnotations", "Microsoft.Extensions.Configuration.Abstractions", "Microsoft.Extensions.Configuration.Binder", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Options.ConfigurationExtensions", "Microsoft.Extensions.Diagnostics", "Microsoft.Extensions.Logging"] },
     };
 
     private static bool IsRuntime(string name) => name is "netstandard" or "mscorlib" || name.StartsWith("System.", StringComparison.Ordinal) && name != "System.Numerics.Tensors";
