@@ -249,7 +249,8 @@ public sealed partial class FileDownloader
         string message = ex switch
         {
             OperationCanceledException => "no data arrived within the stall timeout",
-            HttpRequestException { InnerException: { } inner } => $"{ex.Message.TrimEnd('.')} ({inner.Message.TrimEnd('.')})",
+            HttpRequestException { InnerException: { } inner } when !ex.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal)
+                => $"{ex.Message.TrimEnd('.')} ({inner.Message.TrimEnd('.')})",
             _ => ex.Message,
         };
         return message.ReplaceLineEndings(" ").TrimEnd('.', ' ');

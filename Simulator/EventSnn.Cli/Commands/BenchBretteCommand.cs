@@ -82,6 +82,7 @@ internal static class BenchBretteCommand
 
             SimDuration simulated = SimDuration.FromSeconds(seconds);
             FileInfo? spikeFile = parse.GetValue(spikes);
+            string? spikePath = spikeFile is null ? null : CliPaths.RequireOutputFile(spikeFile.FullName, "--spikes");
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
             BretteBenchmarkResult result = parse.GetValue(mode) switch
             {
@@ -91,7 +92,7 @@ internal static class BenchBretteCommand
             };
             if (recorder is not null)
             {
-                MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName);
+                AtomicFile.Write(spikePath!, "--spikes", stream => MonitorCsv.WriteSpikes(recorder, stream));
             }
 
             if (parse.GetValue(json))
