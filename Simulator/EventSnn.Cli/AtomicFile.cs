@@ -57,9 +57,13 @@ internal sealed class AtomicFile : IDisposable
         {
             throw new CliPathException($"{what} {full}: folder {folder} is not writable");
         }
-        catch (IOException ex) when (ex is not PathTooLongException && ex.Message.Contains("read-only", StringComparison.OrdinalIgnoreCase))
+        catch (IOException ex) when (ex.Message.Contains("read-only", StringComparison.OrdinalIgnoreCase))
         {
             throw new CliPathException($"{what} {full}: folder {folder} is on a read-only file system", ex);
+        }
+        catch (IOException ex) when (ex is FileNotFoundException or DirectoryNotFoundException && Directory.Exists(folder))
+        {
+            throw new CliPathException($"{what} {full}: folder {folder} does not accept new files", ex);
         }
     }
 

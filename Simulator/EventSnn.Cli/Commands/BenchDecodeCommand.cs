@@ -68,11 +68,11 @@ internal static class BenchDecodeCommand
                     w.WriteEndObject();
                 }
 
-                Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
             }
             else
             {
-                Console.Out.WriteLine(string.Create(
+                parse.InvocationConfiguration.Output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"{result.Format}: {result.Events:N0} events ({result.Method}), best of {r}: {result.MevPerSecond:F1} Mev/s wall clock, {result.CpuMevPerSecond:F1} Mev/s per CPU second"));
             }

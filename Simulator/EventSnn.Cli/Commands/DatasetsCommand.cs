@@ -32,17 +32,17 @@ internal static class DatasetsCommand
         {
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(ListJson());
+                parse.InvocationConfiguration.Output.WriteLine(ListJson());
             }
             else
             {
                 foreach (DatasetDescription d in DatasetCatalog.All)
                 {
-                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{d.Id,-12} {d.Title} — splits {string.Join('/', d.Splits)}, sensor {d.Sensor?.ToString() ?? "per sample"}, {d.ClassCount} classes"));
                     foreach (DatasetArchive a in d.Archives)
                     {
-                        Console.Out.WriteLine($"             {a.Remote.FileName}  {a.Remote.Checksum}  {a.Remote.Url}");
+                        parse.InvocationConfiguration.Output.WriteLine($"             {a.Remote.FileName}  {a.Remote.Checksum}  {a.Remote.Url}");
                     }
                 }
             }
@@ -101,7 +101,7 @@ internal static class DatasetsCommand
                 }
 
                 EventSample? s = index is int k ? ds.GetSample(k) : null;
-                Console.Out.WriteLine(parse.GetValue(json) ? InfoJson(ds, s) : InfoText(ds, s));
+                parse.InvocationConfiguration.Output.WriteLine(parse.GetValue(json) ? InfoJson(ds, s) : InfoText(ds, s));
                 return 0;
             }
             finally

@@ -42,11 +42,11 @@ internal static class InfoCommand
             Summary s = Summarize(path, options, EventFileOptions.ParseFormat(parse.GetValue(format)));
             if (parse.GetValue(json))
             {
-                WriteJson(Console.Out, s);
+                WriteJson(parse.InvocationConfiguration.Output, s);
             }
             else
             {
-                WriteText(Console.Out, s);
+                WriteText(parse.InvocationConfiguration.Output, s);
             }
 
             return 0;

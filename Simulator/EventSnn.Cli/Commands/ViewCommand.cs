@@ -62,7 +62,7 @@ internal static class ViewCommand
             long? windowUs = parse.GetValue(window) is double m ? Math.Max(1, (long)Math.Round(m * 1000)) : null;
             foreach (string line in Render(input, output, windowUs, parse.GetValue(maxFrames), options, EventFileOptions.ParseFormat(parse.GetValue(format))))
             {
-                Console.Out.WriteLine(line);
+                parse.InvocationConfiguration.Output.WriteLine(line);
             }
 
             return 0;
