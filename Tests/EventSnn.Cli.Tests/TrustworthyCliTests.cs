@@ -91,6 +91,20 @@ public sealed class TrustworthyCliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_spikes_are_written_atomically_and_path_errors_come_before_the_run()
+    {
+        string csv = Write("spikes.csv", [7, 7]);
+        var (code, _, stderr) = Cli.Run("bench", "cuba", "--neurons", "200", "--duration", "0.05", "--spikes", csv);
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("time_us,neuron\n", File.ReadAllText(csv), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_dir, ".*.tmp"));
+
+        (code, _, stderr) = Cli.Run("bench", "cuba", "--neurons", "200", "--duration", "0.05", "--spikes", Path.Combine(_dir, "no-such-folder", "s.csv"));
+        Assert.Equal(1, code);
+        Assert.Contains("does not exist", Cli.OneErrorLine(stderr), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Atomic_file_replaces_the_target_only_when_complete()
     {
         string target = Write("out.bin", [9, 9, 9]);
