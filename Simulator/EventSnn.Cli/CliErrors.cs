@@ -64,9 +64,13 @@ internal static partial class CliErrors
     internal static (int ExitCode, string Message)? Describe(Exception ex, ParseResult? parse, bool includeBugs = false)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        if (ex is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        if (ex is AggregateException aggregate)
         {
-            ex = aggregate.InnerExceptions[0];
+            // Parallel work: report a resource failure first, else the first cause.
+            var inner = aggregate.Flatten().InnerExceptions;
+            ex = inner.FirstOrDefault(e => e is OutOfMemoryException or InsufficientMemoryException)
+                ?? inner.FirstOrDefault(e => e is IOException io && IsDiskFull(io))
+                ?? (inner.Count > 0 ? inner[0] : ex);
         }
 
         switch (ex)

@@ -325,6 +325,9 @@ public sealed class TrustworthyCliTests : IDisposable
         // What a too-large allocation throws (an array longer than the runtime allows would too, but slowly).
 #pragma warning disable CA2201 // The runtime's exception is what the tool must report.
         hungry.SetAction(_ => CliAction.Run(() => throw new OutOfMemoryException()));
+        var parallel = new Command("parallel") { neurons };
+        parallel.SetAction(_ => CliAction.Run(() => throw new AggregateException(new InvalidOperationException("a worker stopped"), new OutOfMemoryException())));
+        root.Subcommands.Add(parallel);
 #pragma warning restore CA2201
         root.Subcommands.Add(hungry);
         var buggy = new Command("buggy");
@@ -340,6 +343,10 @@ public sealed class TrustworthyCliTests : IDisposable
         string line = Cli.OneErrorLine(stderr.ToString());
         Assert.Contains("out of memory", line, StringComparison.Ordinal);
         Assert.Contains("lower --neurons (50000000)", line, StringComparison.Ordinal);
+
+        stderr = new StringWriter();
+        Assert.Equal(1, Program.Run(root, ["parallel", "--neurons", "7"], new InvocationConfiguration { Output = new StringWriter(), Error = stderr }));
+        Assert.Contains("out of memory", Cli.OneErrorLine(stderr.ToString()), StringComparison.Ordinal);
 
         stderr = new StringWriter();
         Assert.Equal(1, Program.Run(root, ["hungry"], new InvocationConfiguration { Output = new StringWriter(), Error = stderr }));
