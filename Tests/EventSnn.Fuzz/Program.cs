@@ -6,14 +6,16 @@ namespace EventSnn.Fuzz;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Tests/EventSnn.Fuzz -- [--iterations N] [--readers evt2,evt3,...] [--seed S]
-/// [--max-input BYTES] [--hang-ms MS] [--findings DIR] [--data DIR]</c>: mutation fuzzing of every event-file reader
+/// [--max-input BYTES] [--hang-ms MS] [--findings DIR] [--data DIR] [--replay FILE]</c>: mutation fuzzing of every event-file reader
 /// over the real samples in <c>../shared/data</c>, in-process. Prints one JSON object (executions, decoded inputs,
 /// format errors, crashes, hangs, allocation-bound violations, peak allocation per input, slowest input, peak working
 /// set) and exits 0 when nothing was found, 1 when something was, 2 for bad arguments, 3 when a reader hung inside one
-/// call (the input is saved under --findings).
+/// call (the input is saved under --findings). <c>--replay FILE</c> reads one saved input with the chosen readers.
 /// </summary>
 internal static class Program
 {
+    private static string? s_replay;
+
     public static int Main(string[] args)
     {
         FuzzOptions options;
@@ -25,6 +27,16 @@ internal static class Program
         {
             Console.Error.WriteLine($"eventsnn-fuzz: error: {ex.Message}");
             return 2;
+        }
+
+        if (s_replay is string replay)
+        {
+            foreach (string line in FuzzCampaign.Replay(options, File.ReadAllBytes(replay)))
+            {
+                Console.Out.WriteLine(line);
+            }
+
+            return 0;
         }
 
         var clock = Stopwatch.StartNew();
@@ -134,8 +146,11 @@ internal static class Program
                 case "--data":
                     data = Value();
                     break;
+                case "--replay":
+                    s_replay = Value();
+                    break;
                 case "--help" or "-h":
-                    throw new ArgumentException("usage: eventsnn-fuzz [--iterations N] [--readers " + string.Join(',', FuzzTargets.Names) + "] [--seed S] [--max-input BYTES] [--hang-ms MS] [--findings DIR] [--data DIR]");
+                    throw new ArgumentException("usage: eventsnn-fuzz [--iterations N] [--readers " + string.Join(',', FuzzTargets.Names) + "] [--seed S] [--max-input BYTES] [--hang-ms MS] [--findings DIR] [--data DIR] [--replay FILE]");
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}' (see --help)");
             }
