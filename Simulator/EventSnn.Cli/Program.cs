@@ -12,6 +12,9 @@ internal static class Program
     /// <returns>0 on success, 1 for a failure (bad file, I/O, resource limits), 2 for a usage error.</returns>
     public static int Main(string[] args) => Run(args);
 
+    /// <summary>Exit code of a usage error (unknown option, bad option value); the same as <see cref="CliAction.UsageError"/>.</summary>
+    public const int UsageError = CliAction.UsageError;
+
     /// <summary>Builds the root command with every subcommand; tests use it to run commands in-process.</summary>
     internal static RootCommand BuildRoot()
     {

@@ -40,6 +40,9 @@ public sealed class SpikeRaster : ISpikeMonitor
     /// <param name="expectedDuration">The expected run length (positive); longer runs coarsen the bins.</param>
     /// <param name="timeBins">The number of time bins (10..100,000).</param>
     /// <param name="maxRowsPerPopulation">The most rows a population gets (1..10,000).</param>
+    /// <param name="window">Whether the grid is a fixed window of <paramref name="expectedDuration"/>: later spikes are
+    /// ignored (counted in <see cref="SpikesIgnored"/>) instead of coarsening the bins, to show the start of a long run
+    /// at full resolution.</param>
     /// <exception cref="ArgumentException">Names and sizes differ in number, there is no population, or a size is not positive.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public SpikeRaster(
@@ -48,7 +51,8 @@ public sealed class SpikeRaster : ISpikeMonitor
         SimTime start,
         SimDuration expectedDuration,
         int timeBins = DefaultTimeBins,
-        int maxRowsPerPopulation = DefaultMaxRowsPerPopulation)
+        int maxRowsPerPopulation = DefaultMaxRowsPerPopulation,
+        bool window = false)
     {
         ArgumentNullException.ThrowIfNull(populationNames);
         ArgumentNullException.ThrowIfNull(populationSizes);
@@ -83,6 +87,7 @@ public sealed class SpikeRaster : ISpikeMonitor
         }
 
         Start = start;
+        IsWindow = window;
         TimeBins = timeBins;
         MaxRowsPerPopulation = maxRowsPerPopulation;
         BinWidth = SimDuration.FromTicks(Math.Max(1, (expectedDuration.Ticks + timeBins - 1) / timeBins));
@@ -94,13 +99,17 @@ public sealed class SpikeRaster : ISpikeMonitor
     /// <param name="expectedDuration">The expected run length.</param>
     /// <param name="timeBins">The number of time bins.</param>
     /// <param name="maxRowsPerPopulation">The most rows a population gets.</param>
-    public SpikeRaster(NetworkSpec network, SimTime start, SimDuration expectedDuration, int timeBins = DefaultTimeBins, int maxRowsPerPopulation = DefaultMaxRowsPerPopulation)
-        : this(NamesOf(network), SizesOf(network), start, expectedDuration, timeBins, maxRowsPerPopulation)
+    /// <param name="window">Whether the grid is a fixed window (later spikes are ignored).</param>
+    public SpikeRaster(NetworkSpec network, SimTime start, SimDuration expectedDuration, int timeBins = DefaultTimeBins, int maxRowsPerPopulation = DefaultMaxRowsPerPopulation, bool window = false)
+        : this(NamesOf(network), SizesOf(network), start, expectedDuration, timeBins, maxRowsPerPopulation, window)
     {
     }
 
     /// <summary>The time of the first bin.</summary>
     public SimTime Start { get; }
+
+    /// <summary>Whether the grid is a fixed window (spikes after it are ignored rather than coarsening the bins).</summary>
+    public bool IsWindow { get; }
 
     /// <summary>The current bin width (doubles when the run outgrows the grid).</summary>
     public SimDuration BinWidth { get; private set; }
@@ -120,7 +129,7 @@ public sealed class SpikeRaster : ISpikeMonitor
     /// <summary>Spikes counted in the grid.</summary>
     public long Spikes { get; private set; }
 
-    /// <summary>Spikes not counted: before <see cref="Start"/>, or of an unknown population or neuron.</summary>
+    /// <summary>Spikes not counted: before <see cref="Start"/>, after a window, or of an unknown population or neuron.</summary>
     public long SpikesIgnored { get; private set; }
 
     /// <summary>The bytes the grid holds (4 per cell).</summary>
@@ -181,6 +190,12 @@ public sealed class SpikeRaster : ISpikeMonitor
 
         long offset = time.Ticks - Start.Ticks;
         long bin = offset / BinWidth.Ticks;
+        if (bin >= TimeBins && IsWindow)
+        {
+            SpikesIgnored++;
+            return;
+        }
+
         while (bin >= TimeBins)
         {
             Coarsen();

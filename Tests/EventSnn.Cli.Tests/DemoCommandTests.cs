@@ -97,6 +97,10 @@ public sealed class DemoCommandTests
             long rows = File.ReadLines(Path.Combine(dir, "spikes.csv")).LongCount() - 1;
             Assert.True(rows > 100_000, $"{rows} spikes: the run must be long enough to matter");
             Assert.Contains($"spikes (inputs included): {rows}", stdout, StringComparison.Ordinal);
+            foreach (string png in new[] { "raster.png", "raster-start.png" })
+            {
+                Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, File.ReadAllBytes(Path.Combine(dir, png))[..4]);
+            }
         }
         finally
         {

@@ -80,6 +80,22 @@ public class SpikeRasterTests
     }
 
     [Fact]
+    public void A_window_keeps_its_bins_and_ignores_later_spikes()
+    {
+        var window = new SpikeRaster(["a"], [4], SimTime.Zero, SimDuration.FromMilliseconds(10L), timeBins: 10, window: true);
+        for (long ms = 0; ms < 100; ms++)
+        {
+            window.OnSpike(SimTime.FromMilliseconds(ms), 0, (int)(ms % 4));
+        }
+
+        Assert.True(window.IsWindow);
+        Assert.Equal(SimDuration.FromMilliseconds(1L), window.BinWidth);
+        Assert.Equal(10, window.Spikes);
+        Assert.Equal(90, window.SpikesIgnored);
+        Assert.Equal(1, window.RowCounts(0, 1)[1]);
+    }
+
+    [Fact]
     public void Memory_does_not_grow_with_the_number_of_spikes()
     {
         var raster = new SpikeRaster(["a", "b"], [1000, 16], SimTime.Zero, SimDuration.FromSeconds(1L));

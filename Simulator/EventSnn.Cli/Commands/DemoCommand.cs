@@ -23,10 +23,14 @@ namespace EventSnn.Cli.Commands;
 /// <remarks>
 /// Memory does not grow with <c>--duration</c>: the scene is generated one 200 ms sweep at a time, spikes stream to
 /// <c>spikes.csv</c> (<see cref="SpikeCsvWriter"/>, 64 KiB buffer), the raster is a fixed grid (<see cref="SpikeRaster"/>)
-/// and the rate monitor has one bin. Both files are written beside their targets and moved into place when complete.
+/// and the rate monitor has one bin. A run longer than 4 s also gets <c>raster-start.png</c>: its first 2 s at full
+/// resolution (a fixed window). Both files are written beside their targets and moved into place when complete.
 /// </remarks>
 internal static class DemoCommand
 {
+    /// <summary>The start window drawn at full resolution for runs longer than twice it: 2 s.</summary>
+    private const long StartWindowUs = 2_000_000;
+
     /// <summary>Heap growth is sampled this often (simulated time).</summary>
     private const long ProbeEveryUs = 1_000_000;
 
@@ -79,10 +83,20 @@ internal static class DemoCommand
         using AtomicFile spikeFile = AtomicFile.Create(csv, "--out");
         using var spikes = new SpikeCsvWriter(spikeFile.Stream, network, leaveOpen: true);
         var raster = new SpikeRaster(network, SimTime.Zero, SimDuration.FromMicroseconds(durationUs));
+
+        // A long run is binned coarsely; its first seconds are also drawn at full resolution.
+        SpikeRaster? start = durationUs > 2 * StartWindowUs
+            ? new SpikeRaster(network, SimTime.Zero, SimDuration.FromMicroseconds(StartWindowUs), window: true)
+            : null;
+        string startPng = Path.Combine(folder, "raster-start.png");
         int[] sizes = [.. network.Populations.Select(p => p.Size)];
         var rates = new PopulationRateMonitor(sizes, SimDuration.FromMicroseconds(Math.Max(durationUs, 1)));
         engine.AddSpikeMonitor(spikes);
         engine.AddSpikeMonitor(raster);
+        if (start is not null)
+        {
+            engine.AddSpikeMonitor(start);
+        }
         engine.AddSpikeMonitor(rates);
         setup.Stop();
 
@@ -134,6 +148,14 @@ internal static class DemoCommand
             Title = $"Moving bar, {size}x{size} DVS → spiking network ({mode}-driven)",
             End = SimTime.FromMicroseconds(durationUs),
         }));
+        if (start is not null)
+        {
+            AtomicFile.Write(startPng, "--out", stream => RasterPlot.WritePng(start, stream, new RasterPlotOptions
+            {
+                Title = string.Create(CultureInfo.InvariantCulture, $"Moving bar, {size}x{size} DVS → spiking network ({mode}-driven), first {StartWindowUs / 1e6:G3} s"),
+                End = SimTime.FromMicroseconds(StartWindowUs),
+            }));
+        }
 
         var table = new Table().AddColumns("Population", "Kind", "Neurons", "Spikes", "Rate (Hz)");
         var end2 = SimTime.FromMicroseconds(durationUs);
@@ -153,6 +175,11 @@ internal static class DemoCommand
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input events: {inputEvents}, spikes (inputs included): {engine.SpikeCount}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated {seconds} s in {loop.Elapsed.TotalSeconds:F3} s ({seconds / loop.Elapsed.TotalSeconds:F1}x real time; setup {setup.Elapsed.TotalSeconds:F3} s)"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raster: {png} (bins of {raster.BinWidth.Ticks / 1e6:G6} ms)"));
+        if (start is not null)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raster: {startPng} (first {StartWindowUs / 1e6:G3} s, bins of {start.BinWidth.Ticks / 1e6:G6} ms)"));
+        }
+
         console.WriteLine($"spikes: {csv} ({spikes.SpikesWritten} rows: time_ns,population,neuron)");
         return 0;
     }
