@@ -74,11 +74,12 @@ internal static class BenchBretteCommand
             bool clock = parse.GetValue(mode) != "event";
             ExecutionSpec execution = clock ? ExecutionSpec.Clock(SimDuration.FromMilliseconds(dtMs)) : ExecutionSpec.Event;
             FileInfo? spikeFile = parse.GetValue(spikes);
+            string? spikePath = spikeFile is null ? null : CliPaths.RequireOutputFile(spikeFile.FullName, "--spikes");
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
             BretteResult result = Run(model, neuronCount, parse.GetValue(seed), execution, SimDuration.FromSeconds(seconds), threadCount, recorder);
             if (recorder is not null)
             {
-                MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName, includePopulation: true);
+                AtomicFile.Write(spikePath!, "--spikes", stream => MonitorCsv.WriteSpikes(recorder, stream, includePopulation: true));
             }
 
             if (parse.GetValue(json))

@@ -190,6 +190,7 @@ public sealed class Aedat4Reader : IEventReader
         {
             Metadata = metadata,
             Notes = notes,
+            SensorOrigin = options.Sensor is not null ? SensorOrigin.Caller : sensor is null ? SensorOrigin.None : SensorOrigin.File,
         };
     }
 
