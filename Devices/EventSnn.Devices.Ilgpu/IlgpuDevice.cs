@@ -51,7 +51,8 @@ public sealed class IlgpuDevice : IComputeDevice, IResidentClockDevice
         Kind = kind;
         Name = $"ilgpu({KindName(kind)}: {accelerator.Name})";
         Parallelism = Math.Max(1, accelerator.NumMultiprocessors);
-        GroupSize = Math.Clamp(accelerator.MaxNumThreadsPerGroup, 1, 256);
+        // The CPU accelerator emulates a group with one thread per lane: keep its barriers cheap.
+        GroupSize = Math.Clamp(accelerator.MaxNumThreadsPerGroup, 1, kind == IlgpuAcceleratorKind.Cpu ? 4 : 256);
     }
 
     /// <summary>The accelerator kind.</summary>
