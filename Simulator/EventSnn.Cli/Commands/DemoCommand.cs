@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EventSnn.Cli.Demo;
+using EventSnn.Devices;
 using EventSnn.Events;
 using EventSnn.EventQueue;
 using EventSnn.Plotting;
@@ -29,6 +30,7 @@ internal static class DemoCommand
         mode.AcceptOnlyFromAmong("event", "clock");
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder for raster.png and spikes.csv.", DefaultValueFactory = _ => new DirectoryInfo("eventsnn-demo") };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the scene and the network.", DefaultValueFactory = _ => 1UL };
+        Option<string> device = DeviceOption.Create();
 
         var command = new Command("demo", "Stream a synthetic moving-bar event-camera scene into a spiking network and write a raster plot and spike CSV.");
         command.Options.Add(duration);
@@ -36,17 +38,20 @@ internal static class DemoCommand
         command.Options.Add(mode);
         command.Options.Add(output);
         command.Options.Add(seed);
+        command.Options.Add(device);
         command.SetAction(parse => CliAction.Run(() => Run(
             parse.InvocationConfiguration.Output,
             parse.GetValue(duration),
             parse.GetValue(size),
             parse.GetValue(mode) ?? "event",
             parse.GetValue(output)!,
-            parse.GetValue(seed))));
+            parse.GetValue(seed),
+            parse.GetValue(device),
+            parse.InvocationConfiguration.Error)));
         return command;
     }
 
-    private static int Run(TextWriter output, double seconds, int size, string mode, DirectoryInfo outDir, ulong seed)
+    private static int Run(TextWriter output, double seconds, int size, string mode, DirectoryInfo outDir, ulong seed, string? deviceName, TextWriter error)
     {
         if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 3600)
         {
@@ -63,7 +68,9 @@ internal static class DemoCommand
         var setup = Stopwatch.StartNew();
         List<DvsEvent> events = MovingBarScene.Generate(size, size, durationUs, sweepUs: 200_000, noiseHz: 2.0, seed);
         NetworkSpec network = BuildNetwork(size, seed);
-        using ISimulationEngineHandle handle = CreateEngine(network, mode);
+        long clockNeurons = mode == "clock" ? network.Populations.Where(p => p.Model is not null).Sum(p => (long)p.Size) : 0;
+        using DeviceSelection device = DeviceOption.Select(deviceName, clockNeurons, error);
+        using ISimulationEngineHandle handle = CreateEngine(network, mode, device.Device);
         ISimulationEngine engine = handle.Engine;
         var recorder = new SpikeRecorder(1 << 16);
         int[] sizes = [.. network.Populations.Select(p => p.Size)];
@@ -129,7 +136,7 @@ internal static class DemoCommand
         console.Write(table);
         long synapses = network.Projections.Sum(pr => (long)engine.GetSynapses(pr.Id).SynapseCount);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"neurons: {network.TotalSize - network.Populations[0].Size} (+{network.Populations[0].Size} input pixels), synapses: {synapses}"));
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input events: {events.Count}, spikes (inputs included): {engine.SpikeCount}"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input events: {events.Count}, spikes (inputs included): {engine.SpikeCount}, device: {(mode == "clock" ? device.Name : "none (event-driven)")}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated {seconds} s in {loop.Elapsed.TotalSeconds:F3} s ({seconds / loop.Elapsed.TotalSeconds:F1}x real time; setup {setup.Elapsed.TotalSeconds:F3} s)"));
         console.WriteLine($"raster: {png}");
         console.WriteLine($"spikes: {csv}");
@@ -163,8 +170,8 @@ internal static class DemoCommand
             .Build();
     }
 
-    private static EngineHandle CreateEngine(NetworkSpec network, string mode)
-        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event }));
+    private static EngineHandle CreateEngine(NetworkSpec network, string mode, IComputeDevice? device)
+        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event, Device = device }));
 
     private interface ISimulationEngineHandle : IDisposable
     {
