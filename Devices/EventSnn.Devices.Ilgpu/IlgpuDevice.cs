@@ -42,6 +42,7 @@ public sealed class IlgpuDevice : IComputeDevice, IResidentClockDevice
     private Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int>? _scan;
     private Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int>? _scatter;
     private Action<KernelConfig, ArrayView<Delivery>, int, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _propagate;
+    private Action<KernelConfig, ArrayView<StdpEntry>, int, StdpViews, StdpConstants>? _stdp;
     private bool _disposed;
 
     private IlgpuDevice(Context context, Accelerator accelerator, IlgpuAcceleratorKind kind)
@@ -258,6 +259,9 @@ public sealed class IlgpuDevice : IComputeDevice, IResidentClockDevice
 
     internal Action<KernelConfig, ArrayView<Delivery>, int, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> PropagateKernel
         => _propagate ??= Accelerator.LoadStreamKernel<ArrayView<Delivery>, int, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ClockKernels.Propagate);
+
+    internal Action<KernelConfig, ArrayView<StdpEntry>, int, StdpViews, StdpConstants> StdpKernel
+        => _stdp ??= Accelerator.LoadStreamKernel<ArrayView<StdpEntry>, int, StdpViews, StdpConstants>(StdpKernels.Apply);
 
     private static string KindName(IlgpuAcceleratorKind kind) => kind switch
     {

@@ -17,7 +17,7 @@ public sealed class BretteEquivalenceTests
     internal void SpikesAndStateEqualTheCpuDeviceBitForBit(BretteModel model)
     {
         NetworkSpec net = BretteNetworks.Build(model, 400, 3, ExecutionSpec.Clock(SimDuration.FromMicroseconds(100)));
-        var until = SimTime.FromMilliseconds(20);
+        var until = SimTime.FromMilliseconds(15);
         var sw = Stopwatch.StartNew();
         (var cpu, SimulationEngine a) = TestDevices.Run(net, null, until);
         (var gpu, SimulationEngine b) = TestDevices.Run(net, TestDevices.Cpu, until);
