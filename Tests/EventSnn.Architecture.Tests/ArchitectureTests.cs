@@ -14,6 +14,7 @@ public class ArchitectureTests
         { "EventSnn.EventQueue", [] },
         { "EventSnn.Events", [] },
         { "EventSnn.Devices", ["EventSnn.EventQueue", "System.Numerics.Tensors"] },
+        { "EventSnn.Devices.Ilgpu", ["EventSnn.Devices", "ILGPU", "ILGPU.Algorithms"] },
         { "EventSnn.Simulator", ["EventSnn.EventQueue", "EventSnn.Devices", "EventSnn.Events", "Microsoft.Extensions.Logging.Abstractions"] },
         { "EventSnn.Datasets", ["EventSnn.EventQueue", "EventSnn.Events", "K4os.Compression.LZ4", "ZstdSharp", "PureHDF", "Microsoft.Extensions.Logging.Abstractions"] },
         { "EventSnn.Plotting", ["EventSnn.Simulator", "EventSnn.EventQueue", "ScottPlot", "SkiaSharp"] },

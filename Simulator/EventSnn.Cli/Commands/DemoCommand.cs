@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EventSnn.Cli.Demo;
+using EventSnn.Devices;
 using EventSnn.Events;
 using EventSnn.EventQueue;
 using EventSnn.Plotting;
@@ -47,6 +48,7 @@ internal static class DemoCommand
         mode.AcceptOnlyFromAmong("event", "clock");
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder for raster.png and spikes.csv (created if needed; files are replaced only when complete).", DefaultValueFactory = _ => new DirectoryInfo("eventsnn-demo") };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the scene and the network.", DefaultValueFactory = _ => 1UL };
+        Option<string> device = DeviceOption.Create();
 
         var command = new Command("demo", "Stream a synthetic moving-bar event-camera scene into a spiking network and write a raster plot and spike CSV.");
         command.Options.Add(duration);
@@ -54,17 +56,20 @@ internal static class DemoCommand
         command.Options.Add(mode);
         command.Options.Add(output);
         command.Options.Add(seed);
+        command.Options.Add(device);
         command.SetAction(parse => CliAction.Run(() => Run(
             parse.InvocationConfiguration.Output,
             parse.GetValue(duration),
             parse.GetValue(size),
             parse.GetValue(mode) ?? "event",
             parse.GetValue(output)!,
-            parse.GetValue(seed))));
+            parse.GetValue(seed),
+            parse.GetValue(device),
+            parse.InvocationConfiguration.Error)));
         return command;
     }
 
-    private static int Run(TextWriter output, double seconds, int size, string mode, DirectoryInfo outDir, ulong seed)
+    private static int Run(TextWriter output, double seconds, int size, string mode, DirectoryInfo outDir, ulong seed, string? deviceName, TextWriter error)
     {
         string folder = CliPaths.RequireOutputFolder(outDir.FullName, "--out");
         string png = Path.Combine(folder, "raster.png");
@@ -74,7 +79,9 @@ internal static class DemoCommand
         var setup = Stopwatch.StartNew();
         var scene = new MovingBarScene(size, size, durationUs, sweepUs: 200_000, noiseHz: 2.0, seed);
         NetworkSpec network = BuildNetwork(size, seed);
-        using ISimulationEngineHandle handle = CreateEngine(network, mode);
+        long clockNeurons = mode == "clock" ? network.Populations.Where(p => p.Model is not null).Sum(p => (long)p.Size) : 0;
+        using DeviceSelection device = DeviceOption.Select(deviceName, clockNeurons, error);
+        using ISimulationEngineHandle handle = CreateEngine(network, mode, device.Device);
         ISimulationEngine engine = handle.Engine;
 
         // Monitors stream or bin: memory does not grow with --duration (see docs: "demo memory").
@@ -170,7 +177,7 @@ internal static class DemoCommand
         console.Write(table);
         long synapses = network.Projections.Sum(pr => (long)engine.GetSynapses(pr.Id).SynapseCount);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"neurons: {network.TotalSize - network.Populations[0].Size} (+{network.Populations[0].Size} input pixels), synapses: {synapses}"));
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input events: {inputEvents}, spikes (inputs included): {engine.SpikeCount}"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input events: {inputEvents}, spikes (inputs included): {engine.SpikeCount}, device: {(mode == "clock" ? device.Name : "none (event-driven)")}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated {seconds} s in {loop.Elapsed.TotalSeconds:F3} s ({seconds / loop.Elapsed.TotalSeconds:F1}x real time; setup {setup.Elapsed.TotalSeconds:F3} s)"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raster: {png} (bins of {raster.BinWidth.Ticks / 1e6:G6} ms)"));
         if (start is not null)
@@ -209,8 +216,8 @@ internal static class DemoCommand
             .Build();
     }
 
-    private static EngineHandle CreateEngine(NetworkSpec network, string mode)
-        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event }));
+    private static EngineHandle CreateEngine(NetworkSpec network, string mode, IComputeDevice? device)
+        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event, Device = device }));
 
     private interface ISimulationEngineHandle : IDisposable
     {

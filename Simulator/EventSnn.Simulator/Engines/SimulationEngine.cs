@@ -122,6 +122,14 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             }
         }
 
+        foreach (string name in options.PopulationDevices?.Keys ?? Enumerable.Empty<string>())
+        {
+            if (!network.Populations.Any(p => p.Name == name && p.Model is not null))
+            {
+                throw new ArgumentException($"EngineOptions.PopulationDevices names '{name}', which is not a neuron population of the network.", nameof(options));
+            }
+        }
+
         // Deliveries into clock-driven populations go straight into their input rings unless plasticity can change the
         // weight while the spike is in flight: those wait in the queue and are added when due (the weight read then).
         _queued = new bool[network.Projections.Length];
@@ -161,7 +169,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 continue;
             }
 
-            device ??= _ownedDevice = new CpuDevice(new CpuDeviceOptions { Threads = options.Threads });
+            IComputeDevice populationDevice = options.DeviceFor(p) ?? (device ??= _ownedDevice = new CpuDevice(new CpuDeviceOptions { Threads = options.Threads }));
             long dt = ex.Dt.Ticks;
             _windowByDelay[p.Id] = minDelayIn[p.Id] == long.MaxValue
                 ? options.MaxWindowSteps
@@ -169,14 +177,19 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             long ahead = maxDelayIn[p.Id] == 0 ? 1 : ((maxDelayIn[p.Id] + dt - 1) / dt) + 1;
             long memoryCap = Math.Max(2, (16L << 20) / Math.Max(1L, (long)p.Size * p.Model!.Info.Receptors.Length));
             int slots = (int)Math.Clamp(ahead + 1, 2, Math.Min(options.MaxRingSlots, memoryCap));
-            ClockPopulation cp = p.Model!.CreateClockPopulation(p, ex.Dt, slots, options.MaxWindowSteps, device);
+            ClockPopulation cp = p.Model!.CreateClockPopulation(p, ex.Dt, slots, options.MaxWindowSteps, populationDevice);
             _clock[p.Id] = cp;
             _states[p.Id] = cp.State;
             clocks.Add(cp);
         }
 
         _clocks = [.. clocks];
-        Device = device;
+        Device = device ?? (clocks.Count > 0 ? options.DeviceFor(network.Populations[clocks[0].Id]) : null);
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            _clock[pr.Post]?.AttachIncoming(pr.Id, _tables[pr.Id], _receptor[pr.Id], pr.Stdp is not null);
+        }
+
         ScheduleInitial();
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -231,7 +244,15 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public StdpRule? GetPlasticity(int projection) => _rules[projection];
 
     /// <inheritdoc/>
-    public NeuronPopulationState? GetPopulationState(int population) => _states[population];
+    public NeuronPopulationState? GetPopulationState(int population)
+    {
+        if ((uint)population < (uint)_clock.Length)
+        {
+            _clock[population]?.SyncHost();
+        }
+
+        return _states[population];
+    }
 
     /// <inheritdoc/>
     public SynapseTable GetSynapses(int projection) => _tables[projection];
@@ -256,6 +277,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public double ReadState(int population, int neuron, int variable)
     {
         NeuronPopulationState s = CheckStateVariable(population, neuron, variable);
+        _clock[population]?.SyncHost();
         return _event[population] is { } ep ? ep.Read(neuron, variable, _now) : s.GetStored(neuron, variable);
     }
 
@@ -372,8 +394,16 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
     }
 
-    /// <summary>Disposes the device if the engine created it.</summary>
-    public void Dispose() => _ownedDevice?.Dispose();
+    /// <summary>Releases device-resident populations, and the device if the engine created it.</summary>
+    public void Dispose()
+    {
+        foreach (ClockPopulation c in _clocks)
+        {
+            (c as IDisposable)?.Dispose();
+        }
+
+        _ownedDevice?.Dispose();
+    }
 
     private long NextBoundary()
     {
@@ -515,7 +545,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 else
                 {
                     _clockDeliveries.TryDequeue(out _, out _);
-                    if (!_clock[post]!.TryAddInput(t, _receptor[e.A], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), amplitude))
+                    if (!_clock[post]!.TryAddInput(t, e.A, e.B, amplitude))
                     {
                         throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
                     }
@@ -587,9 +617,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 long arrival = Math.Max(tick + tb.GroupDelay[g], floor);
                 if (target is not null)
                 {
-                    int from = tb.GroupStart[g];
-                    int len = tb.GroupStart[g + 1] - from;
-                    if (!_queued[pr] && target.TryAddInput(arrival, _receptor[pr], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), amplitude))
+                    if (!_queued[pr] && target.TryAddInput(arrival, pr, g, amplitude))
                     {
                         continue;
                     }
@@ -745,6 +773,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         ClockPopulation c = _clock[p.Id]!;
+        c.SyncHost();
         foreach (float[] col in c.State.Columns)
         {
             EngineStateIO.WriteArray<float>(w, col);
@@ -812,6 +841,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
             c.StateTime = time;
             c.EmittedTime = time;
+            c.PushHost();
         };
     }
 

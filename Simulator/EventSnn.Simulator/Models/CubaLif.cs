@@ -24,7 +24,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly double _vr;
     private readonly double _tref;
     private readonly ResetMode _reset;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly double _scan;
     private readonly SpikeRules _rules;
     private readonly double _dt;

@@ -127,7 +127,9 @@ public sealed class NeuronModel<TModel> : NeuronModel
     internal override ClockPopulation CreateClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
     {
         Check(spec);
-        return new ClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device);
+        return device is IResidentClockDevice resident
+            ? new ResidentClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device, resident)
+            : new ClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device);
     }
 
     private void Check(PopulationSpec spec)

@@ -79,10 +79,10 @@ public static class TraceRunner
         {
             long arrival = (t + 1) * dt.Ticks;
             ReadOnlySpan<float> row = input.Slice(t * n * per, n * per);
-            population.TryAddInput(arrival, 0, targets, row[..n]);
+            population.AddDirectInput(arrival, 0, targets, row[..n]);
             if (per == 2)
             {
-                population.TryAddInput(arrival, 1, targets, row[n..]);
+                population.AddDirectInput(arrival, 1, targets, row[n..]);
             }
 
             if (setup.Recurrent is { } weights)
@@ -102,7 +102,7 @@ public static class TraceRunner
                     }
                 }
 
-                population.TryAddInput(arrival, 1, targets, rec);
+                population.AddDirectInput(arrival, 1, targets, rec);
             }
 
             population.RunWindow(1);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using EventSnn.Devices;
 using EventSnn.Devices.Lanes;
 using EventSnn.EventQueue;
+using EventSnn.Simulator.Connectivity;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.State;
@@ -23,6 +24,8 @@ namespace EventSnn.Simulator.Engines.Clock;
 /// </remarks>
 internal abstract class ClockPopulation
 {
+    private Incoming[] _incoming = [];
+
     private protected ClockPopulation(ClockPopulationState state, long dt, int ringSlots, int receptors)
     {
         State = state;
@@ -80,15 +83,33 @@ internal abstract class ClockPopulation
     public long StepOf(long ticks) => ticks <= 0 ? 0 : ((ticks - 1) / Dt) + 1;
 
     /// <summary>
-    /// Adds a delivery arriving at tick <paramref name="arrival"/> to the input of the step containing it. Returns false
-    /// (adding nothing) when that step lies beyond the ring; the caller then queues the delivery until it is due.
+    /// Registers projection <paramref name="projection"/> as an input of this population, so that <see cref="TryAddInput"/>
+    /// can deliver its delay groups.
+    /// </summary>
+    /// <param name="projection">The projection id.</param>
+    /// <param name="table">Its synapses.</param>
+    /// <param name="receptor">Its target receptor.</param>
+    /// <param name="plastic">Whether its weights change during the run (STDP).</param>
+    public void AttachIncoming(int projection, SynapseTable table, int receptor, bool plastic)
+    {
+        if (projection >= _incoming.Length)
+        {
+            Array.Resize(ref _incoming, Math.Max(projection + 1, _incoming.Length * 2));
+        }
+
+        _incoming[projection] = new Incoming(table, receptor, OnAttach(table, plastic));
+    }
+
+    /// <summary>
+    /// Adds delay group <paramref name="group"/> of projection <paramref name="projection"/>, arriving at tick
+    /// <paramref name="arrival"/>, to the input of the step containing it. Returns false (adding nothing) when that step lies
+    /// beyond the ring; the caller then queues the delivery until it is due.
     /// </summary>
     /// <param name="arrival">The arrival tick (after <see cref="StateTime"/>).</param>
-    /// <param name="receptor">The receptor.</param>
-    /// <param name="targets">Target neurons.</param>
-    /// <param name="weights">Weights.</param>
+    /// <param name="projection">A projection registered with <see cref="AttachIncoming"/>.</param>
+    /// <param name="group">The delay group.</param>
     /// <param name="amplitude">The spike's amplitude (1 for binary spikes): it scales every weight.</param>
-    public bool TryAddInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, float amplitude = 1f)
+    public bool TryAddInput(long arrival, int projection, int group, float amplitude = 1f)
     {
         long step = StepOf(arrival);
         long current = StateTime / Dt;
@@ -102,24 +123,57 @@ internal abstract class ClockPopulation
             return false;
         }
 
-        float[] slot = Ring[((int)(step % RingSlots) * Receptors) + receptor];
-        if (amplitude == 1f)
-        {
-            for (int k = 0; k < targets.Length; k++)
-            {
-                slot[targets[k]] += weights[k];
-            }
-        }
-        else
-        {
-            for (int k = 0; k < targets.Length; k++)
-            {
-                slot[targets[k]] += weights[k] * amplitude;
-            }
-        }
-
+        Incoming input = _incoming[projection];
+        AddGroup((int)(step % RingSlots) * Receptors + input.Receptor, input, group, amplitude);
         return true;
     }
+
+    /// <summary>
+    /// Adds <paramref name="weights"/>[k] to the input of neuron <paramref name="targets"/>[k] on receptor
+    /// <paramref name="receptor"/> in the step containing tick <paramref name="arrival"/>, without a projection (analog input
+    /// per step, as <c>eventsnn trace</c> feeds it). Only for populations whose ring lives on the host.
+    /// </summary>
+    /// <param name="arrival">The arrival tick (after <see cref="StateTime"/>, within the ring).</param>
+    /// <param name="receptor">The receptor.</param>
+    /// <param name="targets">Target neurons.</param>
+    /// <param name="weights">The input per target.</param>
+    public void AddDirectInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
+    {
+        long step = StepOf(arrival);
+        long current = StateTime / Dt;
+        if (step <= current || step - current > RingSlots)
+        {
+            throw new InvalidOperationException($"Internal error: direct input at tick {arrival} is outside the ring of population '{State.Spec.Name}' (state at {StateTime}).");
+        }
+
+        float[] slot = Ring[((int)(step % RingSlots) * Receptors) + receptor];
+        for (int k = 0; k < targets.Length; k++)
+        {
+            slot[targets[k]] += weights[k];
+        }
+    }
+
+    /// <summary>Brings <see cref="State"/> and <see cref="Ring"/> up to date on the host (a no-op when they live there).</summary>
+    public virtual void SyncHost()
+    {
+    }
+
+    /// <summary>Copies <see cref="State"/> and <see cref="Ring"/> to where the population runs, after the host changed them (restore).</summary>
+    public virtual void PushHost()
+    {
+    }
+
+    /// <summary>Prepares an incoming projection; returns the handle the population uses for it.</summary>
+    /// <param name="table">Its synapses.</param>
+    /// <param name="plastic">Whether its weights change during the run.</param>
+    private protected virtual int OnAttach(SynapseTable table, bool plastic) => 0;
+
+    /// <summary>Adds one delay group into ring row <paramref name="row"/> (slot·Receptors + receptor).</summary>
+    /// <param name="row">The ring row.</param>
+    /// <param name="input">The incoming projection.</param>
+    /// <param name="group">The delay group.</param>
+    /// <param name="amplitude">Scales every weight.</param>
+    private protected abstract void AddGroup(int row, in Incoming input, int group, float amplitude);
 
     /// <summary>Resets the state to the spec's initial values and clears the ring (time is not changed).</summary>
     public abstract void Initialize();
@@ -127,6 +181,12 @@ internal abstract class ClockPopulation
     /// <summary>Runs <paramref name="steps"/> steps from <see cref="StateTime"/> on the device, collecting spikes per step into <see cref="Spikes"/>.</summary>
     /// <param name="steps">The window length (1 to the spike buffer's capacity).</param>
     public abstract void RunWindow(int steps);
+
+    /// <summary>An incoming projection: its synapses, receptor and the population's handle for it.</summary>
+    /// <param name="Table">The synapses.</param>
+    /// <param name="Receptor">The target receptor.</param>
+    /// <param name="Handle">The population's handle (device-resident populations).</param>
+    private protected readonly record struct Incoming(SynapseTable Table, int Receptor, int Handle);
 }
 
 /// <summary>The clock-driven execution of a population of model <typeparamref name="TModel"/>.</summary>
@@ -177,6 +237,30 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     public override SpikeBuffer Spikes => _spikes;
 
     public override bool Graded => _amplitudes is not null;
+
+    private protected override void AddGroup(int row, in Incoming input, int group, float amplitude)
+    {
+        SynapseTable table = input.Table;
+        int from = table.GroupStart[group];
+        int length = table.GroupStart[group + 1] - from;
+        ReadOnlySpan<int> targets = table.Targets.AsSpan(from, length);
+        ReadOnlySpan<float> weights = table.Weights.AsSpan(from, length);
+        float[] slot = Ring[row];
+        if (amplitude == 1f)
+        {
+            for (int k = 0; k < targets.Length; k++)
+            {
+                slot[targets[k]] += weights[k];
+            }
+        }
+        else
+        {
+            for (int k = 0; k < targets.Length; k++)
+            {
+                slot[targets[k]] += weights[k] * amplitude;
+            }
+        }
+    }
 
     public override float Amplitude(int step, int neuron) => _amplitudes is null ? 1f : _amplitudes[step][neuron];
 
