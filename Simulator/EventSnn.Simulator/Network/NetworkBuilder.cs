@@ -474,11 +474,6 @@ public sealed class NetworkBuilder
                 break;
             case Conv2DConnectivity cv:
                 ValidateConv(label, cv, pre, post, errors);
-                if (o.StdpValue is not null)
-                {
-                    errors.Add($"{label}: field 'stdp' is not supported on a convolution (its kernel is shared)");
-                }
-
                 if (!cv.Kernel.IsDefaultOrEmpty && info.NonNegativeWeights && cv.Kernel.Any(k => k < 0))
                 {
                     errors.Add($"{label}: field 'kernel' must be ≥ 0 for conductance model '{info.Name}'");
@@ -487,35 +482,21 @@ public sealed class NetworkBuilder
                 break;
         }
 
-        if (o.StdpValue is { } s)
+        if (o.PlasticityValue is { } rule)
         {
-            if (!(s.APlus >= 0) || !double.IsFinite(s.APlus))
+            rule.Validate(label, errors, info.NonNegativeWeights, o.Connectivity is Conv2DConnectivity);
+        }
+
+        if (o.NormalizationValue is { } norm)
+        {
+            if (!(norm.Total > 0) || !double.IsFinite(norm.Total))
             {
-                errors.Add($"{label}: field 'stdp.a_plus' must be finite and ≥ 0 (got {Fmt(s.APlus)})");
+                errors.Add($"{label}: field 'normalize.total' must be finite and > 0 (got {Fmt(norm.Total)})");
             }
 
-            if (!(s.AMinus >= 0) || !double.IsFinite(s.AMinus))
+            if (o.Connectivity is Conv2DConnectivity)
             {
-                errors.Add($"{label}: field 'stdp.a_minus' must be finite and ≥ 0 (got {Fmt(s.AMinus)})");
-            }
-
-            if (!(s.TauPlusMs > 0) || !double.IsFinite(s.TauPlusMs))
-            {
-                errors.Add($"{label}: field 'stdp.tau_plus' must be finite and > 0 ms (got {Fmt(s.TauPlusMs)})");
-            }
-
-            if (!(s.TauMinusMs > 0) || !double.IsFinite(s.TauMinusMs))
-            {
-                errors.Add($"{label}: field 'stdp.tau_minus' must be finite and > 0 ms (got {Fmt(s.TauMinusMs)})");
-            }
-
-            if (!double.IsFinite(s.WMin) || !double.IsFinite(s.WMax) || s.WMax < s.WMin)
-            {
-                errors.Add($"{label}: fields 'stdp.w_min'/'stdp.w_max' must be finite with w_min ≤ w_max (got {Fmt(s.WMin)}, {Fmt(s.WMax)})");
-            }
-            else if (info.NonNegativeWeights && s.WMin < 0)
-            {
-                errors.Add($"{label}: field 'stdp.w_min' must be ≥ 0 for conductance model '{info.Name}'");
+                errors.Add($"{label}: field 'normalize' is not supported on a convolution (its kernel is shared)");
             }
         }
 
@@ -529,7 +510,8 @@ public sealed class NetworkBuilder
             Weight = w,
             Delay = d,
             Receptor = receptor,
-            Stdp = o.StdpValue,
+            Plasticity = o.PlasticityValue,
+            Normalization = o.NormalizationValue,
         };
     }
 
@@ -774,7 +756,9 @@ public sealed class ProjectionOptions
 
     internal DelaySpec DelayValue { get; private set; } = DelaySpec.Constant(SimDuration.FromMilliseconds(1L));
 
-    internal StdpSpec? StdpValue { get; private set; }
+    internal PlasticitySpec? PlasticityValue { get; private set; }
+
+    internal WeightNormalizationSpec? NormalizationValue { get; private set; }
 
     /// <summary>Names the projection (default <c>pre->post</c>).</summary>
     /// <param name="name">The name.</param>
@@ -828,11 +812,28 @@ public sealed class ProjectionOptions
         return this;
     }
 
-    /// <summary>Makes the synapses plastic with pair-based additive STDP.</summary>
+    /// <summary>Makes the synapses plastic with pair-based STDP.</summary>
     /// <param name="rule">The rule.</param>
-    public ProjectionOptions Stdp(StdpSpec rule)
+    public ProjectionOptions Stdp(StdpSpec rule) => Plasticity(rule);
+
+    /// <summary>
+    /// Makes the synapses plastic with any rule of the plasticity family (<see cref="StdpSpec"/>,
+    /// <see cref="TripletStdpSpec"/>, <see cref="MstdpSpec"/>, <see cref="MstdpetSpec"/>, <see cref="FedeStdpSpec"/>,
+    /// <see cref="SnnTorchStdpSpec"/>, <see cref="MatterhornStdpSpec"/>). On a convolution the rule updates the shared kernel.
+    /// </summary>
+    /// <param name="rule">The rule.</param>
+    public ProjectionOptions Plasticity(PlasticitySpec rule)
     {
-        StdpValue = rule;
+        ArgumentNullException.ThrowIfNull(rule);
+        PlasticityValue = rule;
+        return this;
+    }
+
+    /// <summary>Scales each postsynaptic neuron's incoming weights to sum to <paramref name="total"/> at every engine <c>ResetState</c> (and at start).</summary>
+    /// <param name="total">The target sum per postsynaptic neuron (&gt; 0).</param>
+    public ProjectionOptions NormalizeWeights(double total)
+    {
+        NormalizationValue = new WeightNormalizationSpec(total);
         return this;
     }
 }
