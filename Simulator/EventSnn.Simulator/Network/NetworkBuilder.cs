@@ -108,6 +108,30 @@ public sealed class NetworkBuilder
         return this;
     }
 
+    /// <summary>
+    /// Lateral winner-take-all inhibition inside one population: every neuron inhibits every other one (no self
+    /// connection) with weight <paramref name="weight"/> on <paramref name="receptor"/>, so the first neurons to fire
+    /// suppress the rest. The projection is named <c>population:wta</c>.
+    /// </summary>
+    /// <param name="population">The neuron population.</param>
+    /// <param name="weight">The inhibitory weight: negative mV for voltage receptors, a positive conductance for an inhibitory receptor.</param>
+    /// <param name="receptor">The receptor (null: receptor 0).</param>
+    /// <param name="delay">The delay (default 1 ms).</param>
+    public NetworkBuilder LateralInhibition(string population, double weight, string? receptor = null, SimDuration? delay = null)
+        => Connect(population, population, ConnectivitySpec.AllToAll(allowSelf: false), c =>
+        {
+            c.Named(population + ":wta").Weight(weight);
+            if (receptor is not null)
+            {
+                c.Receptor(receptor);
+            }
+
+            if (delay is { } d)
+            {
+                c.Delay(d);
+            }
+        });
+
     /// <summary>Records the spikes of a population.</summary>
     /// <param name="population">Population name.</param>
     public NetworkBuilder RecordSpikes(string population)
