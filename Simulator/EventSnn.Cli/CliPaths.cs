@@ -106,7 +106,8 @@ internal static partial class CliPaths
     public static string? Explain(Exception ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        string? path = ex is FileNotFoundException { FileName: { } name } ? name : QuotedPath().Match(ex.Message) is { Success: true } m ? m.Groups[1].Value : null;
+        // A FileNotFoundException without a file name comes from a library with its own explanation (kept as it is).
+        string? path = ex is FileNotFoundException found ? found.FileName : QuotedPath().Match(ex.Message) is { Success: true } m ? m.Groups[1].Value : null;
         if (string.IsNullOrEmpty(path))
         {
             return null;

@@ -28,6 +28,7 @@ internal static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(StreamCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 

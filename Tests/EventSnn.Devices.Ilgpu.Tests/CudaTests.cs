@@ -50,7 +50,7 @@ public sealed class CudaTests
             .Build();
         var spec = new StdpSpec(0.05, 0.06, 17, 23, 0.1, 0.9);
         var table = EventSnn.Simulator.Connectivity.SynapseTable.Build(net.Projections[0], net.Populations[0], net.Populations[1]);
-        var host = new EventSnn.Simulator.Plasticity.StdpRule(spec, table);
+        var host = (EventSnn.Simulator.Plasticity.PairStdpRule<EventSnn.Simulator.Plasticity.AdditiveDependence>)EventSnn.Simulator.Plasticity.PlasticityRule.Create(spec, table);
         using var device = new IlgpuStdpProjection(TestDevices.Cuda!, new StdpParameters(0.05, 0.06, 17e6, 23e6, 0.1f, 0.9f, false), 200, table.SourceGroupStart, table.GroupStart, table.Targets, table.Weights);
         var rng = new Random(9);
         long t = 0;

@@ -3,6 +3,7 @@ using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
+using EventSnn.Simulator.Plasticity;
 
 namespace EventSnn.Simulator.Tests;
 
@@ -102,7 +103,7 @@ public class EngineContractTests
         {
             Assert.True(reference.Count(s => s.Pop == 2) > 300, $"{mix}: {reference.Count(s => s.Pop == 2)} exc spikes");
             Assert.True(reference.Count(s => s.Pop == 4) > 5, $"{mix}: {reference.Count(s => s.Pop == 4)} readout spikes");
-            Assert.Contains(engine.GetPlasticity(5)!.PreTrace.Values, v => v != 0);
+            Assert.Contains(((PairStdpRule<AdditiveDependence>)engine.GetPlasticity(5)!).PreTrace.Values, v => v != 0);
         }
 
         Assert.Equal(reference, Run(mix).Spikes);

@@ -39,7 +39,7 @@ namespace EventSnn.Simulator.Engines;
 public sealed class SimulationEngine : ISimulationEngine, IDisposable
 {
     private const uint Magic = 0x4E455345; // "ESEN"
-    private const int FormatVersion = 3;
+    private const int FormatVersion = 4;
     private static readonly EngineStateIO s_format = new(Magic, FormatVersion, "engine state", "Not an EventSnn engine state (bad magic number).", "The saved state belongs to a different network or execution (populations, models, synapse counts, modes or steps differ).");
     private static readonly Meter s_meter = new("EventSnn.Simulator");
     private static readonly Counter<long> s_spikes = s_meter.CreateCounter<long>("eventsnn.engine.spikes", description: "Spikes emitted by simulation engines.");
@@ -58,9 +58,10 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly int[] _post;
     private readonly bool[] _queued;
     private readonly int[][] _outgoing;
-    private readonly StdpRule?[] _rules;
-    private readonly StdpRule[][] _preRules;
-    private readonly StdpRule[][] _postRules;
+    private readonly PlasticityRule?[] _rules;
+    private readonly PlasticityRule?[] _syncRules;
+    private readonly PlasticityRule[][] _preRules;
+    private readonly PlasticityRule[][] _postRules;
     private readonly int[]?[] _sourceCursor;
     private readonly Xoshiro256[] _poissonRng;
     private readonly double[] _poissonP;
@@ -102,6 +103,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         _rules = _topology.Rules;
         _preRules = _topology.PreRules;
         _postRules = _topology.PostRules;
+        _syncRules = [.. _rules.Select(r => r is { NeedsSync: true } ? r : null)];
         _sourceCursor = _topology.SourceCursor;
         _poissonRng = _topology.PoissonRng;
         _poissonP = _topology.PoissonP;
@@ -139,7 +141,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         foreach (ProjectionSpec pr in network.Projections)
         {
             SynapseTable t = _tables[pr.Id];
-            _queued[pr.Id] = executions[pr.Post]!.Mode == ExecutionMode.Event || pr.Stdp is not null;
+            _queued[pr.Id] = executions[pr.Post]!.Mode == ExecutionMode.Event || pr.Plasticity is not null;
             if (t.SynapseCount > 0)
             {
                 minDelayIn[pr.Post] = Math.Min(minDelayIn[pr.Post], t.MinDelay);
@@ -239,9 +241,40 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <param name="population">Population id.</param>
     public ExecutionSpec? GetExecution(int population) => _states[population]?.Execution;
 
-    /// <summary>The STDP state of a projection, or null when it is static.</summary>
+    /// <summary>The plasticity rule of a projection (its traces and state), or null when it is static.</summary>
     /// <param name="projection">Projection id.</param>
-    public StdpRule? GetPlasticity(int projection) => _rules[projection];
+    public PlasticityRule? GetPlasticity(int projection) => _rules[projection];
+
+    /// <summary>
+    /// Sets the reward input of every reward-modulated rule (<see cref="MstdpSpec"/>, <see cref="MstdpetSpec"/>) from the
+    /// current time on; the reward is piecewise constant and starts at 0.
+    /// </summary>
+    /// <param name="reward">The reward (finite).</param>
+    public void SetReward(double reward)
+    {
+        foreach (PlasticityRule? r in _rules)
+        {
+            if (r is { Spec.UsesReward: true })
+            {
+                r.SetReward(reward, _now);
+            }
+        }
+    }
+
+    /// <summary>Sets the reward input of one projection's reward-modulated rule from the current time on.</summary>
+    /// <param name="projection">The projection's name.</param>
+    /// <param name="reward">The reward (finite).</param>
+    /// <exception cref="ArgumentException">The projection has no reward-modulated rule.</exception>
+    public void SetReward(string projection, double reward)
+    {
+        ProjectionSpec p = Network.Projection(projection);
+        if (_rules[p.Id] is not { Spec.UsesReward: true } r)
+        {
+            throw new ArgumentException($"{p} has no reward-modulated plasticity rule.", nameof(projection));
+        }
+
+        r.SetReward(reward, _now);
+    }
 
     /// <inheritdoc/>
     public NeuronPopulationState? GetPopulationState(int population)
@@ -255,7 +288,12 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     }
 
     /// <inheritdoc/>
-    public SynapseTable GetSynapses(int projection) => _tables[projection];
+    /// <remarks>Plastic weights that change continuously or live in a shared kernel are brought up to the current time first.</remarks>
+    public SynapseTable GetSynapses(int projection)
+    {
+        _syncRules[projection]?.Synchronize(_now);
+        return _tables[projection];
+    }
 
     /// <inheritdoc/>
     public void AddSpikeMonitor(ISpikeMonitor monitor)
@@ -348,7 +386,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
     /// <summary>
     /// Starts a new sample at the current time: every neuron returns to its initial state, spikes in flight and predicted
-    /// crossings are dropped, and (unless <paramref name="keepTraces"/>) plasticity traces are cleared. Weights, source
+    /// crossings are dropped, (unless <paramref name="keepTraces"/>) plasticity traces are cleared, and projections with
+    /// weight normalisation are normalised. Weights, source
     /// populations (spike arrays, Poisson generators, injected external events) and time are kept. For dataset replays and
     /// training loops that present samples one after another.
     /// </summary>
@@ -386,10 +425,17 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
         if (!keepTraces)
         {
-            foreach (StdpRule? r in _rules)
+            foreach (PlasticityRule? r in _rules)
             {
-                r?.PreTrace.Clear();
-                r?.PostTrace.Clear();
+                r?.ClearTraces();
+            }
+        }
+
+        foreach (ProjectionSpec pr in Network.Projections)
+        {
+            if (pr.Normalization is { } norm)
+            {
+                WeightNormalization.Apply(_tables[pr.Id], norm.Total);
             }
         }
     }
@@ -529,6 +575,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             case EngineEventKind.Deliver:
             {
                 SynapseTable tb = _tables[e.A];
+                _syncRules[e.A]?.BeforeDelivery(e.B, t);
                 int from = tb.GroupStart[e.B];
                 int len = tb.GroupStart[e.B + 1] - from;
                 int post = _post[e.A];

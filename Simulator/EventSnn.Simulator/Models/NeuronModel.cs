@@ -37,6 +37,9 @@ public abstract class NeuronModel
     /// <summary>Adaptive LIF with spike-triggered adaptation and delta synapses (<see cref="Models.AdaptiveLif"/>).</summary>
     public static NeuronModel AdaptiveLif => For<AdaptiveLif>();
 
+    /// <summary>Conductance-based LIF with a homeostatic adaptive threshold (<see cref="Models.DiehlCookLif"/>).</summary>
+    public static NeuronModel DiehlCookLif => For<DiehlCookLif>();
+
     /// <summary>The descriptor of model type <typeparamref name="TModel"/> (one instance per type).</summary>
     /// <typeparam name="TModel">The model struct.</typeparam>
     public static NeuronModel For<TModel>()

@@ -91,7 +91,10 @@ public sealed class LiveSourceTests
     public async Task Garbage_from_a_peer_is_refused_with_a_format_error_and_the_listener_serves_the_next_peer()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using IEventSource source = EventSources.Create("tcp-listen://127.0.0.1:0", Fast);
+
+        // A longer idle timeout than the other tests keeps a busy machine from
+        // disconnecting the second, well-behaved peer before it has written its header.
+        using IEventSource source = EventSources.Create("tcp-listen://127.0.0.1:0", new EventSourceOptions { IdleTimeout = TimeSpan.FromSeconds(2), ConnectTimeout = TimeSpan.FromSeconds(2) });
         Task<IEventReader> first = Task.Run(() => source.Open(cts.Token));
         int port = PortOf(source);
         using (var peer = new TcpClient())
