@@ -32,7 +32,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     private readonly double _taui;
     private readonly double _tauTheta;
     private readonly double _thetaPlus;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly ResetMode _reset;
     private readonly SpikeRules _rules;
     private readonly double _dt;

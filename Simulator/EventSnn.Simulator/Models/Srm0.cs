@@ -30,7 +30,7 @@ public readonly struct Srm0 : ISearchableModel<Srm0>
     private readonly double _eta0;
     private readonly double _tref;
     private readonly double _scale;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly SpikeRules _rules;
     private readonly double _scan;
     private readonly double _dt;

@@ -23,7 +23,7 @@ public readonly struct MatterhornExpIf : INeuronModel<MatterhornExpIf>
     private readonly float _threshold;
     private readonly float _rest;
     private readonly Firing _firing;
-    private readonly bool _hard;
+    private readonly BlittableBool _hard;
     private readonly float _c;
     private readonly float _ut;
     private readonly float _deltaT;

@@ -22,7 +22,7 @@ public readonly struct MatterhornIf : INeuronModel<MatterhornIf>
     private readonly float _threshold;
     private readonly float _rest;
     private readonly Firing _firing;
-    private readonly bool _hard;
+    private readonly BlittableBool _hard;
     private readonly double _dt;
     private readonly double _thresholdExact;
     private readonly double _restExact;

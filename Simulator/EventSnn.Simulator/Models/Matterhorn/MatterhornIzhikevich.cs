@@ -22,7 +22,7 @@ public readonly struct MatterhornIzhikevich : INeuronModel<MatterhornIzhikevich>
     private readonly float _threshold;
     private readonly float _rest;
     private readonly Firing _firing;
-    private readonly bool _hard;
+    private readonly BlittableBool _hard;
     private readonly float _a;
     private readonly float _b;
     private readonly double _dt;

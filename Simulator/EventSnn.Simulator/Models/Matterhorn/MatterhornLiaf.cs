@@ -22,7 +22,7 @@ public readonly struct MatterhornLiaf : INeuronModel<MatterhornLiaf>
     private readonly float _threshold;
     private readonly float _rest;
     private readonly Firing _firing;
-    private readonly bool _hard;
+    private readonly BlittableBool _hard;
     private readonly float _c;
     private readonly Activation _activation;
     private readonly double _dt;

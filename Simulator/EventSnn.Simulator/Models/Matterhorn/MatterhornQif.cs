@@ -19,7 +19,7 @@ public readonly struct MatterhornQif : INeuronModel<MatterhornQif>
     private readonly float _threshold;
     private readonly float _rest;
     private readonly Firing _firing;
-    private readonly bool _hard;
+    private readonly BlittableBool _hard;
     private readonly float _c;
     private readonly float _uc;
     private readonly float _a0;

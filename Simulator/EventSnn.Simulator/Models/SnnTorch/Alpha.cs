@@ -27,7 +27,7 @@ public readonly struct Alpha : INeuronModel<Alpha>, ISnnTorchPopulation
     private readonly float _beta;
     private readonly float _tauAlpha;
     private readonly float _threshold;
-    private readonly bool _inhibition;
+    private readonly BlittableBool _inhibition;
     private readonly ResetMechanism _mechanism;
     private readonly StateQuantizer _quant;
     private readonly double _dt;

@@ -33,7 +33,7 @@ public readonly struct Lapicque : INeuronModel<Lapicque>, ISnnTorchPopulation
     private readonly float _timeStep;
     private readonly float _decay;
     private readonly float _threshold;
-    private readonly bool _inhibition;
+    private readonly BlittableBool _inhibition;
     private readonly ResetMechanism _mechanism;
     private readonly StateQuantizer _quant;
     private readonly double _decayExact;

@@ -34,8 +34,8 @@ public readonly struct Leaky : INeuronModel<Leaky>, ISnnTorchPopulation
     private readonly float _beta;
     private readonly float _threshold;
     private readonly float _gsf;
-    private readonly bool _inhibition;
-    private readonly bool _resetDelay;
+    private readonly BlittableBool _inhibition;
+    private readonly BlittableBool _resetDelay;
     private readonly ResetMechanism _mechanism;
     private readonly StateQuantizer _quant;
     private readonly double _betaExact;

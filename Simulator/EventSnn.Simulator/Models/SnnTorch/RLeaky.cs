@@ -29,8 +29,8 @@ public readonly struct RLeaky : INeuronModel<RLeaky>, ISnnTorchPopulation
     private readonly float _beta;
     private readonly float _threshold;
     private readonly float _bias;
-    private readonly bool _inhibition;
-    private readonly bool _resetDelay;
+    private readonly BlittableBool _inhibition;
+    private readonly BlittableBool _resetDelay;
     private readonly ResetMechanism _mechanism;
     private readonly StateQuantizer _quant;
     private readonly double _dt;

@@ -31,7 +31,7 @@ public readonly struct RSynaptic : INeuronModel<RSynaptic>, ISnnTorchPopulation
     private readonly float _beta;
     private readonly float _threshold;
     private readonly float _bias;
-    private readonly bool _inhibition;
+    private readonly BlittableBool _inhibition;
     private readonly ResetMechanism _mechanism;
     private readonly StateQuantizer _quant;
     private readonly double _dt;

@@ -35,7 +35,7 @@ internal readonly struct StateQuantizer
     }
 
     /// <summary>Whether quantisation is on.</summary>
-    public bool Enabled { get; }
+    public BlittableBool Enabled { get; }
 
     /// <summary>Whether every level is finite.</summary>
     public bool IsValid => !Enabled || (_levels is null ? float.IsFinite(_start) && float.IsFinite(_end) && float.IsFinite(_step) : _levels.Length > 0 && _levels.All(float.IsFinite));

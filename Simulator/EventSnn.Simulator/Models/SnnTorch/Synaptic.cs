@@ -24,8 +24,8 @@ public readonly struct Synaptic : INeuronModel<Synaptic>, ISnnTorchPopulation
     private readonly float _alpha;
     private readonly float _beta;
     private readonly float _threshold;
-    private readonly bool _inhibition;
-    private readonly bool _resetDelay;
+    private readonly BlittableBool _inhibition;
+    private readonly BlittableBool _resetDelay;
     private readonly ResetMechanism _mechanism;
     private readonly StateQuantizer _quant;
     private readonly double _dt;
