@@ -18,7 +18,8 @@ namespace EventSnn.Devices.Ilgpu.Tests;
 /// </summary>
 public sealed class GpuCompileTests
 {
-    public static TheoryData<Type> ModelTypes => [typeof(Lif), typeof(IntegrateAndFire), typeof(CubaLif), typeof(CobaLif), typeof(AdaptiveLif)];
+    /// <summary>Every registered model that can be a kernel argument (see <see cref="EveryModelTests"/> for the others).</summary>
+    public static TheoryData<Type> ModelTypes => [.. EveryModelTests.AllModels().Select(m => m.ModelType).Where(EveryModelTests.IsBlittable)];
 
     [Theory]
     [MemberData(nameof(ModelTypes))]

@@ -3,10 +3,11 @@
 #   1. every GPU test (Tests/EventSnn.Devices.Ilgpu.Tests, trait Category=Gpu);
 #   2. CUBA 40k: the spikes on the GPU are identical to the CPU device's (same seed);
 #   3. the size at which the GPU overtakes the CPU device on CUBA, from 1k to 400k neurons;
-#   4. the cortical microcircuit at scale 1 on the GPU, when `eventsnn bench microcircuit` exists.
+#   4. the cortical microcircuit: identical spikes at scale 0.1 (CPU device and GPU), then scale 1 on the GPU.
 # Prints one JSON object per line (benchmarks' own JSON, then one summary object per check) and exits non-zero when a
 # check fails. Environment: DURATION (CUBA seconds, default 1), SIZES (default "1000 4000 16000 40000 100000 400000"),
-# IDENTICAL_NEURONS (default 40000), GPU (the --device of the GPU runs, default cuda; ilgpu-cpu tries the script without one).
+# IDENTICAL_NEURONS (default 40000), MICROCIRCUIT_SCALE (default 1), MICROCIRCUIT_SMALL_SCALE (default 0.1),
+# MICROCIRCUIT_DURATION (simulated seconds, default 1), GPU (the --device of the GPU runs, default cuda; ilgpu-cpu tries the script without one).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -52,13 +53,22 @@ for n in $sizes; do
 done
 echo "{\"check\":\"cuba_crossover\",\"duration_s\":$duration,\"cpu_threads\":$threads,\"gpu_overtakes_at_neurons\":$cross,\"sizes\":[$rows]}"
 
-# 4. Microcircuit hook: runs once `eventsnn bench microcircuit` exists.
-if eventsnn bench --help 2>/dev/null | grep -qw microcircuit; then
-  m=$(eventsnn bench microcircuit --scale 1 --device "$gpudev" --json) || status=1
-  echo "$m"
-else
-  echo '{"check":"microcircuit","skipped":"eventsnn bench microcircuit is not available in this build"}'
-fi
+# 4. Cortical microcircuit (Potjans & Diesmann 2014): scale 0.1 spikes identical on the CPU device and the GPU, then the
+#    full scale (77,169 neurons, ~0.3e9 synapses) on the GPU with DC background (the Poisson background is generated on the
+#    host, one event per input spike: ~1.2e9 per simulated second at scale 1).
+mc_duration="${MICROCIRCUIT_DURATION:-1}"
+mc_scale="${MICROCIRCUIT_SCALE:-1}"
+mc_small="${MICROCIRCUIT_SMALL_SCALE:-0.1}"
+c=$(eventsnn bench microcircuit --scale "$mc_small" --background dc --duration "$mc_duration" --threads "$threads" --device cpu --spikes "$out/mc-cpu.csv" --json) || status=1
+g=$(eventsnn bench microcircuit --scale "$mc_small" --background dc --duration "$mc_duration" --device "$gpudev" --spikes "$out/mc-gpu.csv" --json) || status=1
+echo "$c"; echo "$g"
+a=$(sha256sum <"$out/mc-cpu.csv" 2>/dev/null | cut -c1-16); b=$(sha256sum <"$out/mc-gpu.csv" 2>/dev/null | cut -c1-16)
+same=false; [ -s "$out/mc-cpu.csv" ] && [ "$a" = "$b" ] && same=true
+echo "{\"check\":\"microcircuit_identical_spikes\",\"scale\":$mc_small,\"cpu_sha256\":\"$a\",\"gpu_sha256\":\"$b\",\"cpu_rtf\":$(field real_time_factor "$c"),\"gpu_rtf\":$(field real_time_factor "$g"),\"identical\":$same}"
+$same || status=1
+m=$(eventsnn bench microcircuit --scale "$mc_scale" --background dc --duration "$mc_duration" --device "$gpudev" --json) || status=1
+echo "$m"
+echo "{\"check\":\"microcircuit\",\"scale\":$mc_scale,\"real_time_factor\":$(field real_time_factor "$m"),\"setup_s\":$(field setup_s "$m"),\"bytes_per_synapse\":$(field bytes_per_synapse "$m"),\"max_rate_deviation\":$(field max_rate_deviation "$m")}"
 
 rm -rf "$out"
 exit $status

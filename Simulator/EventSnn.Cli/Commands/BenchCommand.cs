@@ -11,6 +11,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks for scripted comparison (use --json for machine-readable output).");
         bench.Subcommands.Add(BenchBretteCommand.CreateCuba());
         bench.Subcommands.Add(BenchBretteCommand.CreateCoba());
+        bench.Subcommands.Add(BenchMicrocircuitCommand.Create());
         bench.Subcommands.Add(BenchQueueCommand.Create());
         bench.Subcommands.Add(BenchDecodeCommand.Create());
         bench.Subcommands.Add(BenchAedatCommand.Create());

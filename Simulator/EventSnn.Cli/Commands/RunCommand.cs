@@ -13,7 +13,7 @@ using Spectre.Console;
 namespace EventSnn.Cli.Commands;
 
 /// <summary>
-/// <c>eventsnn run NET.json [--duration S] [--execution as-declared|event|clock] [--threads N] [--out DIR] [--json]</c>:
+/// <c>eventsnn run NET.json [--duration S] [--execution as-declared|event|clock] [--threads N] [--device D] [--out DIR] [--json]</c>:
 /// loads a network file, feeds its event-file inputs, runs it, writes <c>spikes.csv</c> and <c>raster.png</c> (and state
 /// CSVs) to the output folder and prints a summary (one JSON object with <c>--json</c>).
 /// </summary>
@@ -42,6 +42,7 @@ internal static class RunCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads for clock-driven steps (results do not depend on it).", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Output folder for spikes.csv, raster.png and state CSVs.", DefaultValueFactory = _ => "eventsnn-run" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
+        Option<string> device = DeviceOption.Create();
 
         var command = new Command("run", "Run a network file and write spikes.csv, raster.png and a summary.")
         {
@@ -49,6 +50,7 @@ internal static class RunCommand
             duration,
             execution,
             threads,
+            device,
             output,
             json,
         };
@@ -62,7 +64,8 @@ internal static class RunCommand
                     parse.GetValue(execution) ?? "as-declared",
                     parse.GetValue(threads),
                     parse.GetValue(output) ?? "eventsnn-run",
-                    parse.GetValue(json));
+                    parse.GetValue(json),
+                    parse.GetValue(device));
             }
             catch (UsageException ex)
             {
@@ -83,7 +86,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static int Run(string path, double? seconds, string executionText, int threads, string outDir, bool json)
+    private static int Run(string path, double? seconds, string executionText, int threads, string outDir, bool json, string? deviceName)
     {
         if (seconds is double s && (!double.IsFinite(s) || s <= 0 || s > 1e6))
         {
@@ -127,7 +130,8 @@ internal static class RunCommand
                 feeds.Add(EventFileFeed.Open(input, spec));
             }
 
-            using RunEngine run = RunEngineFactory.Create(spec, execution, threads, DefaultDt);
+            using DeviceSelection device = DeviceOption.Select(deviceName, RunEngineFactory.ClockNeurons(spec, execution, DefaultDt), Console.Error);
+            using RunEngine run = RunEngineFactory.Create(spec, execution, threads, DefaultDt, device.Device);
             var counts = new SpikeCounter(spec.Populations.Length);
             SpikeRecorder recorder = RunOutputWriter.CreateRecorder(spec);
             run.Engine.AddSpikeMonitor(counts);
@@ -221,6 +225,7 @@ internal static class RunCommand
             }
 
             w.WriteNumber("threads", s.Run.Threads);
+            w.WriteString("device", s.Run.Device);
             w.WriteNumber("duration_s", s.Duration.TotalSeconds);
             w.WriteNumber("setup_s", Math.Round(s.SetupSeconds, 6));
             w.WriteNumber("loop_s", Math.Round(s.LoopSeconds, 6));

@@ -34,10 +34,11 @@ internal static class TrainCommand
         var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Save the learned state here every --checkpoint-every examples and at the end." };
         var every = new Option<int>("--checkpoint-every") { Description = "Examples between checkpoints.", DefaultValueFactory = _ => 1000 };
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint when it exists." };
+        Option<string> device = DeviceOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
 
         var command = new Command("diehl-cook", "Diehl & Cook (2015): unsupervised STDP on MNIST digits with adaptive thresholds and lateral inhibition; reports held-out accuracy.");
-        foreach (Option o in (Option[])[neurons, trainN, testN, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, json])
+        foreach (Option o in (Option[])[neurons, trainN, testN, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, device, json])
         {
             command.Options.Add(o);
         }
@@ -91,9 +92,10 @@ internal static class TrainCommand
                 throw new ArgumentException("--assign must be ≥ 0.");
             }
 
+            using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), 2L * n, parse.InvocationConfiguration.Error);
             var options = new DiehlCookRunOptions
             {
-                Network = new DiehlCookOptions { Neurons = n, Inputs = td.Train.Size, Seed = parse.GetValue(seed) },
+                Network = new DiehlCookOptions { Neurons = n, Inputs = td.Train.Size, Seed = parse.GetValue(seed), Device = selection.Device },
                 Epochs = e,
                 AssignExamples = assign1,
                 Window = Math.Clamp(td.Train.Count / 4, 10, 1000),

@@ -1,3 +1,4 @@
+using EventSnn.Devices;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
@@ -61,6 +62,9 @@ public sealed record DiehlCookOptions
     /// <summary>τθ (10⁷ ms).</summary>
     public double TauThetaMs { get; init; } = 1e7;
 
+    /// <summary>The device of the clock-driven populations (null: the engine's own CPU device); the caller owns it.</summary>
+    public IComputeDevice? Device { get; init; }
+
     internal void Validate()
     {
         if (Neurons < 1 || Neurons > 100_000)
@@ -122,8 +126,8 @@ public sealed class DiehlCookNetwork : IDisposable
         options.Validate();
         _o = options;
         TrainSpec = Build(options, learn: true);
-        _train = new SimulationEngine(TrainSpec);
-        _test = new SimulationEngine(Build(options, learn: false));
+        _train = new SimulationEngine(TrainSpec, new EngineOptions { Device = options.Device });
+        _test = new SimulationEngine(Build(options, learn: false), new EngineOptions { Device = options.Device });
         _input = TrainSpec.Population("input").Id;
         _exc = TrainSpec.Population("exc").Id;
         _plastic = TrainSpec.Projection("input->exc").Id;

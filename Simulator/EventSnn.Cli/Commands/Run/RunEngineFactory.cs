@@ -1,3 +1,4 @@
+using EventSnn.Devices;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Network;
@@ -18,8 +19,11 @@ internal enum RunExecution
 }
 
 /// <summary>An engine created for a run, with what was chosen and what it owns.</summary>
-internal sealed class RunEngine(ISimulationEngine engine, string execution, SimDuration? dt, int threads, IDisposable? owned) : IDisposable
+internal sealed class RunEngine(ISimulationEngine engine, string execution, SimDuration? dt, int threads, IDisposable? owned, string device = "cpu") : IDisposable
 {
+    /// <summary>The device of the clock-driven populations (<c>cpu</c> or the ILGPU device's name).</summary>
+    public string Device { get; } = device;
+
     /// <summary>The engine.</summary>
     public ISimulationEngine Engine { get; } = engine;
 
@@ -48,26 +52,40 @@ internal static class RunEngineFactory
     /// <param name="execution">The execution override.</param>
     /// <param name="threads">Worker threads for dense steps (1 or more).</param>
     /// <param name="defaultDt">The step of clock-driven populations that declare none.</param>
+    /// <param name="device">The device of clock-driven populations (null: the CPU device).</param>
     /// <exception cref="ArgumentException">The engine rejects the network.</exception>
-    public static RunEngine Create(NetworkSpec spec, RunExecution execution, int threads, SimDuration defaultDt)
+    public static RunEngine Create(NetworkSpec spec, RunExecution execution, int threads, SimDuration defaultDt, IComputeDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var engine = new SimulationEngine(spec, new EngineOptions
-        {
-            Execution = execution switch
-            {
-                RunExecution.Event => ExecutionChoice.Event,
-                RunExecution.Clock => ExecutionChoice.Clock,
-                _ => ExecutionChoice.AsDeclared,
-            },
-            DefaultDt = defaultDt,
-            Threads = threads,
-        });
+        var engine = new SimulationEngine(spec, Options(execution, threads, defaultDt) with { Device = device });
         ExecutionSpec[] used = [.. spec.Populations.Where(p => p.HasState).Select(p => engine.GetExecution(p.Id)!)];
         bool anyClock = used.Any(x => x.Mode == ExecutionMode.Clock);
         bool anyEvent = used.Any(x => x.Mode == ExecutionMode.Event);
         string mix = anyClock && anyEvent ? "hybrid" : anyClock ? "clock" : "event";
         SimDuration[] steps = [.. used.Where(x => x.Mode == ExecutionMode.Clock).Select(x => x.Dt).Distinct()];
-        return new RunEngine(engine, mix, steps.Length == 1 ? steps[0] : null, threads, null);
+        return new RunEngine(engine, mix, steps.Length == 1 ? steps[0] : null, threads, null, anyClock ? device?.Name ?? "cpu" : "none (event-driven)");
     }
+
+    /// <summary>The neurons that will run clock-driven (what <c>--device auto</c> weighs).</summary>
+    /// <param name="spec">The network.</param>
+    /// <param name="execution">The execution override.</param>
+    /// <param name="defaultDt">The step of clock-driven populations that declare none.</param>
+    public static long ClockNeurons(NetworkSpec spec, RunExecution execution, SimDuration defaultDt)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        EngineOptions options = Options(execution, 1, defaultDt);
+        return spec.Populations.Where(p => p.HasState && options.ExecutionOf(p).Mode == ExecutionMode.Clock).Sum(p => (long)p.Size);
+    }
+
+    private static EngineOptions Options(RunExecution execution, int threads, SimDuration defaultDt) => new()
+    {
+        Execution = execution switch
+        {
+            RunExecution.Event => ExecutionChoice.Event,
+            RunExecution.Clock => ExecutionChoice.Clock,
+            _ => ExecutionChoice.AsDeclared,
+        },
+        DefaultDt = defaultDt,
+        Threads = threads,
+    };
 }
