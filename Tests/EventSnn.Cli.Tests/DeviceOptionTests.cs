@@ -74,6 +74,68 @@ public sealed class DeviceOptionTests
         }
     }
 
+    [Fact]
+    public void RunGivesTheCpuDeviceSpikesOnIlgpuCpuAndNamesTheDevice()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"eventsnn-rundev-{Guid.NewGuid():N}");
+        try
+        {
+            string net = Path.Combine(RepoRoot(), "Samples", "networks", "brette-cuba.json");
+            string[] common = ["run", net, "--duration", "0.004", "--execution", "clock", "--json"];
+            var (c1, a, e1) = Cli.Run([.. common, "--device", "cpu", "--out", Path.Combine(dir, "cpu")]);
+            var (c2, b, e2) = Cli.Run([.. common, "--device", "ilgpu-cpu", "--out", Path.Combine(dir, "gpu")]);
+            Assert.True(c1 == 0, e1);
+            Assert.True(c2 == 0, e2);
+            using var ja = JsonDocument.Parse(a);
+            using var jb = JsonDocument.Parse(b);
+            Assert.Equal("cpu", ja.RootElement.GetProperty("device").GetString());
+            Assert.StartsWith("ilgpu(cpu accelerator", jb.RootElement.GetProperty("device").GetString(), StringComparison.Ordinal);
+            string[] spikes = File.ReadAllLines(Path.Combine(dir, "cpu", "spikes.csv"));
+            Assert.True(spikes.Length > 10, "the run must spike");
+            Assert.Equal(spikes, File.ReadAllLines(Path.Combine(dir, "gpu", "spikes.csv")));
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("train")]
+    [InlineData("microcircuit")]
+    public void EveryNetworkCommandSaysInOneLineThatAGpuIsMissing(string command)
+    {
+        if (IlgpuDevice.IsAvailable(IlgpuAcceleratorKind.OpenCL))
+        {
+            return;
+        }
+
+        string[] args = command switch
+        {
+            "run" => ["run", Path.Combine(RepoRoot(), "Samples", "networks", "brette-cuba.json"), "--duration", "0.001", "--out", Path.Combine(Path.GetTempPath(), $"eventsnn-nogpu-{Guid.NewGuid():N}")],
+            "train" => ["train", "diehl-cook", "--neurons", "2", "--train", "1", "--test", "1", "--data", Path.Combine(RepoRoot(), "Samples", "networks")],
+            _ => ["bench", "microcircuit", "--scale", "0.01", "--duration", "0.001", "--transient", "0"],
+        };
+        var (code, _, stderr) = Cli.Run([.. args, "--device", "opencl"]);
+        Assert.Equal(1, code);
+        Assert.Equal("eventsnn: error: --device opencl: No opencl accelerator found (no OpenCL 2.0 device with the generic address space).", stderr.Trim());
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EventSnn.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("EventSnn.sln not found above the test directory.");
+    }
+
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
         TextWriter oldErr = Console.Error;

@@ -71,6 +71,7 @@ internal static class TrainCommand
                 throw new ArgumentException("--resume needs --checkpoint FILE.");
             }
 
+            using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), 2L * n, parse.InvocationConfiguration.Error);
             string? dir = parse.GetValue(data)?.FullName;
             TrainingData td = parse.GetValue(dataset) == "fashion" ? TrainingData.Fashion(dir) : TrainingData.Mnist(dir);
             int? tr = parse.GetValue(trainN);
@@ -92,7 +93,6 @@ internal static class TrainCommand
                 throw new ArgumentException("--assign must be ≥ 0.");
             }
 
-            using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), 2L * n, parse.InvocationConfiguration.Error);
             var options = new DiehlCookRunOptions
             {
                 Network = new DiehlCookOptions { Neurons = n, Inputs = td.Train.Size, Seed = parse.GetValue(seed), Device = selection.Device },
