@@ -460,7 +460,7 @@ public class FedeAndStructureTests
     {
         var net = new NetworkBuilder()
             .AddSpikeSource("pre", [.. Enumerable.Range(0, 6).Select(_ => Array.Empty<SimTime>())])
-            .AddNeurons("post", 3, NeuronModel.Lif)
+            .AddNeurons("post", 3, NeuronModel.Lif, p => p.Initial("v", -55))
             .Connect("pre", "post", ConnectivitySpec.AllToAll(), c => c.WeightUniform(0.1, 0.9, 4).NormalizeWeights(2.5))
             .Build();
         using SimulationEngine e = TestEngines.Event(net);
@@ -474,6 +474,15 @@ public class FedeAndStructureTests
         t.Weights[0] = 5;
         e.ResetState();
         Assert.Equal(2.5, Enumerable.Range(0, t.SynapseCount).Where(k => t.Targets[k] == t.Targets[0]).Sum(k => (double)t.Weights[k]), 5);
+
+        // NormalizeWeights normalises without touching the neurons' state (ResetState returns them to rest).
+        t.Weights[0] = 5;
+        e.RunUntil(SimTime.FromMilliseconds(1L));
+        double v = e.ReadState(1, t.Targets[0], 0);
+        Assert.InRange(v, -64.9, -55.1);
+        e.NormalizeWeights();
+        Assert.Equal(2.5, Enumerable.Range(0, t.SynapseCount).Where(k => t.Targets[k] == t.Targets[0]).Sum(k => (double)t.Weights[k]), 5);
+        Assert.Equal(v, e.ReadState(1, t.Targets[0], 0));
         Assert.Contains("normalize.total", Assert.Throws<NetworkValidationException>(() => new NetworkBuilder()
             .AddNeurons("a", 2, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.AllToAll(), c => c.NormalizeWeights(0)).Build()).Message);
     }
