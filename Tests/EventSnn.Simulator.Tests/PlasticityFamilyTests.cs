@@ -133,6 +133,38 @@ public class TraceKindTests
     }
 
     [Fact]
+    public void AnchoredTracesEqualLazyReadsAcrossSpikesAndReanchoring()
+    {
+        // Three neurons (one never spikes), additive and nearest, reads over 100 τ so that the anchor moves several
+        // times: anchored·factor equals the per-neuron lazy read to rounding, and a silent neuron reads exactly 0.
+        foreach (TraceMode mode in (TraceMode[])[TraceMode.Additive, TraceMode.Nearest])
+        {
+            var tr = new SynapticTrace(3, TraceSpec.Exponential(1, mode));
+            var rng = new Random(5);
+            long t = 0;
+            for (int k = 0; k < 400; k++)
+            {
+                t += rng.Next(1, 500_000); // up to 0.5 ms = 0.5 τ
+                if (rng.Next(3) == 0)
+                {
+                    tr.OnSpike(rng.Next(2), t);
+                }
+
+                ReadOnlySpan<double> a = tr.Anchored(t, out double f);
+                for (int i = 0; i < 3; i++)
+                {
+                    double lazy = tr.At(i, t);
+                    Assert.Equal(lazy, a[i] * f, Math.Max(1e-300, Math.Abs(lazy) * 1e-12));
+                }
+
+                Assert.Equal(0, a[2]);
+            }
+
+            Assert.True(t > 60_000_000, "the reads span well over the 30 τ anchoring span");
+        }
+    }
+
+    [Fact]
     public void TraceReadBeforeItsOwnSpikeExcludesIt()
     {
         var tr = new SynapticTrace(1, TraceSpec.Exponential(10));
