@@ -79,6 +79,54 @@ public class DiehlCookModelTests
     }
 
     [Fact]
+    public void ThetaRelaxesTowardsThetaRest()
+    {
+        foreach (bool clock in (bool[])[false, true])
+        {
+            NetworkSpec net = new NetworkBuilder()
+                .AddNeurons("n", 1, NeuronModel.DiehlCookLif, p => p.Set("theta_rest", -20).Set("tau_theta", 50).Set("theta_plus", 0).Set("v_rest", -90).Set("v_reset", -90).Initial("theta", 5))
+                .Build();
+            using SimulationEngine e = clock ? TestEngines.Clock(net) : TestEngines.Event(net);
+            e.RunUntil(SimTime.FromMilliseconds(30L));
+
+            // θ(t) = θ_rest + (θ₀ − θ_rest)·e^{−t/τθ}.
+            double expected = -20 + (25 * Math.Exp(-30.0 / 50));
+            Assert.Equal(expected, e.ReadState(0, 0, 3), clock ? 3 : 9);
+        }
+    }
+
+    [Fact]
+    public void ANegativeThetaRestLowersTheThresholdOfASilentNeuronUntilItFires()
+    {
+        // v stays at v_rest = −65 mV; the threshold −52 + θ sinks towards −72 mV and meets v when θ = −13 mV,
+        // at t = τθ·ln(20/7). With θ_rest = 0 the neuron never fires.
+        double tFirst = 20 * Math.Log(20.0 / 7);
+        foreach (bool clock in (bool[])[false, true])
+        {
+            foreach (double rest in (double[])[-20, 0])
+            {
+                NetworkSpec net = new NetworkBuilder()
+                    .AddNeurons("n", 1, NeuronModel.DiehlCookLif, p => p.Set("theta_rest", rest).Set("tau_theta", 20).Set("theta_plus", 0))
+                    .Build();
+                using SimulationEngine e = clock ? TestEngines.Clock(net) : TestEngines.Event(net);
+                var s = new SpikeList();
+                e.AddSpikeMonitor(s);
+                e.RunUntil(SimTime.FromMilliseconds(40L));
+                long[] times = s.TimesOf(0, 0);
+                if (rest == 0)
+                {
+                    Assert.Empty(times);
+                }
+                else
+                {
+                    Assert.NotEmpty(times);
+                    Assert.InRange(times[0] / 1e6, tFirst - 0.01, tFirst + 0.11);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void EventAndClockExecutionsAgreeOnTheSpikeCount()
     {
         using SimulationEngine ev = TestEngines.Event(Driven(NeuronModel.DiehlCookLif, 0.2));
@@ -217,6 +265,43 @@ public class DiehlCookNetworkTests
             double sum = Enumerable.Range(0, 16).Sum(i => (double)before[(i * 8) + j]);
             Assert.InRange(sum, 0, 78 + (16 * 0.01 * 50));
         }
+    }
+
+    [Fact]
+    public void TheRestIsSimulatedAndThetaSinksTowardsMinusTheOffset()
+    {
+        // A blank image drives nothing: no neuron fires, every presentation (no boosts) lasts 350 ms + 150 ms of rest,
+        // and θ relaxes from 0 towards −ThetaOffset with τθ over the whole simulated time, rest included.
+        DiehlCookOptions o = Small with { MaxBoosts = 0, TauThetaMs = 2000 };
+        using var net = new DiehlCookNetwork(o);
+        float[] blank = new float[16];
+        net.Present(blank, learn: true);
+        net.Present(blank, learn: true);
+        Assert.Equal(SimTime.FromMilliseconds(1000L), net.Now);
+        double expected = -20 * (1 - Math.Exp(-1000.0 / 2000));
+        Assert.All(net.Theta.Take(8), t => Assert.Equal(expected, t, 0.005)); // float steps
+
+        // Frozen presentations keep θ (and take their own simulated time).
+        float[] theta = [.. net.Theta.Take(8)];
+        net.Present(blank, learn: false);
+        Assert.Equal(theta, net.Theta.Take(8));
+        Assert.Equal(SimTime.FromMilliseconds(1000L), net.Now);
+
+        // Without the offset θ stays at 0.
+        using var plain = new DiehlCookNetwork(o with { ThetaOffset = 0 });
+        plain.Present(blank, learn: true);
+        Assert.All(plain.Theta.Take(8), t => Assert.Equal(0f, t));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(o with { ThetaOffset = -1 }));
+    }
+
+    [Fact]
+    public void BoostedRepeatsEachTakeAPresentationAndARest()
+    {
+        // A blank image never reaches 5 spikes: it is presented 1 + MaxBoosts times, each followed by its rest.
+        using var net = new DiehlCookNetwork(Small);
+        net.Present(new float[16], learn: true);
+        Assert.Equal(1 + Small.MaxBoosts, net.Presentations);
+        Assert.Equal(SimTime.FromMilliseconds(500L * (1 + Small.MaxBoosts)), net.Now);
     }
 
     [Fact]

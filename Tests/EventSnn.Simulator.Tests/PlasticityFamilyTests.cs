@@ -133,6 +133,38 @@ public class TraceKindTests
     }
 
     [Fact]
+    public void AnchoredTracesEqualLazyReadsAcrossSpikesAndReanchoring()
+    {
+        // Three neurons (one never spikes), additive and nearest, reads over 100 τ so that the anchor moves several
+        // times: anchored·factor equals the per-neuron lazy read to rounding, and a silent neuron reads exactly 0.
+        foreach (TraceMode mode in (TraceMode[])[TraceMode.Additive, TraceMode.Nearest])
+        {
+            var tr = new SynapticTrace(3, TraceSpec.Exponential(1, mode));
+            var rng = new Random(5);
+            long t = 0;
+            for (int k = 0; k < 400; k++)
+            {
+                t += rng.Next(1, 500_000); // up to 0.5 ms = 0.5 τ
+                if (rng.Next(3) == 0)
+                {
+                    tr.OnSpike(rng.Next(2), t);
+                }
+
+                ReadOnlySpan<double> a = tr.Anchored(t, out double f);
+                for (int i = 0; i < 3; i++)
+                {
+                    double lazy = tr.At(i, t);
+                    Assert.Equal(lazy, a[i] * f, Math.Max(1e-300, Math.Abs(lazy) * 1e-12));
+                }
+
+                Assert.Equal(0, a[2]);
+            }
+
+            Assert.True(t > 60_000_000, "the reads span well over the 30 τ anchoring span");
+        }
+    }
+
+    [Fact]
     public void TraceReadBeforeItsOwnSpikeExcludesIt()
     {
         var tr = new SynapticTrace(1, TraceSpec.Exponential(10));
@@ -460,7 +492,7 @@ public class FedeAndStructureTests
     {
         var net = new NetworkBuilder()
             .AddSpikeSource("pre", [.. Enumerable.Range(0, 6).Select(_ => Array.Empty<SimTime>())])
-            .AddNeurons("post", 3, NeuronModel.Lif)
+            .AddNeurons("post", 3, NeuronModel.Lif, p => p.Initial("v", -55))
             .Connect("pre", "post", ConnectivitySpec.AllToAll(), c => c.WeightUniform(0.1, 0.9, 4).NormalizeWeights(2.5))
             .Build();
         using SimulationEngine e = TestEngines.Event(net);
@@ -474,6 +506,15 @@ public class FedeAndStructureTests
         t.Weights[0] = 5;
         e.ResetState();
         Assert.Equal(2.5, Enumerable.Range(0, t.SynapseCount).Where(k => t.Targets[k] == t.Targets[0]).Sum(k => (double)t.Weights[k]), 5);
+
+        // NormalizeWeights normalises without touching the neurons' state (ResetState returns them to rest).
+        t.Weights[0] = 5;
+        e.RunUntil(SimTime.FromMilliseconds(1L));
+        double v = e.ReadState(1, t.Targets[0], 0);
+        Assert.InRange(v, -64.9, -55.1);
+        e.NormalizeWeights();
+        Assert.Equal(2.5, Enumerable.Range(0, t.SynapseCount).Where(k => t.Targets[k] == t.Targets[0]).Sum(k => (double)t.Weights[k]), 5);
+        Assert.Equal(v, e.ReadState(1, t.Targets[0], 0));
         Assert.Contains("normalize.total", Assert.Throws<NetworkValidationException>(() => new NetworkBuilder()
             .AddNeurons("a", 2, NeuronModel.Lif).Connect("a", "a", ConnectivitySpec.AllToAll(), c => c.NormalizeWeights(0)).Build()).Message);
     }

@@ -431,6 +431,17 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             }
         }
 
+        NormalizeWeights();
+    }
+
+    /// <summary>
+    /// Normalises every projection that declares weight normalisation now (what <see cref="ResetState"/> does last),
+    /// leaving neuron state, traces, spikes in flight and time as they are: for training loops that let the state decay
+    /// between samples instead of resetting it.
+    /// </summary>
+    public void NormalizeWeights()
+    {
+        FlushPending();
         foreach (ProjectionSpec pr in Network.Projections)
         {
             if (pr.Normalization is { } norm)

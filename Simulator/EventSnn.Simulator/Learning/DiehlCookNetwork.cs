@@ -26,7 +26,7 @@ public sealed record DiehlCookOptions
     /// <summary>Presentation time of one example (350 ms).</summary>
     public SimDuration Presentation { get; init; } = SimDuration.FromMilliseconds(350L);
 
-    /// <summary>Resting time after an example (150 ms); skipped by resetting the state exactly, θ decays over it.</summary>
+    /// <summary>Resting time after every presentation (150 ms), simulated without input: the state decays freely.</summary>
     public SimDuration Rest { get; init; } = SimDuration.FromMilliseconds(150L);
 
     /// <summary>Poisson rate of a white pixel at the first presentation (63.75 Hz = 255/4).</summary>
@@ -65,6 +65,18 @@ public sealed record DiehlCookOptions
     /// <summary>The device of the clock-driven populations (null: the engine's own CPU device); the caller owns it.</summary>
     public IComputeDevice? Device { get; init; }
 
+    /// <summary>Firing threshold of an excitatory neuron without adaptation (−52 mV).</summary>
+    public double VThresh { get; init; } = -52;
+
+    /// <summary>
+    /// θ's offset (20 mV, Diehl &amp; Cook's code): their neurons fire at <c>v &gt; θ' − offset + v_thresh</c> with θ' starting at
+    /// the offset and decaying towards 0 with τθ. Here θ = θ' − offset starts at 0 and relaxes towards −offset
+    /// (<c>theta_rest</c> of <see cref="DiehlCookLif"/>): the threshold of a neuron that rarely fires sinks slowly below
+    /// <see cref="VThresh"/> until it wins examples too. 0: θ relaxes towards 0 and the threshold never drops below
+    /// <see cref="VThresh"/>.
+    /// </summary>
+    public double ThetaOffset { get; init; } = 20;
+
     internal void Validate()
     {
         if (Neurons < 1 || Neurons > 100_000)
@@ -86,6 +98,11 @@ public sealed record DiehlCookOptions
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRateHz), MaxRateHz, "Input rates must be finite, the maximum rate > 0.");
         }
+
+        if (!(ThetaOffset >= 0) || !double.IsFinite(ThetaOffset))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ThetaOffset), ThetaOffset, "The threshold offset must be finite and ≥ 0.");
+        }
     }
 }
 
@@ -97,11 +114,12 @@ public sealed record DiehlCookOptions
 /// Both layers run clock-driven with the paper's 0.5 ms step.
 /// </summary>
 /// <remarks>
-/// <para><b>An example.</b> The engine's <see cref="SimulationEngine.ResetState"/> returns neurons to rest, clears traces
-/// and normalises the input weights (θ is kept and decayed over the rest period, which is therefore not simulated); each
-/// pixel fires a Poisson train of rate <c>p·(max + k·boost)</c> over the presentation, drawn from a stream seeded by the
-/// network seed and the example's sequence number; with fewer than <see cref="DiehlCookOptions.MinSpikes"/> excitatory
-/// spikes the example is presented again with k + 1 (input boost).</para>
+/// <para><b>An example.</b> As in Diehl &amp; Cook's code: the input weights are normalised
+/// (<see cref="SimulationEngine.NormalizeWeights"/>); each pixel fires a Poisson train of rate <c>p·(max + k·boost)</c>
+/// over the presentation, drawn from a stream seeded by the network seed and the example's sequence number; then the
+/// network rests for <see cref="DiehlCookOptions.Rest"/> without input, its state decaying freely (nothing is reset). With
+/// fewer than <see cref="DiehlCookOptions.MinSpikes"/> excitatory spikes during the presentation the example is presented
+/// again with k + 1 (input boost).</para>
 /// <para><b>Frozen mode.</b> <see cref="Present"/> with <c>learn: false</c> runs a copy without plasticity whose θ does not
 /// change (the paper's test mode), with the learned weights and thresholds.</para>
 /// </remarks>
@@ -149,11 +167,14 @@ public sealed class DiehlCookNetwork : IDisposable
     /// <summary>The input weights, [input, neuron] row-major (input i's weights to every neuron, ascending).</summary>
     public float[] Weights => _train.GetSynapses(_plastic).Weights;
 
-    /// <summary>The adaptive thresholds θ (mV), one per excitatory neuron.</summary>
+    /// <summary>The adaptive thresholds θ (mV above <see cref="DiehlCookOptions.VThresh"/>; negative once θ has decayed below it), one per excitatory neuron.</summary>
     public float[] Theta => ((ClockPopulationState)_train.GetPopulationState(_exc)!).Columns[3];
 
     /// <summary>The excitatory spike counts of the last presentation.</summary>
     public ReadOnlySpan<int> Counts => _counts;
+
+    /// <summary>The simulated time of the training network (every presentation and rest so far).</summary>
+    public SimTime Now => _train.Now;
 
     /// <summary>Total simulated presentation steps (both layers) so far, a work measure.</summary>
     public long Steps => _train.StepCount + _test.StepCount;
@@ -185,18 +206,16 @@ public sealed class DiehlCookNetwork : IDisposable
         for (int boost = 0; ; boost++)
         {
             _sequence++;
-            float[] theta = ThetaOf(e);
-            float[] saved = [.. theta];
-            e.ResetState();
-            float decay = learn ? (float)Math.Exp(-_o.Rest.Ticks / Units.MsToTicks(_o.TauThetaMs)) : 1f;
-            for (int j = 0; j < theta.Length; j++)
+            if (learn)
             {
-                theta[j] = saved[j] * decay;
+                // The original normalises before every presentation of the training loop, boosted repeats included.
+                e.NormalizeWeights();
             }
 
             Array.Clear(_counts);
             long start = e.Now.Ticks;
             long end = start + _o.Presentation.Ticks;
+            _counter.Until = end;
             double rate = _o.MaxRateHz + (boost * _o.BoostRateHz);
             var rng = Xoshiro256.ForStream(_o.Seed, ((ulong)seq << 5) | (uint)Math.Min(boost, 31));
             for (int i = 0; i < pixels.Length; i++)
@@ -222,7 +241,10 @@ public sealed class DiehlCookNetwork : IDisposable
                 }
             }
 
+            // The presentation, then the resting period without input: every variable decays freely (membrane
+            // potentials towards rest, conductances, traces and θ), exactly as the original simulation runs it.
             e.RunUntil(SimTime.FromTicks(end));
+            e.RunUntil(SimTime.FromTicks(end + _o.Rest.Ticks));
             int total = 0;
             foreach (int c in _counts)
             {
@@ -236,7 +258,10 @@ public sealed class DiehlCookNetwork : IDisposable
         }
     }
 
-    /// <summary>Writes weights, thresholds and the presentation counter (a checkpoint of the learned state).</summary>
+    /// <summary>
+    /// Writes the learned state: the presentation counter and a snapshot of the training network (weights, thresholds,
+    /// membrane state, traces and spikes in flight, so that a resumed run continues exactly).
+    /// </summary>
     /// <param name="w">The writer.</param>
     public void Save(BinaryWriter w)
     {
@@ -244,18 +269,10 @@ public sealed class DiehlCookNetwork : IDisposable
         w.Write(_o.Neurons);
         w.Write(_o.Inputs);
         w.Write(_sequence);
-        float[] wts = Weights;
-        w.Write(wts.Length);
-        foreach (float x in wts)
-        {
-            w.Write(x);
-        }
-
-        float[] th = Theta;
-        for (int j = 0; j < _o.Neurons; j++)
-        {
-            w.Write(th[j]);
-        }
+        using var ms = new MemoryStream();
+        _train.Save(ms);
+        w.Write(ms.Length);
+        w.Write(ms.GetBuffer(), 0, (int)ms.Length);
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote.</summary>
@@ -272,35 +289,41 @@ public sealed class DiehlCookNetwork : IDisposable
         }
 
         long seq = r.ReadInt64();
-        int count = r.ReadInt32();
-        float[] wts = Weights;
-        if (seq < 0 || count != wts.Length)
+        long length = r.ReadInt64();
+        if (seq < 0 || length < 0 || length > int.MaxValue)
         {
-            throw new InvalidDataException($"The checkpoint is corrupt (presentation counter {seq}, {count} weights for {wts.Length}).");
+            throw new InvalidDataException($"The checkpoint is corrupt (presentation counter {seq}, network snapshot of {length} bytes).");
         }
 
-        float[] nw = new float[count];
-        for (int k = 0; k < count; k++)
+        byte[] snapshot = r.ReadBytes((int)length);
+        if (snapshot.Length != length)
         {
-            nw[k] = r.ReadSingle();
-            if (!float.IsFinite(nw[k]))
+            throw new InvalidDataException($"The checkpoint is truncated (network snapshot of {snapshot.Length} of {length} bytes).");
+        }
+
+        using (var ms = new MemoryStream(snapshot, writable: false))
+        {
+            _train.Restore(ms);
+        }
+
+        float[] wts = Weights;
+        for (int k = 0; k < wts.Length; k++)
+        {
+            if (!float.IsFinite(wts[k]))
             {
-                throw new InvalidDataException($"The checkpoint is corrupt (weight {k} is {nw[k]}).");
+                throw new InvalidDataException($"The checkpoint is corrupt (weight {k} is {wts[k]}).");
             }
         }
 
-        float[] th = new float[n];
+        float[] th = Theta;
         for (int j = 0; j < n; j++)
         {
-            th[j] = r.ReadSingle();
             if (!float.IsFinite(th[j]))
             {
                 throw new InvalidDataException($"The checkpoint is corrupt (threshold {j} is {th[j]}).");
             }
         }
 
-        nw.CopyTo(wts, 0);
-        th.CopyTo(Theta, 0);
         _sequence = seq;
         _testStale = true;
     }
@@ -340,6 +363,8 @@ public sealed class DiehlCookNetwork : IDisposable
         return new NetworkBuilder()
             .AddExternalInput("input", shape)
             .AddNeurons("exc", n, NeuronModel.DiehlCookLif, p => p
+                .Set("v_thresh", o.VThresh)
+                .Set("theta_rest", learn ? -o.ThetaOffset : 0)
                 .Set("theta_plus", learn ? o.ThetaPlus : 0)
                 .Set("tau_theta", learn ? o.TauThetaMs : 1e12)
                 .Threshold(ThresholdComparison.Greater)
@@ -371,11 +396,14 @@ public sealed class DiehlCookNetwork : IDisposable
         _testStale = false;
     }
 
+    /// <summary>Counts the excitatory spikes before <see cref="Until"/> (the presentation, not the rest after it).</summary>
     private sealed class Counter(int population, int[] counts) : ISpikeMonitor
     {
+        public long Until { get; set; } = long.MaxValue;
+
         public void OnSpike(SimTime time, int population1, int neuron)
         {
-            if (population1 == population)
+            if (population1 == population && time.Ticks < Until)
             {
                 counts[neuron]++;
             }

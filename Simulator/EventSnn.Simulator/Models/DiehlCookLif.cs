@@ -6,17 +6,21 @@ namespace EventSnn.Simulator.Models;
 /// <summary>
 /// Conductance-based LIF with a homeostatic adaptive threshold (Diehl &amp; Cook 2015):
 /// <c>τm·dv/dt = (v_rest − v) + ge·(e_exc − v) + gi·(e_inh − v)</c>, <c>τe·dge/dt = −ge</c>, <c>τi·dgi/dt = −gi</c>,
-/// <c>τθ·dθ/dt = −θ</c>; the neuron fires when <c>v &gt; v_thresh + θ</c> (or ≥, per the spike rules), then v ← v_reset,
+/// <c>τθ·dθ/dt = θ_rest − θ</c>; the neuron fires when <c>v &gt; v_thresh + θ</c> (or ≥, per the spike rules), then v ← v_reset,
 /// θ ← θ + θ₊ and the refractory period starts (v frozen, conductances and θ keep evolving). Receptor <c>e</c> adds w ≥ 0 to
 /// ge, receptor <c>i</c> adds w ≥ 0 to gi. θ is state variable <c>theta</c> (mV, starts at 0).
 /// </summary>
 /// <remarks>
+/// <para><c>theta_rest</c> (default 0) is where θ relaxes to. Diehl &amp; Cook's code fires at <c>v &gt; θ' − 20 mV + v_thresh</c>
+/// with θ' starting at 20 mV and decaying towards 0: that is θ = θ' − 20 mV with <c>theta_rest = −20</c>, so the threshold of a
+/// neuron that rarely fires sinks slowly (τθ) below v_thresh until it fires again. θ is assumed to stay ≥ min(0, θ_rest)
+/// (it does from any initial value ≥ that bound).</para>
 /// <para>Event mode: v, ge, gi evolve exactly as <see cref="CobaLif"/> (variation of constants with Gauss–Legendre panels),
 /// θ decays exactly; crossings of the moving threshold are found by <see cref="CrossingSearch"/> on <c>v − θ</c> (the
-/// bounds of <see cref="CobaLif"/> stay valid because θ ≥ 0 only delays a crossing).</para>
+/// bounds of <see cref="CobaLif"/> are taken against <c>v_thresh + min(0, θ_rest)</c>, the lowest threshold θ reaches).</para>
 /// <para>Clock mode: exponential Euler for v with the conductances of the step's start (<c>G = 1 + ge + gi</c>,
 /// <c>v∞ = (v_rest + ge·e_exc + gi·e_inh)/G</c>, <c>v ← v∞ + (v − v∞)·e^{−G·dt/τm}</c>; stable for any conductance, never past a
-/// reversal potential), exact decay of ge, gi and θ over the step (factors e^{−dt/τ}), then the step's inputs and the
+/// reversal potential), exact decay of ge, gi and of θ towards θ_rest over the step (factors e^{−dt/τ}), then the step's inputs and the
 /// spike rule against <c>v_thresh + θ</c>.</para>
 /// </remarks>
 public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
@@ -32,6 +36,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     private readonly double _taui;
     private readonly double _tauTheta;
     private readonly double _thetaPlus;
+    private readonly double _thetaRest;
     private readonly BlittableBool _strict;
     private readonly ResetMode _reset;
     private readonly SpikeRules _rules;
@@ -46,11 +51,13 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     private readonly float _cVt;
     private readonly float _cVr;
     private readonly float _cThetaPlus;
+    private readonly float _cThetaRest;
     private readonly ClockSpikeRule _rule;
 
     private DiehlCookLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
-        _coba = CobaLif.Create([p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], 0, p[8]], rules);
+        // The conductance LIF's reachability bounds are taken against the lowest threshold θ can give.
+        _coba = CobaLif.Create([p[0], p[1], p[2], p[3], p[4] + Math.Min(0, p[11]), p[5], p[6], p[7], 0, p[8]], rules);
         _taum = Units.MsToTicks(p[0]);
         _vrest = p[3];
         _vt = p[4];
@@ -58,6 +65,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         _ee = p[6];
         _ei = p[7];
         _thetaPlus = p[9];
+        _thetaRest = p[11];
         _tauTheta = Units.MsToTicks(p[10]);
         _strict = rules.Comparison == ThresholdComparison.Greater;
         _reset = rules.Reset;
@@ -82,6 +90,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         _cVt = (float)_vt;
         _cVr = (float)_vr;
         _cThetaPlus = (float)_thetaPlus;
+        _cThetaRest = (float)_thetaRest;
         _rule = new ClockSpikeRule(_vt, _vr, _coba.RefractoryTicks, dt, _rules);
     }
 
@@ -102,6 +111,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
             new("t_ref", "ms", 5.0, 0),
             new("theta_plus", "mV", 0.05, 0),
             new("tau_theta", "ms", 1e7, 0, true),
+            new("theta_rest", "mV", 0.0),
         ],
         LinearModelRules.AllResetModes)
     {
@@ -134,14 +144,14 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     public void AdvanceFree(ref NeuronState state, double dt)
     {
         _coba.AdvanceFree(ref state, dt);
-        state.S3 *= Math.Exp(-dt / _tauTheta);
+        state.S3 = _thetaRest + ((state.S3 - _thetaRest) * Math.Exp(-dt / _tauTheta));
     }
 
     /// <inheritdoc/>
     public void AdvanceRefractory(ref NeuronState state, double dt)
     {
         _coba.AdvanceRefractory(ref state, dt);
-        state.S3 *= Math.Exp(-dt / _tauTheta);
+        state.S3 = _thetaRest + ((state.S3 - _thetaRest) * Math.Exp(-dt / _tauTheta));
     }
 
     /// <inheritdoc/>
@@ -159,7 +169,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
 
     /// <inheritdoc/>
     /// <remarks>The rate of <c>v − θ</c>, the distance to the moving threshold.</remarks>
-    public double Derivative(in NeuronState state) => _coba.Derivative(state) + (state.S3 / _tauTheta);
+    public double Derivative(in NeuronState state) => _coba.Derivative(state) + ((state.S3 - _thetaRest) / _tauTheta);
 
     /// <inheritdoc/>
     public bool CanReachThreshold(in NeuronState state) => _coba.CanReachThreshold(state);
@@ -190,7 +200,8 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         neuron.V = TLane.Select(integrate, vinf + ((v - vinf) * decay), v);
         neuron.S1 = (ge * TLane.Splat(_cDe)) + input0;
         neuron.S2 = (gi * TLane.Splat(_cDi)) + input1;
-        TLane theta = neuron.S3 * TLane.Splat(_cDth);
+        TLane rest = TLane.Splat(_cThetaRest);
+        TLane theta = rest + ((neuron.S3 - rest) * TLane.Splat(_cDth));
         TLane vt = TLane.Splat(_cVt) + theta;
         TMask spike = active & (_strict ? TLane.GreaterThan(neuron.V, vt) : TLane.GreaterThanOrEqual(neuron.V, vt));
         if (TMask.Any(spike))

@@ -10,8 +10,14 @@ namespace EventSnn.Simulator.Plasticity;
 /// </summary>
 public sealed class SynapticTrace
 {
+    /// <summary>Longest span (in time constants) over which <see cref="Anchored"/> values are kept before re-anchoring.</summary>
+    private const double AnchorSpan = 30;
+
     private readonly double _rate;
     private readonly double _amplitude;
+    private double[]? _anchored;
+    private long _anchor;
+    private bool _anchorValid;
 
     /// <summary>Creates exponential traces with amplitude 1.</summary>
     /// <param name="size">Number of neurons.</param>
@@ -94,6 +100,47 @@ public sealed class SynapticTrace
         Before[i] = x;
         Values[i] = Mode == TraceMode.Additive ? x + _amplitude : _amplitude;
         LastUpdate[i] = t;
+        if (_anchorValid)
+        {
+            double span = _rate * (t - _anchor);
+            if (t >= _anchor && span <= AnchorSpan)
+            {
+                _anchored![i] = Values[i] * Math.Exp(span);
+            }
+            else
+            {
+                _anchorValid = false;
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="Anchored"/> is available (a finite, positive decay rate).</summary>
+    internal bool CanAnchor => _rate > 0 && double.IsFinite(_rate);
+
+    /// <summary>
+    /// Every neuron's trace at tick <paramref name="t"/> as <c>anchored[i]·factor</c>: one exponential for the whole
+    /// population instead of one per neuron (for rules that read all traces of a population at one presynaptic spike).
+    /// Exact up to rounding; a neuron that never spiked reads exactly 0. Requires <see cref="CanAnchor"/> and ticks that
+    /// do not go back in time between spikes (the engine's order).
+    /// </summary>
+    /// <param name="t">Tick (≥ every neuron's last spike).</param>
+    /// <param name="factor">The common decay factor at <paramref name="t"/>.</param>
+    internal ReadOnlySpan<double> Anchored(long t, out double factor)
+    {
+        if (!_anchorValid || t < _anchor || _rate * (t - _anchor) > AnchorSpan)
+        {
+            _anchored ??= new double[Values.Length];
+            for (int i = 0; i < _anchored.Length; i++)
+            {
+                _anchored[i] = At(i, t);
+            }
+
+            _anchor = t;
+            _anchorValid = true;
+        }
+
+        factor = Decay(t - _anchor);
+        return _anchored;
     }
 
     /// <summary>Clears all traces.</summary>
@@ -102,6 +149,7 @@ public sealed class SynapticTrace
         Array.Clear(Values);
         Array.Clear(Before);
         Array.Fill(LastUpdate, long.MinValue);
+        _anchorValid = false;
     }
 
     internal void Write(BinaryWriter w)
@@ -121,6 +169,7 @@ public sealed class SynapticTrace
             v.CopyTo(Values, 0);
             b.CopyTo(Before, 0);
             l.CopyTo(LastUpdate, 0);
+            _anchorValid = false;
         };
     }
 

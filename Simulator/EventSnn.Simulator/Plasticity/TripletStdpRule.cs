@@ -45,13 +45,31 @@ internal sealed class TripletStdpRule : PlasticityRule
             float[] w = Weights;
             int from = tb.GroupStart[tb.SourceGroupStart[pre]];
             int to = tb.GroupStart[tb.SourceGroupStart[pre + 1]];
-            for (int k = from; k < to; k++)
+            if (O1.CanAnchor)
             {
-                double o1 = O1.At(targets[k], t);
-                if (o1 != 0)
+                // One exponential per presynaptic spike: o₁[j](t) = anchored[j]·f.
+                ReadOnlySpan<double> o1s = O1.Anchored(t, out double f);
+                double af = a * f;
+                for (int k = from; k < to; k++)
                 {
-                    int s = Slot(k);
-                    w[s] = Clip(w[s] - (a * o1));
+                    double o1 = o1s[targets[k]];
+                    if (o1 != 0)
+                    {
+                        int s = Slot(k);
+                        w[s] = Clip(w[s] - (af * o1));
+                    }
+                }
+            }
+            else
+            {
+                for (int k = from; k < to; k++)
+                {
+                    double o1 = O1.At(targets[k], t);
+                    if (o1 != 0)
+                    {
+                        int s = Slot(k);
+                        w[s] = Clip(w[s] - (a * o1));
+                    }
                 }
             }
         }
