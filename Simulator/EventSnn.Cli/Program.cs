@@ -29,6 +29,8 @@ internal static class Program
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(StreamCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        CliLogging.AddOptions(root);
         return root;
     }
 
@@ -73,6 +75,7 @@ internal static class Program
         CliErrors.CurrentParse = parse;
         try
         {
+            using IDisposable logging = CliLogging.Begin(parse, error);
             return parse.Invoke(invocation);
         }
         catch (Exception ex) when (CliErrors.Describe(ex, parse, includeBugs: true) is { } described)
