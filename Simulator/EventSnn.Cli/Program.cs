@@ -68,6 +68,10 @@ internal static class Program
             EnableDefaultExceptionHandler = false,
             Output = configuration?.Output ?? Console.Out,
             Error = error,
+
+            // Ctrl+C cancels the command's token; serve then drains its pipeline and writes its checkpoint, which may
+            // take longer than the default grace period of 2 s.
+            ProcessTerminationTimeout = parse.CommandResult.Command.Name == "serve" ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(2),
         };
         TextWriter? previousError = CliAction.ErrorOverride;
         ParseResult? previousParse = CliErrors.CurrentParse;
