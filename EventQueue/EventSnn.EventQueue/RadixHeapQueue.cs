@@ -189,9 +189,10 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
     /// <inheritdoc/>
     public void Clear()
     {
-        for (int b = 0; b < BucketCount; b++)
+        _buckets[0].Count = 0;
+        for (int b = 1; b < BucketCount; b++)
         {
-            _buckets[b].Count = 0;
+            ReturnStorage(ref _buckets[b]);
         }
 
         Array.Clear(_digitMask);
@@ -430,8 +431,11 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
         if (b <= 256 || source.Count == 1)
         {
             // A level-0 bucket (or a single event) holds exactly the new current time: swap its storage in
-            // (current is empty).
+            // (current is empty). The current bucket's old arrays go to the spare pool rather than stay with the
+            // emptied bucket: otherwise every idle bucket would park an array, and new arrays would keep being
+            // allocated until each of the 2,048 buckets had one of the working size.
             (current, source) = (source, current);
+            ReturnStorage(ref source);
             return;
         }
 
@@ -458,6 +462,19 @@ public sealed class RadixHeapQueue<TPayload> : IEventQueue<TPayload>
         // after a long time, so keeping its arrays would hold memory for nothing while new buckets allocate.
         _spareTimes.Return(times);
         _sparePayloads.Return(payloads);
+    }
+
+    private void ReturnStorage(ref Bucket bucket)
+    {
+        if (bucket.Times.Length != 0)
+        {
+            _spareTimes.Return(bucket.Times);
+            _sparePayloads.Return(bucket.Payloads);
+            bucket.Times = [];
+            bucket.Payloads = [];
+        }
+
+        bucket.Count = 0;
     }
 
     private void ClearOccupied(int b)

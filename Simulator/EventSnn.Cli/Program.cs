@@ -29,6 +29,8 @@ internal static class Program
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(StreamCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        CliLogging.AddOptions(root);
         return root;
     }
 
@@ -66,6 +68,10 @@ internal static class Program
             EnableDefaultExceptionHandler = false,
             Output = configuration?.Output ?? Console.Out,
             Error = error,
+
+            // Ctrl+C cancels the command's token; serve then drains its pipeline and writes its checkpoint, which may
+            // take longer than the default grace period of 2 s.
+            ProcessTerminationTimeout = parse.CommandResult.Command.Name == "serve" ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(2),
         };
         TextWriter? previousError = CliAction.ErrorOverride;
         ParseResult? previousParse = CliErrors.CurrentParse;
@@ -73,6 +79,7 @@ internal static class Program
         CliErrors.CurrentParse = parse;
         try
         {
+            using IDisposable logging = CliLogging.Begin(parse, error);
             return parse.Invoke(invocation);
         }
         catch (Exception ex) when (CliErrors.Describe(ex, parse, includeBugs: true) is { } described)
