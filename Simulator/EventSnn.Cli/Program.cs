@@ -26,6 +26,7 @@ internal static class Program
         root.Subcommands.Add(DatasetsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(StreamCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
