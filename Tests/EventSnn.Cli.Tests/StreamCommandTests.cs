@@ -115,6 +115,13 @@ public sealed class StreamCommandTests
         (code, _, stderr) = Run("stream", "/no/such/file.aedat4", "--to", $"tcp://127.0.0.1:{port}");
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("no such file", stderr, StringComparison.Ordinal);
+
+        // A folder is named as one, not reported as an access problem.
+        (code, _, stderr) = Run("stream", Path.GetTempPath(), "--to", $"tcp://127.0.0.1:{port}");
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("is a folder, not a file", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
