@@ -115,6 +115,13 @@ public sealed class StreamCommandTests
         (code, _, stderr) = Run("stream", "/no/such/file.aedat4", "--to", $"tcp://127.0.0.1:{port}");
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("no such file", stderr, StringComparison.Ordinal);
+
+        // A folder is named as one, not reported as an access problem.
+        (code, _, stderr) = Run("stream", Path.GetTempPath(), "--to", $"tcp://127.0.0.1:{port}");
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("is a folder, not a file", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,5 +149,22 @@ public sealed class StreamCommandTests
         Assert.Equal(0, overload[0].GetProperty("dropped").GetInt64());
         Assert.True(overload[1].GetProperty("dropped").GetInt64() > 0);
         Assert.True(root.GetProperty("ok").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("--part", "bogus")]
+    [InlineData("--batch-events", "1")]
+    [InlineData("--events", "10")]
+    [InlineData("--neurons", "5")]
+    [InlineData("--overload-seconds", "0")]
+    public void Bench_ingest_usage_errors_exit_2_with_one_line_naming_the_flag(string option, string value)
+    {
+        var (code, stdout, stderr) = Run("bench", "ingest", option, value, "--json");
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout.Trim());
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("eventsnn: error:", stderr, StringComparison.Ordinal);
+        Assert.Contains(option, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", stderr, StringComparison.Ordinal);
     }
 }

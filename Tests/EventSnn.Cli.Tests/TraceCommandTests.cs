@@ -228,4 +228,40 @@ public sealed class TraceCommandTests : IDisposable
             Assert.Single(e.Trim().Split('\n'));
         }
     }
+
+    [Fact]
+    public void Paths_are_checked_first_and_a_failing_trace_leaves_an_existing_output_untouched()
+    {
+        string parameters = Write("p.json", """{"beta": 0.9}""");
+        string input = Input(2, 3, (t, i) => 0.5);
+        string output = Write("out.csv", "previous result\n");
+
+        // A bad input row fails the trace: the old OUT.csv stays byte-identical and no temporary file is left.
+        string broken = Write("broken.csv", "x0,x1\n0.5,oops\n");
+        var (code, _, err) = Run("trace", "snntorch.leaky", "--params", parameters, "--input", broken, "--out", output);
+        Assert.Equal(1, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Equal("previous result\n", File.ReadAllText(output));
+        Assert.Equal(["broken.csv", "out.csv", "p.json"], Directory.GetFiles(_dir).Select(Path.GetFileName).Where(f => !f!.StartsWith("in", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+
+        // Folders and missing files are named with their flag, before anything runs.
+        foreach ((string[] args, string flag) in new[]
+        {
+            (new[] { "--params", _dir, "--input", input, "--out", output }, "--params"),
+            (new[] { "--params", parameters, "--input", Path.Combine(_dir, "none.csv"), "--out", output }, "--input"),
+            (new[] { "--params", parameters, "--input", input, "--out", _dir }, "--out"),
+            (new[] { "--params", parameters, "--input", input, "--out", Path.Combine(_dir, "no", "such", "out.csv") }, "--out"),
+        })
+        {
+            (code, _, err) = Run(["trace", "snntorch.leaky", .. args]);
+            Assert.Equal(1, code);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.StartsWith($"eventsnn: error: {flag} ", err, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("previous result\n", File.ReadAllText(output));
+        (code, _, err) = Run("trace", "snntorch.leaky", "--params", parameters, "--input", input, "--out", output);
+        Assert.True(code == 0, err);
+        Assert.StartsWith("step,neuron,", File.ReadAllText(output), StringComparison.Ordinal);
+    }
 }

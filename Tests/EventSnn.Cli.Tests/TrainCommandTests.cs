@@ -123,4 +123,18 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("bad.ckpt", stderr);
     }
+
+    [Fact]
+    public void AnOutputFolderThatIsAFileFailsBeforeTraining()
+    {
+        string taken = Path.Combine(_dir, "taken");
+        File.WriteAllText(taken, "x");
+
+        // The data folder does not exist either: the output is checked first, so that is the error reported.
+        var (code, _, stderr) = Run("train", "diehl-cook", "--data", Path.Combine(_dir, "nothing"), "--out", taken);
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("--out", stderr, StringComparison.Ordinal);
+        Assert.Equal("x", File.ReadAllText(taken));
+    }
 }

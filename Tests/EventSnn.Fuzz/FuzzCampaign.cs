@@ -22,6 +22,9 @@ internal sealed record FuzzOptions
     /// <summary>An input whose reading takes longer than this is a hang.</summary>
     public TimeSpan HangLimit { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The most wall time one reader's campaign may take; it stops early, reporting the inputs run (null: no limit).</summary>
+    public TimeSpan? TimePerReader { get; init; }
+
     /// <summary>Where crashing and hanging inputs are saved (null: not saved).</summary>
     public string? FindingsDirectory { get; init; }
 
@@ -84,10 +87,17 @@ internal static class FuzzCampaign
         long decoded = 0, formatErrors = 0, crashes = 0, hangs = 0, over = 0, peak = 0;
         double slowest = 0;
         var clock = Stopwatch.StartNew();
+        long executions = 0;
         try
         {
             for (long i = 0; i < options.Iterations; i++)
             {
+                if (options.TimePerReader is TimeSpan budget && (i & 63) == 0 && clock.Elapsed > budget)
+                {
+                    break;
+                }
+
+                executions++;
                 byte[] seed = target.Seeds[random.Next(target.Seeds.Count)];
                 byte[] donor = target.Seeds[random.Next(target.Seeds.Count)];
                 byte[] input = i % 16 == 0 && i < 16 * target.Seeds.Count ? seed : mutator.Mutate(seed, donor);
@@ -135,7 +145,7 @@ internal static class FuzzCampaign
             }
         }
 
-        return new ReaderResult(target.Name, options.Iterations, decoded, formatErrors, crashes, hangs, over, peak, slowest, clock.Elapsed.TotalSeconds, findings);
+        return new ReaderResult(target.Name, executions, decoded, formatErrors, crashes, hangs, over, peak, slowest, clock.Elapsed.TotalSeconds, findings);
     }
 
     /// <summary>Reads one input; returns null when the outcome is allowed, else what went wrong.</summary>
@@ -243,18 +253,13 @@ internal static class FuzzCampaign
         }
     }
 
-    /// <summary>Saves the input being read now as a hang (called by the watchdog before it ends the process).</summary>
-    internal static string? SaveStuck(FuzzOptions options)
+    /// <summary>Saves <paramref name="current"/>, the input the watchdog found stuck, as a hang (before it ends the process).</summary>
+    internal static string SaveStuck(FuzzOptions options, CurrentInput current)
     {
-        if (Current is not { } current)
-        {
-            return null;
-        }
-
         var findings = new List<string>();
         var target = new FuzzTarget(current.Reader, (_, _) => throw new InvalidOperationException(), [], _ => 0);
         double seconds = Stopwatch.GetElapsedTime(current.Start).TotalSeconds;
-        Save(options, target, "hang", current.Index, current.Input, $"no return from the reader after {seconds:F0} s", findings);
+        Save(options, target, "hang", current.Index, current.Input, $"no return from the reader after {seconds:F0} s (wall clock)", findings);
         return findings[0];
     }
 

@@ -6,7 +6,7 @@ namespace EventSnn.Fuzz;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Tests/EventSnn.Fuzz -- [--iterations N] [--readers evt2,evt3,...] [--seed S]
-/// [--max-input BYTES] [--hang-ms MS] [--findings DIR] [--data DIR] [--replay FILE]</c>: mutation fuzzing of every event-file reader
+/// [--max-input BYTES] [--hang-ms MS] [--seconds-per-reader S] [--findings DIR] [--data DIR] [--replay FILE]</c>: mutation fuzzing of every event-file reader
 /// over the real samples in <c>../shared/data</c>, in-process. Prints one JSON object (executions, decoded inputs,
 /// format errors, crashes, hangs, allocation-bound violations, peak allocation per input, slowest input, peak working
 /// set) and exits 0 when nothing was found, 1 when something was, 2 for bad arguments, 3 when a reader hung inside one
@@ -51,15 +51,18 @@ internal static class Program
         return results.Any(r => r.Crashes > 0 || r.Hangs > 0 || r.AllocationViolations > 0) ? 1 : 0;
     }
 
-    /// <summary>Ends the process when one reader call has run for max(10 s, 5 × the hang limit).</summary>
+    /// <summary>
+    /// Ends the process when one reader call is stuck: still on the same input after max(10 s, 5 × the hang limit) of
+    /// wall time and then a further such limit of the process's CPU time (see <see cref="HangWatch"/>).
+    /// </summary>
     private static void Watch(FuzzOptions options, ManualResetEventSlim done)
     {
-        double limit = Math.Max(10, 5 * options.HangLimit.TotalSeconds);
+        var watch = new HangWatch(TimeSpan.FromSeconds(Math.Max(10, 5 * options.HangLimit.TotalSeconds)), HangWatch.ProcessCpuTime);
         while (!done.Wait(500))
         {
-            if (FuzzCampaign.Current is { } current && Stopwatch.GetElapsedTime(current.Start).TotalSeconds > limit)
+            if (watch.Poll(FuzzCampaign.Current, Stopwatch.GetTimestamp()) is { } stuck)
             {
-                string? finding = FuzzCampaign.SaveStuck(options);
+                string? finding = FuzzCampaign.SaveStuck(options, stuck);
                 Console.Error.WriteLine($"eventsnn-fuzz: hang: {finding}");
                 Console.Out.WriteLine(JsonSerializer.Serialize(new { hang = finding }));
                 Environment.Exit(3);
@@ -79,6 +82,12 @@ internal static class Program
             w.WriteNumber("hang_limit_ms", options.HangLimit.TotalMilliseconds);
             w.WriteNumber("processors", Environment.ProcessorCount);
             w.WriteNumber("elapsed_s", Math.Round(seconds, 1));
+            w.WriteNumber("cpu_s", Math.Round(HangWatch.ProcessCpuTime().TotalSeconds, 1));
+            if (options.TimePerReader is TimeSpan budget)
+            {
+                w.WriteNumber("seconds_per_reader_limit", budget.TotalSeconds);
+            }
+
             w.WriteNumber("peak_working_set_bytes", peakWorkingSet);
             w.WriteStartArray("readers");
             foreach (ReaderResult r in results)
@@ -120,6 +129,7 @@ internal static class Program
         int hangMs = 2000;
         string? findings = null;
         string? data = null;
+        TimeSpan? timePerReader = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -140,6 +150,9 @@ internal static class Program
                 case "--hang-ms":
                     hangMs = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
                     break;
+                case "--seconds-per-reader":
+                    timePerReader = TimeSpan.FromSeconds(int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture));
+                    break;
                 case "--findings":
                     findings = Value();
                     break;
@@ -150,7 +163,7 @@ internal static class Program
                     s_replay = Value();
                     break;
                 case "--help" or "-h":
-                    throw new ArgumentException("usage: eventsnn-fuzz [--iterations N] [--readers " + string.Join(',', FuzzTargets.Names) + "] [--seed S] [--max-input BYTES] [--hang-ms MS] [--findings DIR] [--data DIR] [--replay FILE]");
+                    throw new ArgumentException("usage: eventsnn-fuzz [--iterations N] [--readers " + string.Join(',', FuzzTargets.Names) + "] [--seed S] [--max-input BYTES] [--hang-ms MS] [--seconds-per-reader S] [--findings DIR] [--data DIR] [--replay FILE]");
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}' (see --help)");
             }
@@ -177,6 +190,7 @@ internal static class Program
             Seed = seed,
             MaxInputBytes = maxInput,
             HangLimit = TimeSpan.FromMilliseconds(hangMs),
+            TimePerReader = timePerReader,
             FindingsDirectory = findings,
             DataDirectory = data,
         };

@@ -77,9 +77,9 @@ public static class EventFile
                 EventFormat.Evt3 => new Evt3Reader(stream, options, sourceName),
                 EventFormat.Dat => new DatReader(stream, options, sourceName),
                 EventFormat.NMnistBin => new NMnistBinReader(stream, options, sourceName),
-                EventFormat.Aedat2 => new Aedat2Reader(stream, options, sourceName),
-                EventFormat.Aedat3 => new Aedat3Reader(stream, options, sourceName),
-                EventFormat.Aedat4 => new Aedat4Reader(stream, options, sourceName),
+                EventFormat.Aedat2 => Aedat2Reader.OpenOwned(stream, options, sourceName),
+                EventFormat.Aedat3 => Aedat3Reader.OpenOwned(stream, options, sourceName),
+                EventFormat.Aedat4 => Aedat4Reader.OpenOwned(stream, options, sourceName),
                 _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a readable event format."),
             };
         }

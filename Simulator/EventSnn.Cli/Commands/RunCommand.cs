@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -5,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using EventSnn.Cli.Commands.Run;
 using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Monitors;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.NetworkFiles;
@@ -121,7 +123,6 @@ internal static class RunCommand
         }
 
         NetworkSpec spec = file.Network;
-        var outputs = new RunOutputWriter(outDir);
         var feeds = new List<EventFileFeed>();
         try
         {
@@ -132,51 +133,38 @@ internal static class RunCommand
 
             using DeviceSelection device = DeviceOption.Select(deviceName, RunEngineFactory.ClockNeurons(spec, execution, DefaultDt), Console.Error);
             using RunEngine run = RunEngineFactory.Create(spec, execution, threads, DefaultDt, device.Device);
+            using var outputs = new RunOutputWriter(outDir, spec, duration);
             var counts = new SpikeCounter(spec.Populations.Length);
-            SpikeRecorder recorder = RunOutputWriter.CreateRecorder(spec);
             run.Engine.AddSpikeMonitor(counts);
-            run.Engine.AddSpikeMonitor(recorder);
-            var states = new List<StateRecorder>();
-            foreach (MonitorSpec m in spec.Monitors.Where(m => m.Kind == MonitorKind.State))
-            {
-                PopulationSpec p = spec.Populations[m.Population];
-                int[] neurons = m.Neurons.IsDefaultOrEmpty ? [.. Enumerable.Range(0, p.Size)] : [.. m.Neurons];
-                var r = new StateRecorder(m.Population, p.Model!.Info.StateVariables[m.Variable], neurons);
-                run.Engine.AddStateSampler(r, m.Interval);
-                states.Add(r);
-            }
+            outputs.Attach(run.Engine);
 
             setup.Stop();
             SimTime end = SimTime.Zero + duration;
             var loop = Stopwatch.StartNew();
-            if (feeds.Count == 0)
+            int nextReward = ApplyRewards(run.Engine, file.Rewards, 0);
+            while (run.Engine.Now < end)
             {
-                run.Engine.RunUntil(end);
-            }
-            else
-            {
-                while (run.Engine.Now < end)
+                // Run to the end, stopping at each reward step and, with event files, every chunk to inject their events.
+                SimTime stop = feeds.Count > 0 && end - run.Engine.Now > Chunk ? run.Engine.Now + Chunk : end;
+                if (nextReward < file.Rewards.Length && file.Rewards[nextReward].At < stop)
                 {
-                    SimTime chunkEnd = end - run.Engine.Now > Chunk ? run.Engine.Now + Chunk : end;
-                    foreach (EventFileFeed feed in feeds)
-                    {
-                        feed.InjectUntil(run.Engine, chunkEnd);
-                    }
-
-                    run.Engine.RunUntil(chunkEnd);
+                    stop = file.Rewards[nextReward].At;
                 }
+
+                foreach (EventFileFeed feed in feeds)
+                {
+                    feed.InjectUntil(run.Engine, stop);
+                }
+
+                run.Engine.RunUntil(stop);
+                nextReward = ApplyRewards(run.Engine, file.Rewards, nextReward);
             }
 
             loop.Stop();
 
-            outputs.Prepare();
-            outputs.WriteSpikes(recorder, spec);
-            outputs.WriteRaster(recorder, spec, $"{file.Name ?? Path.GetFileNameWithoutExtension(path)} ({run.Execution}-driven, {duration})");
-            var used = new HashSet<string>(StringComparer.Ordinal);
-            string[] stateFiles = [.. states.Select(r => outputs.WriteState(r, spec, used))];
-
+            outputs.Commit($"{file.Name ?? Path.GetFileNameWithoutExtension(path)} ({run.Execution}-driven, {duration})", end);
             long synapses = spec.Projections.Sum(pr => (long)run.Engine.GetSynapses(pr.Id).SynapseCount);
-            var summary = new Summary(path, file.Name, executionText, run, duration, setup.Elapsed.TotalSeconds, loop.Elapsed.TotalSeconds, synapses, counts.Counts, recorder.Count, feeds, outputs, stateFiles);
+            var summary = new Summary(path, file.Name, executionText, run, duration, setup.Elapsed.TotalSeconds, loop.Elapsed.TotalSeconds, synapses, counts.Counts, outputs.SpikesWritten, feeds, outputs, outputs.StateFiles);
             if (json)
             {
                 WriteJson(Console.Out, spec, summary);
@@ -195,6 +183,32 @@ internal static class RunCommand
                 feed.Dispose();
             }
         }
+    }
+
+    /// <summary>Sets every reward step due by now (from <paramref name="next"/> on); returns the first one still ahead.</summary>
+    private static int ApplyRewards(ISimulationEngine run, ImmutableArray<RewardInput> rewards, int next)
+    {
+        if (next >= rewards.Length)
+        {
+            return next;
+        }
+
+        // The run command builds a SimulationEngine (RunEngineFactory), the engine that carries reward inputs.
+        var engine = (SimulationEngine)run;
+        for (; next < rewards.Length && rewards[next].At <= engine.Now; next++)
+        {
+            RewardInput r = rewards[next];
+            if (r.Projection is string projection)
+            {
+                engine.SetReward(projection, r.Value);
+            }
+            else
+            {
+                engine.SetReward(r.Value);
+            }
+        }
+
+        return next;
     }
 
     private static void WriteJson(TextWriter output, NetworkSpec spec, Summary s)
@@ -329,7 +343,7 @@ internal static class RunCommand
         double LoopSeconds,
         long Synapses,
         long[] Counts,
-        int SpikesWritten,
+        long SpikesWritten,
         IReadOnlyList<EventFileFeed> Feeds,
         RunOutputWriter Outputs,
         IReadOnlyList<string> StateFiles);

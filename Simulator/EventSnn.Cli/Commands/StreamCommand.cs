@@ -60,7 +60,7 @@ internal static class StreamCommand
 
         return CliAction.Run(() =>
         {
-            using IEventReader reader = EventFile.Open(path);
+            using IEventReader reader = EventFile.Open(CliPaths.RequireInputFile(path, "FILE"));
             var clock = Stopwatch.StartNew();
             long sent;
             try

@@ -65,6 +65,10 @@ internal static class TraceCommand
     /// <summary>Runs the trace and writes OUT.csv.</summary>
     internal static void Run(string model, string paramsPath, string inputPath, string outPath)
     {
+        // Paths are checked before anything runs: a folder, a missing file or a missing output folder is one line.
+        paramsPath = CliPaths.RequireInputFile(paramsPath, "--params");
+        inputPath = CliPaths.RequireInputFile(inputPath, "--input");
+        outPath = CliPaths.RequireOutputFile(outPath, "--out");
         string json = File.ReadAllText(paramsPath);
         string? second = SeedTraces.SecondInput(model);
         (int n, int perNeuron, int steps, float[] values) = ReadInput(inputPath, second);
@@ -137,10 +141,20 @@ internal static class TraceCommand
         return (n, per, steps, [.. values]);
     }
 
-    /// <summary>Writes OUT.csv.</summary>
+    /// <summary>Writes OUT.csv: to a temporary file beside it, moved into place when complete (an existing OUT is never damaged).</summary>
     internal static void Write(string path, TraceResult result)
     {
-        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
+        using AtomicFile file = AtomicFile.Create(path, "--out");
+        using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+        {
+            WriteCsv(writer, result);
+        }
+
+        file.Commit();
+    }
+
+    private static void WriteCsv(StreamWriter writer, TraceResult result)
+    {
         writer.Write("step,neuron");
         foreach (string c in result.Columns)
         {

@@ -71,6 +71,10 @@ internal static class TrainCommand
                 throw new ArgumentException("--resume needs --checkpoint FILE.");
             }
 
+            // The output folder is checked (and created) before the data is read and the network trained.
+            DirectoryInfo? od = parse.GetValue(outDir);
+            string? outFolder = od is null ? null : CliPaths.RequireOutputFolder(od.FullName, "--out");
+
             using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), 2L * n, parse.InvocationConfiguration.Error);
             string? dir = parse.GetValue(data)?.FullName;
             TrainingData td = parse.GetValue(dataset) == "fashion" ? TrainingData.Fashion(dir) : TrainingData.Mnist(dir);
@@ -109,14 +113,14 @@ internal static class TrainCommand
                 ? DiehlCookTraining.Run(td, options, asJson ? null : new LineProgress(Console.Error))
                 : RunWithBar(td, options);
 
-            DirectoryInfo? od = parse.GetValue(outDir);
             string? png = null;
-            if (od is not null)
+            if (outFolder is not null)
             {
-                Directory.CreateDirectory(od.FullName);
-                png = Path.Combine(od.FullName, "receptive-fields.png");
+                // Each file is written beside its target and moved into place when complete.
+                png = Path.Combine(outFolder, "receptive-fields.png");
                 SaveFields(png, td, options, result);
-                File.WriteAllText(Path.Combine(od.FullName, "result.json"), ToJson(result, png));
+                string summary = ToJson(result, png);
+                AtomicFile.Write(Path.Combine(outFolder, "result.json"), "--out", stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(summary)));
             }
 
             if (asJson)
@@ -153,10 +157,19 @@ internal static class TrainCommand
             return;
         }
 
-        WeightGridPlot.SavePng(png, DiehlCookTraining.ReceptiveFields(w, inputs, n), n, side, side, new WeightGridOptions
+        string temp = Path.Combine(Path.GetDirectoryName(png)!, $".{Path.GetFileName(png)}.{Environment.ProcessId}.tmp");
+        try
         {
-            Title = $"Receptive fields of {n} excitatory neurons after {result.ExamplesSeen} examples ({td.Name})",
-        });
+            WeightGridPlot.SavePng(temp, DiehlCookTraining.ReceptiveFields(w, inputs, n), n, side, side, new WeightGridOptions
+            {
+                Title = $"Receptive fields of {n} excitatory neurons after {result.ExamplesSeen} examples ({td.Name})",
+            });
+            File.Move(temp, png, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     private static DiehlCookResult RunWithBar(TrainingData td, DiehlCookRunOptions options)

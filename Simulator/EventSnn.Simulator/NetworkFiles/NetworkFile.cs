@@ -64,6 +64,13 @@ public sealed class NetworkFile
     /// <summary>Event files that feed external populations, in file order.</summary>
     public ImmutableArray<EventFileInput> EventInputs { get; }
 
+    /// <summary>
+    /// The reward input of the reward-modulated rules (<see cref="MstdpSpec"/>, <see cref="MstdpetSpec"/>) over time, in
+    /// time order: a host applies each with <see cref="Engines.SimulationEngine.SetReward(double)"/> (or the projection's
+    /// overload) once the simulation reaches its time. Empty when the file lists none.
+    /// </summary>
+    public ImmutableArray<RewardInput> Rewards { get; internal init; } = [];
+
     /// <summary>Loads and validates a network file; relative paths inside it resolve against its folder.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">Settings; null for the defaults.</param>

@@ -22,7 +22,7 @@ internal sealed class KeySet(string name, string[] keys, string[] timeBases)
 /// <summary>The key sets of every object kind in a network file.</summary>
 internal static class NetworkFileKeys
 {
-    public static KeySet Network { get; } = new("network", ["$schema", "version", "name", "description", "populations", "projections", "monitors", "event_inputs"], ["duration"]);
+    public static KeySet Network { get; } = new("network", ["$schema", "version", "name", "description", "populations", "projections", "lateral_inhibition", "monitors", "event_inputs", "rewards"], ["duration"]);
 
     public static KeySet NeuronPopulation { get; } = new("neuronPopulation", ["name", "kind", "description", "size", "shape", "model", "params", "reset", "threshold_comparison", "refractory_end", "execution", "initial"], []);
 
@@ -40,7 +40,7 @@ internal static class NetworkFileKeys
 
     public static KeySet NormalParameters { get; } = new("normalParameters", ["mean", "sd"], []);
 
-    public static KeySet Projection { get; } = new("projection", ["name", "description", "pre", "post", "connectivity", "weight", "receptor", "plasticity"], ["delay"]);
+    public static KeySet Projection { get; } = new("projection", ["name", "description", "pre", "post", "connectivity", "weight", "receptor", "plasticity", "normalize_weights"], ["delay"]);
 
     public static KeySet AllToAll { get; } = new("allToAll", ["rule", "allow_self"], []);
 
@@ -52,7 +52,25 @@ internal static class NetworkFileKeys
 
     public static KeySet Conv2D { get; } = new("conv2d", ["rule", "kernel", "kernel_shape", "stride", "padding"], []);
 
-    public static KeySet StdpPair { get; } = new("stdpPair", ["rule", "a_plus", "a_minus", "w_min", "w_max", "trace"], ["tau_plus", "tau_minus"]);
+    public static KeySet StdpPair { get; } = new("stdpPair", ["rule", "a_plus", "a_minus", "w_min", "w_max", "trace", "weight_dependence", "mu", "same_tick", "pre_trace", "post_trace"], ["tau_plus", "tau_minus"]);
+
+    public static KeySet StdpTriplet { get; } = new("stdpTriplet", ["rule", "a2_plus", "a3_plus", "a2_minus", "a3_minus", "w_min", "w_max", "trace"], ["tau_plus", "tau_minus", "tau_x", "tau_y"]);
+
+    public static KeySet Mstdp { get; } = new("mstdp", ["rule", "a_pre", "a_post", "pre_trace", "post_trace", "lr", "w_min", "w_max"], []);
+
+    public static KeySet Mstdpet { get; } = new("mstdpet", ["rule", "a_pre", "a_post", "pre_trace", "post_trace", "lr", "e_trace_decay", "w_min", "w_max"], ["step"]);
+
+    public static KeySet FedeStdp { get; } = new("fedeStdp", ["rule", "lr", "w_init", "a", "pre_trace", "w_min", "w_max"], []);
+
+    public static KeySet StdpSnnTorch { get; } = new("stdpSnnTorch", ["rule", "tau_pre_steps", "tau_post_steps", "lr", "w_min", "w_max", "weight_dependence"], ["step"]);
+
+    public static KeySet StdpMatterhorn { get; } = new("stdpMatterhorn", ["rule", "a_pos", "tau_pos_steps", "a_neg", "tau_neg_steps", "lr", "w_min", "w_max"], ["step"]);
+
+    public static KeySet Trace { get; } = new("plasticityTrace", ["decay", "tau_steps", "factor", "alpha", "mode"], ["tau", "step"]);
+
+    public static KeySet LateralInhibition { get; } = new("lateralInhibition", ["population", "weight", "receptor", "description"], ["delay"]);
+
+    public static KeySet Reward { get; } = new("reward", ["value", "projection", "description"], ["at"]);
 
     public static KeySet SpikeMonitor { get; } = new("spikeMonitor", ["kind", "population", "neurons", "description"], []);
 
@@ -64,7 +82,7 @@ internal static class NetworkFileKeys
     public static IReadOnlyList<KeySet> All { get; } =
     [
         Network, NeuronPopulation, SpikeSourcePopulation, PoissonPopulation, ExternalPopulation, Execution, Uniform, Normal,
-        NormalParameters, Projection, AllToAll, OneToOne, FixedProbability, Explicit, Conv2D, StdpPair, SpikeMonitor,
-        StateMonitor, EventInput,
+        NormalParameters, Projection, AllToAll, OneToOne, FixedProbability, Explicit, Conv2D, StdpPair, StdpTriplet, Mstdp,
+        Mstdpet, FedeStdp, StdpSnnTorch, StdpMatterhorn, Trace, LateralInhibition, Reward, SpikeMonitor, StateMonitor, EventInput,
     ];
 }

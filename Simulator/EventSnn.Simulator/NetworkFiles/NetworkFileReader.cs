@@ -36,6 +36,7 @@ internal sealed partial class NetworkFileReader
     private readonly List<Pop> _pops = [];
     private readonly Dictionary<string, int> _popIndex = new(StringComparer.Ordinal);
     private readonly List<Proj> _projs = [];
+    private readonly HashSet<string> _rewardProjections = new(StringComparer.Ordinal);
     private readonly List<ObjectNode> _monitors = [];
 
     public NetworkFileReader(string file, string baseDirectory, NetworkFileOptions options)
@@ -133,6 +134,14 @@ internal sealed partial class NetworkFileReader
             }
         }
 
+        if (root.Optional("lateral_inhibition") is Node lateral)
+        {
+            foreach (Node l in lateral.Array("an array of lateral inhibitions").Items())
+            {
+                ReadLateralInhibition(l, builder);
+            }
+        }
+
         if (root.Optional("monitors") is Node monitors)
         {
             foreach (Node m in monitors.Array("an array of monitors").Items())
@@ -150,6 +159,21 @@ internal sealed partial class NetworkFileReader
             }
         }
 
+        var rewards = ImmutableArray.CreateBuilder<RewardInput>();
+        if (root.Optional("rewards") is Node rewardList)
+        {
+            foreach (Node r in rewardList.Array("an array of rewards").Items())
+            {
+                RewardInput reward = ReadReward(r);
+                if (rewards.Count > 0 && reward.At < rewards[^1].At)
+                {
+                    throw r.Error($"rewards must be listed in time order ({reward.At} comes after {rewards[^1].At})");
+                }
+
+                rewards.Add(reward);
+            }
+        }
+
         NetworkSpec spec;
         try
         {
@@ -160,7 +184,7 @@ internal sealed partial class NetworkFileReader
             throw new NetworkFileException(_errors.File, [.. ex.Errors.Select(MapBuilderError)]);
         }
 
-        return new NetworkFile(_errors.File, _baseDirectory, name, description, spec, duration, inputs.ToImmutable());
+        return new NetworkFile(_errors.File, _baseDirectory, name, description, spec, duration, inputs.ToImmutable()) { Rewards = rewards.ToImmutable() };
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -695,12 +719,98 @@ internal sealed partial class NetworkFileReader
         ConnectivitySpec connectivity = ReadConnectivity(o.Required("connectivity", $"an object with a 'rule': {string.Join(", ", Rules)}"), pre, post, info);
         if (o.Optional("plasticity") is Node plasticity)
         {
-            StdpSpec stdp = ReadPlasticity(plasticity);
-            settings.Add(x => x.Stdp(stdp));
+            PlasticitySpec rule = ReadPlasticity(plasticity);
+            settings.Add(x => x.Plasticity(rule));
+            if (rule.UsesReward)
+            {
+                _rewardProjections.Add(name);
+            }
+        }
+
+        if (o.Optional("normalize_weights") is Node normalize)
+        {
+            double total = normalize.Number();
+            if (!(total > 0))
+            {
+                throw normalize.Error($"must be > 0 (got {Fmt(total)})");
+            }
+
+            settings.Add(x => x.NormalizeWeights(total));
         }
 
         _projs.Add(new Proj(name, o.Path, o));
         builder.Connect(pre.Name, post.Name, connectivity, x => settings.ForEach(s => s(x)));
+    }
+
+    /// <summary><c>{"population": P, "weight": w, "receptor"?: r, "delay_ms"?: d}</c>: <see cref="NetworkBuilder.LateralInhibition"/>, a projection named <c>P:wta</c>.</summary>
+    private void ReadLateralInhibition(Node node, NetworkBuilder builder)
+    {
+        ObjectNode o = node.Object(NetworkFileKeys.LateralInhibition, "a lateral inhibition");
+        _ = o.Optional("description")?.String();
+        Node popNode = o.Required("population");
+        Pop pop = Population(popNode);
+        if (pop.Model is null)
+        {
+            throw popNode.Error($"population '{pop.Name}' is a {KindName(pop.Kind)} population; lateral inhibition needs model neurons");
+        }
+
+        NeuronModelInfo info = pop.Model.Info;
+        Node weightNode = o.Required("weight", "the inhibitory weight");
+        double weight = CheckWeight(weightNode, weightNode.Number(), info);
+        string? receptor = null;
+        if (o.Optional("receptor") is Node receptorNode)
+        {
+            receptor = receptorNode.String();
+            if (info.ReceptorIndex(receptor) < 0)
+            {
+                throw receptorNode.Error($"'{receptor}' is not a receptor of model '{info.Name}' (receptors: {string.Join(", ", info.Receptors)})");
+            }
+        }
+
+        SimDuration? delay = o.Time("delay") is (Node dn, long du) ? SimDuration.FromTicks(CheckDelay(dn, dn.Ticks(du))) : null;
+        string name = pop.Name + ":wta";
+        if (_projs.FirstOrDefault(p => p.Name == name) is Proj dup)
+        {
+            throw popNode.Error($"population '{pop.Name}' already has lateral inhibition ({dup.Path})");
+        }
+
+        _projs.Add(new Proj(name, o.Path, o));
+        builder.LateralInhibition(pop.Name, weight, receptor, delay);
+    }
+
+    /// <summary><c>{"at_ms": t, "value": r, "projection"?: name}</c>: the reward input from time t on.</summary>
+    private RewardInput ReadReward(Node node)
+    {
+        ObjectNode o = node.Object(NetworkFileKeys.Reward, "a reward");
+        _ = o.Optional("description")?.String();
+        (Node atNode, long unit) = o.RequiredTime("at");
+        long at = atNode.Ticks(unit);
+        if (at < 0)
+        {
+            throw atNode.Error($"must be ≥ 0 (got {atNode.Value.GetRawText()})");
+        }
+
+        double value = o.Required("value", "the reward").Number();
+        string? projection = null;
+        if (o.Optional("projection") is Node pn)
+        {
+            projection = pn.String();
+            if (!_projs.Any(p => p.Name == projection))
+            {
+                throw pn.Error($"names unknown projection '{projection}' (projections: {string.Join(", ", _projs.Select(p => p.Name))})");
+            }
+
+            if (!_rewardProjections.Contains(projection))
+            {
+                throw pn.Error($"projection '{projection}' has no reward-modulated rule (mstdp, mstdpet)");
+            }
+        }
+        else if (_rewardProjections.Count == 0)
+        {
+            throw o.Error("no projection has a reward-modulated rule (mstdp, mstdpet) for this reward to drive");
+        }
+
+        return new RewardInput(SimTime.FromTicks(at), value, projection);
     }
 
     private ConnectivitySpec ReadConnectivity(Node node, Pop pre, Pop post, NeuronModelInfo info)
@@ -969,21 +1079,26 @@ internal sealed partial class NetworkFileReader
         return (s, s);
     }
 
-    private static StdpSpec ReadPlasticity(Node node)
+    /// <summary>The plasticity rules a network file names, in the order the docs list them.</summary>
+    internal static readonly string[] PlasticityRules = ["stdp_pair", "stdp_triplet", "mstdp", "mstdpet", "fede_stdp", "stdp_snntorch", "stdp_matterhorn"];
+
+    private static PlasticitySpec ReadPlasticity(Node node)
     {
         ObjectNode any = node.ObjectAnyKeys("a plasticity object");
-        Node ruleNode = any.Required("rule", "stdp_pair");
+        Node ruleNode = any.Required("rule", string.Join(", ", PlasticityRules));
         string rule = ruleNode.String();
-        if (rule != "stdp_pair")
+        KeySet keys = rule switch
         {
-            throw ruleNode.Error($"unknown plasticity rule '{rule}' (rules: stdp_pair)");
-        }
-
-        ObjectNode o = node.Object(NetworkFileKeys.StdpPair, "an stdp_pair rule");
-        double aPlus = NonNegative(o.Required("a_plus"));
-        double aMinus = NonNegative(o.Required("a_minus"));
-        double tauPlus = PositiveMs(o.RequiredTime("tau_plus"));
-        double tauMinus = PositiveMs(o.RequiredTime("tau_minus"));
+            "stdp_pair" => NetworkFileKeys.StdpPair,
+            "stdp_triplet" => NetworkFileKeys.StdpTriplet,
+            "mstdp" => NetworkFileKeys.Mstdp,
+            "mstdpet" => NetworkFileKeys.Mstdpet,
+            "fede_stdp" => NetworkFileKeys.FedeStdp,
+            "stdp_snntorch" => NetworkFileKeys.StdpSnnTorch,
+            "stdp_matterhorn" => NetworkFileKeys.StdpMatterhorn,
+            _ => throw ruleNode.Error($"unknown plasticity rule '{rule}' (rules: {string.Join(", ", PlasticityRules)})"),
+        };
+        ObjectNode o = node.Object(keys, $"an {rule} rule");
         double wMin = o.Required("w_min").Number();
         Node wMaxNode = o.Required("w_max");
         double wMax = wMaxNode.Number();
@@ -992,18 +1107,245 @@ internal sealed partial class NetworkFileReader
             throw wMaxNode.Error($"must be ≥ w_min (got {Fmt(wMax)} < {Fmt(wMin)})");
         }
 
-        TraceMode trace = TraceMode.Additive;
-        if (o.Optional("trace") is Node tn)
+        switch (rule)
         {
-            trace = tn.String() switch
+            case "stdp_pair":
             {
-                "additive" => TraceMode.Additive,
-                "nearest" => TraceMode.Nearest,
-                string s => throw tn.Error($"unknown trace '{s}' (traces: additive, nearest)"),
-            };
+                TraceMode trace = ReadTraceMode(o.Optional("trace"));
+                TraceSpec? preTrace = o.Optional("pre_trace") is Node pt ? ReadTrace(pt) : null;
+                TraceSpec? postTrace = o.Optional("post_trace") is Node qt ? ReadTrace(qt) : null;
+                double tauPlus = TauOrTrace(o, "tau_plus", preTrace, "pre_trace");
+                double tauMinus = TauOrTrace(o, "tau_minus", postTrace, "post_trace");
+                return new StdpSpec(NonNegative(o.Required("a_plus")), NonNegative(o.Required("a_minus")), tauPlus, tauMinus, wMin, wMax, trace)
+                {
+                    Dependence = o.Optional("weight_dependence") is Node dn ? ReadDependence(dn) : WeightDependence.Additive,
+                    Mu = o.Optional("mu") is Node mn ? NonNegative(mn) : 1,
+                    PreTrace = preTrace,
+                    PostTrace = postTrace,
+                    SameTick = o.Optional("same_tick") is Node sn ? ReadSameTick(sn) : SameTickPairing.ProcessingOrder,
+                };
+            }
+
+            case "stdp_triplet":
+                return new TripletStdpSpec(
+                    NonNegative(o.Required("a2_plus")),
+                    NonNegative(o.Required("a3_plus")),
+                    NonNegative(o.Required("a2_minus")),
+                    NonNegative(o.Required("a3_minus")),
+                    PositiveMs(o.RequiredTime("tau_plus")),
+                    PositiveMs(o.RequiredTime("tau_minus")),
+                    PositiveMs(o.RequiredTime("tau_x")),
+                    PositiveMs(o.RequiredTime("tau_y")),
+                    wMin,
+                    wMax,
+                    ReadTraceMode(o.Optional("trace")));
+
+            case "mstdp":
+                return new MstdpSpec(
+                    NonNegative(o.Required("a_pre")),
+                    NonNegative(o.Required("a_post")),
+                    ReadTrace(o.Required("pre_trace", "a trace object")),
+                    ReadTrace(o.Required("post_trace", "a trace object")),
+                    o.Required("lr").Number(),
+                    wMin,
+                    wMax);
+
+            case "mstdpet":
+            {
+                Node decay = o.Required("e_trace_decay");
+                double lambda = decay.Number();
+                if (!(lambda > 0 && lambda < 1))
+                {
+                    throw decay.Error($"must be in (0, 1) (got {Fmt(lambda)})");
+                }
+
+                return new MstdpetSpec(
+                    NonNegative(o.Required("a_pre")),
+                    NonNegative(o.Required("a_post")),
+                    ReadTrace(o.Required("pre_trace", "a trace object")),
+                    ReadTrace(o.Required("post_trace", "a trace object")),
+                    o.Required("lr").Number(),
+                    lambda,
+                    PositiveStep(o.RequiredTime("step")),
+                    wMin,
+                    wMax);
+            }
+
+            case "fede_stdp":
+            {
+                Node lrNode = o.Required("lr");
+                double lr = lrNode.Number();
+                if (!(lr > 0))
+                {
+                    throw lrNode.Error($"must be > 0 (got {Fmt(lr)})");
+                }
+
+                Node aNode = o.Required("a");
+                double a = aNode.Number();
+                if (!(a >= 0 && a <= 1))
+                {
+                    throw aNode.Error($"must be in [0, 1] (got {Fmt(a)})");
+                }
+
+                return new FedeStdpSpec(lr, o.Required("w_init").Number(), a, ReadTrace(o.Required("pre_trace", "a trace object")), wMin, wMax);
+            }
+
+            case "stdp_snntorch":
+            {
+                var spec = new SnnTorchStdpSpec(
+                    StepsAboveOne(o.Required("tau_pre_steps")),
+                    StepsAboveOne(o.Required("tau_post_steps")),
+                    PositiveStep(o.RequiredTime("step")),
+                    o.Required("lr").Number(),
+                    wMin,
+                    wMax);
+                if (o.Optional("weight_dependence") is Node dn)
+                {
+                    WeightDependence d = ReadDependence(dn);
+                    spec = d is WeightDependence.Proportional or WeightDependence.Additive
+                        ? spec with { Dependence = d }
+                        : throw dn.Error($"must be proportional or additive for stdp_snntorch (got '{dn.String()}')");
+                }
+
+                return spec;
+            }
+
+            default:
+                return new MatterhornStdpSpec(
+                    NonNegative(o.Required("a_pos")),
+                    StepsAboveOne(o.Required("tau_pos_steps")),
+                    NonNegative(o.Required("a_neg")),
+                    StepsAboveOne(o.Required("tau_neg_steps")),
+                    o.Required("lr").Number(),
+                    PositiveStep(o.RequiredTime("step")),
+                    wMin,
+                    wMax);
+        }
+    }
+
+    /// <summary>A trace object: <c>{"decay": "exponential"|"linear_factor"|"exponential_euler"|"snntorch"|"matterhorn", …}</c>.</summary>
+    private static TraceSpec ReadTrace(Node node)
+    {
+        ObjectNode o = node.Object(NetworkFileKeys.Trace, "a trace object");
+        Node decayNode = o.Required("decay", string.Join(", ", TraceDecays));
+        string decay = decayNode.String();
+        TraceMode mode = ReadTraceMode(o.Optional("mode"));
+        double alpha = o.Optional("alpha") is Node an ? an.Number() : 1.0;
+        void Refuse(string key, string why)
+        {
+            if (o.Optional(key) is Node n)
+            {
+                throw n.Error($"not used by a '{decay}' trace ({why})");
+            }
         }
 
-        return new StdpSpec(aPlus, aMinus, tauPlus, tauMinus, wMin, wMax, trace);
+        void RefuseTime(string baseName, string why)
+        {
+            if (o.Time(baseName) is (Node n, _))
+            {
+                throw n.Error($"not used by a '{decay}' trace ({why})");
+            }
+        }
+
+        switch (decay)
+        {
+            case "exponential":
+                Refuse("tau_steps", "its time constant is 'tau_ms'");
+                Refuse("factor", "it decays by e^(−Δt/τ)");
+                Refuse("alpha", "its amplitude is 1");
+                RefuseTime("step", "it decays in continuous time");
+                return TraceSpec.Exponential(PositiveMs(o.RequiredTime("tau")), mode);
+            case "linear_factor":
+            {
+                Refuse("tau_steps", "it decays by 'factor' per step");
+                RefuseTime("tau", "it decays by 'factor' per step");
+                Node f = o.Required("factor");
+                double factor = f.Number();
+                if (!(factor > 0 && factor <= 1))
+                {
+                    throw f.Error($"must be in (0, 1] (got {Fmt(factor)})");
+                }
+
+                return TraceSpec.LinearFactor(factor, PositiveStep(o.RequiredTime("step")), alpha, mode);
+            }
+
+            case "exponential_euler":
+            {
+                Refuse("tau_steps", "its time constant is 'tau_ms'");
+                Refuse("factor", "its factor is 1 − dt/τ");
+                (Node tauNode, long tauUnit) = o.RequiredTime("tau");
+                double tau = PositiveMs((tauNode, tauUnit));
+                SimDuration step = PositiveStep(o.RequiredTime("step"));
+                if (tauNode.Ticks(tauUnit) <= step.Ticks)
+                {
+                    throw tauNode.Error($"must be longer than the step {step}");
+                }
+
+                return TraceSpec.ExponentialEuler(tau, step, alpha, mode);
+            }
+
+            case "snntorch" or "matterhorn":
+            {
+                Refuse("factor", $"its factor follows from 'tau_steps'");
+                RefuseTime("tau", "its time constant is 'tau_steps'");
+                double tau = StepsAboveOne(o.Required("tau_steps"));
+                SimDuration step = PositiveStep(o.RequiredTime("step"));
+                TraceSpec t = decay == "snntorch" ? TraceSpec.SnnTorch(tau, step) : TraceSpec.Matterhorn(tau, step);
+                return t with { Alpha = alpha, Mode = mode };
+            }
+
+            default:
+                throw decayNode.Error($"unknown trace decay '{decay}' (decays: {string.Join(", ", TraceDecays)})");
+        }
+    }
+
+    private static readonly string[] TraceDecays = ["exponential", "linear_factor", "exponential_euler", "snntorch", "matterhorn"];
+
+    /// <summary>A pair rule's time constant: given as a time key, or (with an explicit trace) absent and recorded as 1 ms.</summary>
+    private static double TauOrTrace(ObjectNode o, string baseName, TraceSpec? trace, string traceKey)
+    {
+        if (o.Time(baseName) is (Node n, long unit))
+        {
+            return trace is null ? PositiveMs((n, unit)) : throw n.Error($"give either '{baseName}_ms' or '{traceKey}', not both");
+        }
+
+        return trace is null ? PositiveMs(o.RequiredTime(baseName)) : 1;
+    }
+
+    private static TraceMode ReadTraceMode(Node? node) => node is not Node n ? TraceMode.Additive : n.String() switch
+    {
+        "additive" => TraceMode.Additive,
+        "nearest" => TraceMode.Nearest,
+        string s => throw n.Error($"unknown trace '{s}' (traces: additive, nearest)"),
+    };
+
+    private static WeightDependence ReadDependence(Node n) => n.String() switch
+    {
+        "additive" => WeightDependence.Additive,
+        "multiplicative" => WeightDependence.Multiplicative,
+        "soft_bounds" => WeightDependence.SoftBounds,
+        "proportional" => WeightDependence.Proportional,
+        string s => throw n.Error($"unknown weight dependence '{s}' (dependences: additive, multiplicative, soft_bounds, proportional)"),
+    };
+
+    private static SameTickPairing ReadSameTick(Node n) => n.String() switch
+    {
+        "processing_order" => SameTickPairing.ProcessingOrder,
+        "exclude" => SameTickPairing.Exclude,
+        "include" => SameTickPairing.Include,
+        string s => throw n.Error($"unknown same-tick pairing '{s}' (pairings: processing_order, exclude, include)"),
+    };
+
+    private static SimDuration PositiveStep((Node Value, long UnitTicks) t)
+    {
+        long ticks = t.Value.Ticks(t.UnitTicks);
+        return ticks > 0 ? SimDuration.FromTicks(ticks) : throw t.Value.Error($"must be ≥ 1 tick (got {t.Value.Value.GetRawText()})");
+    }
+
+    private static double StepsAboveOne(Node n)
+    {
+        double v = n.Number();
+        return v > 1 ? v : throw n.Error($"must be > 1 step (got {Fmt(v)})");
     }
 
     private static double NonNegative(Node n)
@@ -1270,8 +1612,9 @@ internal sealed partial class NetworkFileReader
                 "delay" => TimeKeyPath(o, "delay"),
                 "p" => Node.Child(connectivity, "p"),
                 "connectivity" or "synapses" or "weights" or "delays" or "kernel" => connectivity,
-                "stdp" => o.Has("plasticity") ? o.PathOf("plasticity") : o.Path,
-                _ when field.StartsWith("stdp.", StringComparison.Ordinal) => o.Has("plasticity") ? o.PathOf("plasticity") : o.Path,
+                "stdp" or "plasticity" => o.Has("plasticity") ? o.PathOf("plasticity") : o.Path,
+                _ when field.StartsWith("stdp.", StringComparison.Ordinal) || field.StartsWith("plasticity.", StringComparison.Ordinal) => PlasticityPath(o, field[(field.IndexOf('.', StringComparison.Ordinal) + 1)..]),
+                "normalize" or "normalize.total" => o.Has("normalize_weights") ? o.PathOf("normalize_weights") : o.Path,
                 _ => null,
             };
             if (path is not null)
@@ -1285,12 +1628,24 @@ internal sealed partial class NetworkFileReader
             return (connectivity, rest);
         }
 
-        if (rest.StartsWith("fields 'stdp.", StringComparison.Ordinal))
+        if (rest.StartsWith("fields 'stdp.", StringComparison.Ordinal) || rest.StartsWith("fields 'plasticity.", StringComparison.Ordinal) || rest.StartsWith("rule '", StringComparison.Ordinal))
         {
             return (o.Has("plasticity") ? o.PathOf("plasticity") : o.Path, rest);
         }
 
         return (o.Path, rest);
+    }
+
+    /// <summary>The path of <paramref name="key"/> inside the projection's plasticity object (a time key in any unit), else of the object.</summary>
+    private static string PlasticityPath(ObjectNode projection, string key)
+    {
+        if (!projection.TryGet("plasticity", out Node node) || !node.IsObject)
+        {
+            return projection.Path;
+        }
+
+        var rule = new ObjectNode(node);
+        return rule.Has(key) ? rule.PathOf(key) : TimeKeyPath(rule, key);
     }
 
     private static string TimeKeyPath(ObjectNode o, string baseName)

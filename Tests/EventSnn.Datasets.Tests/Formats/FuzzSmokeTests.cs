@@ -69,3 +69,33 @@ public class FuzzSmokeTests
         }
     }
 }
+
+/// <summary>The fuzz driver's watchdog: a stuck reader is one that keeps using CPU on one input, not one starved of CPU.</summary>
+public class FuzzHangWatchTests
+{
+    private static readonly long Second = System.Diagnostics.Stopwatch.Frequency;
+
+    [Fact]
+    public void A_starved_process_is_not_a_hang_and_the_watched_input_is_the_one_reported()
+    {
+        TimeSpan cpu = TimeSpan.Zero;
+        var watch = new HangWatch(TimeSpan.FromSeconds(10), () => cpu);
+        var slow = new CurrentInput("nmnist", 42, [1, 2, 3], Start: 0);
+
+        Assert.Null(watch.Poll(slow, 9 * Second));
+        Assert.Null(watch.Poll(slow, 11 * Second));
+
+        // 60 s of wall time pass without CPU (the process is preempted): not a hang.
+        cpu += TimeSpan.FromSeconds(1);
+        Assert.Null(watch.Poll(slow, 60 * Second));
+
+        // The next input starts; the old one never is reported, whatever its wall time was.
+        var next = new CurrentInput("nmnist", 43, [4], Start: 60 * Second);
+        Assert.Null(watch.Poll(next, 61 * Second));
+
+        // The next input then burns more than the limit of CPU while it stays current: that one is reported.
+        Assert.Null(watch.Poll(next, 72 * Second));
+        cpu += TimeSpan.FromSeconds(10.5);
+        Assert.Same(next, watch.Poll(next, 83 * Second));
+    }
+}

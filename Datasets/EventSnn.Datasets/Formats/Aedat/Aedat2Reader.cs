@@ -62,6 +62,10 @@ public sealed class Aedat2Reader : IEventReader
     {
     }
 
+    /// <summary>Reads a stream the reader owns and disposes (<see cref="EventFile.Open(Stream, EventFormat, EventReaderOptions?, string?)"/>).</summary>
+    internal static Aedat2Reader OpenOwned(Stream stream, EventReaderOptions? options, string? sourceName) =>
+        new(stream, options, sourceName, ownsStream: true);
+
     private Aedat2Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream)
     {
         options = AedatOptions.Validate(stream, options);

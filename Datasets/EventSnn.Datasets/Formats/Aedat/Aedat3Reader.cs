@@ -64,6 +64,10 @@ public sealed partial class Aedat3Reader : IEventReader
     {
     }
 
+    /// <summary>Reads a stream the reader owns and disposes (<see cref="EventFile.Open(Stream, EventFormat, EventReaderOptions?, string?)"/>).</summary>
+    internal static Aedat3Reader OpenOwned(Stream stream, EventReaderOptions? options, string? sourceName) =>
+        new(stream, options, sourceName, ownsStream: true);
+
     private Aedat3Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream)
     {
         options = AedatOptions.Validate(stream, options);

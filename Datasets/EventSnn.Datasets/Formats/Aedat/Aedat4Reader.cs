@@ -64,6 +64,10 @@ public sealed class Aedat4Reader : IEventReader
     {
     }
 
+    /// <summary>Reads a stream the reader owns and disposes (<see cref="EventFile.Open(Stream, EventFormat, EventReaderOptions?, string?)"/>).</summary>
+    internal static Aedat4Reader OpenOwned(Stream stream, EventReaderOptions? options, string? sourceName) =>
+        new(stream, options, sourceName, ownsStream: true, network: false, MaxPacketBytes);
+
     private Aedat4Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream, bool network, int maxPacketBytes)
     {
         options = AedatOptions.Validate(stream, options);
