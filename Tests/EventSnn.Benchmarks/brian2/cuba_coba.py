@@ -15,7 +15,8 @@ Usage:
   python3 cuba_coba.py coba ...
 
 `--standalone` uses Brian2's C++ standalone device (needs a C++ compiler); otherwise the default
-runtime target is used. `loop_s` is the simulation loop only (Brian2's measured run time).
+runtime target is used. `loop_s` is the simulation loop only (Brian2's measured run time, wall clock);
+with `--standalone`, `loop_cpu_s` is the processor time of that loop, measured inside the generated program.
 Install Brian2 with `apt-get install python3-brian` (Debian/Ubuntu) or `pip install brian2`.
 """
 import argparse
@@ -39,7 +40,8 @@ def main():
     from brian2 import ms, mV, second
 
     if args.standalone:
-        b2.set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="brian2_" + args.model + "_"))
+        directory = tempfile.mkdtemp(prefix="brian2_" + args.model + "_")
+        b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     b2.seed(args.seed)
     b2.defaultclock.dt = args.dt * ms
 
@@ -80,8 +82,19 @@ def main():
     spikes = b2.SpikeMonitor(group)
     net = b2.Network(group, ce, ci, spikes)
 
+    cpu_file = None
+    if args.standalone:
+        # Processor time of the loop alone, measured inside the generated program (comparable with loop_cpu_s of
+        # `eventsnn bench` on a shared machine, where wall time includes waiting for a core).
+        cpu_file = os.path.join(directory, "loop_cpu_s.txt")
+        b2.device.insert_code("main", "std::clock_t _loop_cpu_start = std::clock();")
     net.run(args.duration * second, profile=False)
     if args.standalone:
+        b2.device.insert_code(
+            "main",
+            'std::ofstream("%s") << double(std::clock() - _loop_cpu_start) / CLOCKS_PER_SEC << std::endl;' % cpu_file)
+    if args.standalone:
+        b2.device.build(directory=directory, compile=True, run=True)
         loop_s = b2.device._last_run_time
     else:
         loop_s = net._last_run_time if hasattr(net, "_last_run_time") else float("nan")
@@ -97,6 +110,7 @@ def main():
         "duration_s": args.duration,
         "setup_s": round(setup_s, 3),
         "loop_s": round(float(loop_s), 3),
+        **({"loop_cpu_s": round(float(open(cpu_file).read()), 3)} if cpu_file else {}),
         "spikes": count,
         "rate_hz": round(count / n / args.duration, 4),
     }))
