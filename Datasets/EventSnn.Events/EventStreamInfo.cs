@@ -19,6 +19,19 @@ public sealed record EventStreamInfo(
     /// <summary>Header fields and other format-specific facts (key → value), in file order where that matters.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Where <see cref="Sensor"/> comes from. Defaults to <see cref="Events.SensorOrigin.File"/> when a sensor is
+    /// given and <see cref="Events.SensorOrigin.None"/> when not; readers set <see cref="Events.SensorOrigin.Caller"/>
+    /// or <see cref="Events.SensorOrigin.Assumed"/> where that applies.
+    /// </summary>
+    public SensorOrigin SensorOrigin
+    {
+        get => _sensorOrigin ?? (Sensor is null ? SensorOrigin.None : SensorOrigin.File);
+        init => _sensorOrigin = value;
+    }
+
+    private readonly SensorOrigin? _sensorOrigin;
+
     /// <summary>Notes about how the stream was interpreted (e.g. "layout inferred from addresses: DVS128").</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

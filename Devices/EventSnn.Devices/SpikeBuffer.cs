@@ -11,8 +11,22 @@ public sealed class SpikeBuffer
     private readonly int[] _neurons;
     private readonly int[] _stepStarts;
 
+    /// <summary>
+    /// Creates a spike buffer for <paramref name="device"/>: devices that compute spikes elsewhere (resident GPU populations)
+    /// fill it with <see cref="Load"/>.
+    /// </summary>
+    /// <param name="device">The device that fills the buffer.</param>
+    /// <param name="neuronCapacity">The largest population the buffer serves (1 or more).</param>
+    /// <param name="maxSteps">The longest window, in steps (1 or more).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range, or the product exceeds 2^30.</exception>
+    public SpikeBuffer(IComputeDevice device, int neuronCapacity, int maxSteps)
+        : this(device, neuronCapacity, maxSteps, Math.Max(1, device?.ChunkSize ?? 1))
+    {
+    }
+
     internal SpikeBuffer(IComputeDevice device, int neuronCapacity, int maxSteps, int chunkSize)
     {
+        ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(neuronCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
         if ((long)neuronCapacity * maxSteps > 1 << 30)
@@ -55,6 +69,52 @@ public sealed class SpikeBuffer
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(step, Steps);
         return _neurons.AsSpan(_stepStarts[step], _stepStarts[step + 1] - _stepStarts[step]);
+    }
+
+    /// <summary>
+    /// Replaces the content with a window of <paramref name="steps"/> steps computed elsewhere: step <c>s</c> holds
+    /// <c>neurons[stepStarts[s]..stepStarts[s + 1])</c>.
+    /// </summary>
+    /// <param name="steps">The window length (0 to <see cref="MaxSteps"/>).</param>
+    /// <param name="stepStarts">Per step, its first spike, and the total at the end (<paramref name="steps"/> + 1 entries, starting at 0, non-decreasing).</param>
+    /// <param name="neurons">The spiking neurons, ascending within each step, each below <see cref="NeuronCapacity"/>.</param>
+    /// <exception cref="ArgumentException">The arrays are inconsistent, or a step is not strictly ascending.</exception>
+    public void Load(int steps, ReadOnlySpan<int> stepStarts, ReadOnlySpan<int> neurons)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(steps, MaxSteps);
+        if (stepStarts.Length < steps + 1 || stepStarts[0] != 0 || stepStarts[steps] != neurons.Length || neurons.Length > _neurons.Length)
+        {
+            throw new ArgumentException($"Spike window of {steps} steps: step starts and {neurons.Length} neurons are inconsistent.", nameof(stepStarts));
+        }
+
+        for (int s = 0; s < steps; s++)
+        {
+            int from = stepStarts[s];
+            int to = stepStarts[s + 1];
+            if (to < from)
+            {
+                throw new ArgumentException($"Spike window: step {s} ends before it starts.", nameof(stepStarts));
+            }
+
+            int previous = -1;
+            for (int k = from; k < to; k++)
+            {
+                int n = neurons[k];
+                if (n <= previous || n >= NeuronCapacity)
+                {
+                    throw new ArgumentException($"Spike window: neuron {n} at step {s} is out of order or outside [0, {NeuronCapacity}).", nameof(neurons));
+                }
+
+                previous = n;
+            }
+
+            _stepStarts[s] = from;
+        }
+
+        _stepStarts[steps] = neurons.Length;
+        neurons.CopyTo(_neurons);
+        Steps = steps;
     }
 
     /// <summary>Empties the buffer (zero steps).</summary>

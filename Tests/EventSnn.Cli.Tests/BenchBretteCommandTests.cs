@@ -81,27 +81,12 @@ public sealed class BenchBretteCommandTests
     [InlineData("--dt", "-1")]
     [InlineData("--dt", "2")]
     [InlineData("--threads", "0")]
-    public void BadOptionsAreUserErrors(string option, string value)
+    public void BadOptionsAreUsageErrors(string option, string value)
     {
-        var error = new StringWriter();
-        TextWriter previous = Console.Error;
-        int exit;
-        lock (typeof(Console))
-        {
-            Console.SetError(error);
-            try
-            {
-                exit = Program.BuildRoot().Parse(["bench", "cuba", option, value]).Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() });
-            }
-            finally
-            {
-                Console.SetError(previous);
-            }
-        }
-
-        Assert.Equal(1, exit);
-        Assert.StartsWith("eventsnn: error: ", error.ToString());
-        Assert.DoesNotContain("   at ", error.ToString());
+        var (exit, stdout, stderr) = Cli.Run("bench", "cuba", option, value);
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Contains(option, Cli.OneErrorLine(stderr), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,24 +6,7 @@ namespace EventSnn.Cli.Tests;
 [Collection(EventFileCliGroup.Name)]
 public sealed class DatasetsCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            int code = Program.BuildRoot().Parse(args).Invoke();
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     private static string SharedSample(string file)
     {
@@ -94,9 +77,12 @@ public sealed class DatasetsCommandTests
             Assert.Equal(1, code);
             Assert.Empty(stdout);
             string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("eventsnn: error: SHD (train) not found", line, StringComparison.Ordinal);
+            Assert.StartsWith("eventsnn: error: SHD (train) is not in the root folder", line, StringComparison.Ordinal);
             Assert.Contains(Path.Combine(root, "shd_train.h5"), line, StringComparison.Ordinal);
             Assert.Contains("--download", line, StringComparison.Ordinal);
+            Assert.Equal(line, Cli.OneErrorLine(stderr));
+            Assert.DoesNotContain("DatasetOptions", line, StringComparison.Ordinal);
+            Assert.DoesNotContain(".Open", line, StringComparison.Ordinal);
 
             var (badCode, _, badErr) = Run("datasets", "info", "nope", "--root", root);
             Assert.Equal(1, badCode);

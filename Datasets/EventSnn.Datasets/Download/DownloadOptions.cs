@@ -21,6 +21,12 @@ public sealed record DownloadOptions
     /// <summary>Copy buffer size in bytes (4 KiB..16 MiB, default 1 MiB).</summary>
     public int BufferSize { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Told at once about every failed attempt (what failed, whether and when the next attempt starts, how many remain,
+    /// and the partial bytes on disk), so a caller can report the first failure without waiting for the last.
+    /// </summary>
+    public IProgress<DownloadRetry>? RetryObserver { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
@@ -31,6 +37,20 @@ public sealed record DownloadOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, 4096, nameof(BufferSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BufferSize, 16 << 20, nameof(BufferSize));
     }
+}
+
+/// <summary>One failed download attempt, as reported to <see cref="DownloadOptions.RetryObserver"/>.</summary>
+/// <param name="FileName">The file being downloaded.</param>
+/// <param name="Url">Where it is downloaded from.</param>
+/// <param name="Attempt">The attempt that failed (1 for the first).</param>
+/// <param name="MaxAttempts">The most attempts (<see cref="DownloadOptions.MaxAttempts"/>).</param>
+/// <param name="Reason">What went wrong, in a sentence.</param>
+/// <param name="NextDelay">The pause before the next attempt; null when this was the last one.</param>
+/// <param name="PartialBytes">The bytes already on disk (the next attempt resumes after them).</param>
+public readonly record struct DownloadRetry(string FileName, Uri Url, int Attempt, int MaxAttempts, string Reason, TimeSpan? NextDelay, long PartialBytes)
+{
+    /// <summary>Whether another attempt follows.</summary>
+    public bool WillRetry => NextDelay is not null;
 }
 
 /// <summary>Progress of one download.</summary>

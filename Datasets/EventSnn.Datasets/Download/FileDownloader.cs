@@ -81,7 +81,7 @@ public sealed partial class FileDownloader
             if (attempt > 1 && delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                delay = NextDelay(delay);
             }
 
             long have = File.Exists(partPath) ? new FileInfo(partPath).Length : 0;
@@ -97,26 +97,45 @@ public sealed partial class FileDownloader
                 break;
             }
 
+            string? failure = null;
             try
             {
                 complete = await AttemptAsync(file, partPath, have, limit, progress, cancellationToken).ConfigureAwait(false);
                 if (!complete)
                 {
                     LogIncomplete(_logger, file.Url, attempt);
+                    failure = "the connection ended before the whole file arrived";
                 }
             }
             catch (Exception ex) when (IsTransient(ex, cancellationToken))
             {
                 lastError = ex;
                 LogRetry(_logger, file.Url, attempt, ex.Message);
+                failure = Describe(ex);
+            }
+
+            if (failure is not null)
+            {
+                bool more = attempt < _options.MaxAttempts;
+                TimeSpan? next = more ? delay : null;
+                _options.RetryObserver?.Report(new DownloadRetry(file.FileName, file.Url, attempt, _options.MaxAttempts, failure, next, PartialLength(partPath)));
             }
         }
 
         if (!complete)
         {
-            string message = $"Downloading {file.Url} to {partPath} did not complete after {_options.MaxAttempts} attempt(s)"
-                + (lastError is null ? "." : $": {lastError.Message}")
-                + " The partial file is kept; calling again resumes it.";
+            long partial = PartialLength(partPath);
+            if (partial == 0 && File.Exists(partPath))
+            {
+                File.Delete(partPath);
+            }
+
+            string kept = partial > 0
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" The partial file ({partial} bytes) is kept at {partPath}; downloading again resumes it.")
+                : " Nothing was downloaded.";
+            string message = $"Downloading {file.Url} did not complete after {_options.MaxAttempts} attempt(s)"
+                + (lastError is null ? "." : $": {Describe(lastError)}.")
+                + kept;
             throw lastError is null ? new DatasetDownloadException(message) : new DatasetDownloadException(message, lastError);
         }
 
@@ -218,6 +237,23 @@ public sealed partial class FileDownloader
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         return total is not long expected || position >= expected;
+    }
+
+    private static TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+
+    private static long PartialLength(string partPath) => File.Exists(partPath) ? new FileInfo(partPath).Length : 0;
+
+    /// <summary>A one-line reason: the innermost message of a network error (e.g. the name resolution failure), without a trailing period.</summary>
+    private static string Describe(Exception ex)
+    {
+        string message = ex switch
+        {
+            OperationCanceledException => "no data arrived within the stall timeout",
+            HttpRequestException { InnerException: { } inner } when !ex.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal)
+                => $"{ex.Message.TrimEnd('.')} ({inner.Message.TrimEnd('.')})",
+            _ => ex.Message,
+        };
+        return message.ReplaceLineEndings(" ").TrimEnd('.', ' ');
     }
 
     private static bool IsTransient(Exception ex, CancellationToken cancellationToken) => ex switch

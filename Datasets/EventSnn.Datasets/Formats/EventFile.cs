@@ -21,13 +21,37 @@ public static class EventFile
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="EventFormatException">The format is not recognised (the message names the file and its
     /// first bytes) or the file is malformed.</exception>
-    public static IEventReader Open(string path, EventReaderOptions? options = null)
+    public static IEventReader Open(string path, EventReaderOptions? options = null) => Open(path, EventFormat.Unknown, options);
+
+    /// <summary>Opens the file at <paramref name="path"/> as <paramref name="format"/>, or detects the format when it is <see cref="EventFormat.Unknown"/>.</summary>
+    /// <param name="path">The file path.</param>
+    /// <param name="format">The format to read the file as (the caller's choice overrides detection), or <see cref="EventFormat.Unknown"/> to detect it.</param>
+    /// <param name="options">Reader options (sensor size, AEDAT 2.0 layout, buffer size); null for defaults.</param>
+    /// <returns>A reader positioned at the first event; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="EventFormatException">The format is not recognised (the message names the file and its
+    /// first bytes) or the file is malformed.</exception>
+    public static IEventReader Open(string path, EventFormat format, EventReaderOptions? options = null)
     {
-        EventFormat format = Detect(path, out byte[] head);
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined event format.");
+        }
+
         if (format == EventFormat.Unknown)
         {
-            throw new EventFormatException(
-                path, 0, $"unrecognised event-file format; first bytes: {FormatDetector.DescribeHead(head)}");
+            format = Detect(path, out byte[] head);
+            if (format == EventFormat.Unknown)
+            {
+                throw new EventFormatException(
+                    path, 0, $"unrecognised event-file format; first bytes: {FormatDetector.DescribeHead(head)}");
+            }
+        }
+        else
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
         }
 
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);

@@ -32,4 +32,11 @@ public sealed record EventReaderOptions
 
     /// <summary>Read buffer size in bytes (default 1 MiB; 4 KiB..256 MiB).</summary>
     public int BufferSize { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Live input (a socket): <see cref="IEventReader.ReadBatch"/> returns as soon as it has decoded the events of the
+    /// bytes already received, instead of waiting until the batch is full. It still blocks while nothing has arrived, and
+    /// returns 0 only at the end of the stream. Default false (files: fill every batch).
+    /// </summary>
+    public bool Live { get; init; }
 }

@@ -37,7 +37,7 @@ internal sealed class StreamBuffer : IDisposable
     public static StreamBuffer Create(Stream stream, EventReaderOptions? options)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return new StreamBuffer(stream, CheckSize(options));
+        return new StreamBuffer(stream, CheckSize(options)) { Live = options?.Live ?? false };
     }
 
     public StreamBuffer(Stream stream, int size)
@@ -64,6 +64,12 @@ internal sealed class StreamBuffer : IDisposable
 
     /// <summary>The buffer size in bytes.</summary>
     public int Capacity { get; }
+
+    /// <summary>
+    /// Live input: <see cref="ReadRecords"/> returns once it has produced events and the buffered bytes are used up,
+    /// rather than blocking on the stream to fill the batch (see <see cref="EventReaderOptions.Live"/>).
+    /// </summary>
+    public bool Live { get; init; }
 
     /// <summary>Absolute stream offset of the first unread byte.</summary>
     public long Position => _bufferOffset + _start;
@@ -117,6 +123,11 @@ internal sealed class StreamBuffer : IDisposable
         {
             if (_end - _start < recordSize && !decoder.HasPendingEvents)
             {
+                if (Live && total > 0)
+                {
+                    break;
+                }
+
                 Refill(recordSize, diagnostics, sourceName, trailing);
                 continue;
             }

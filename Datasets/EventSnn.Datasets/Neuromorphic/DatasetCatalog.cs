@@ -89,6 +89,34 @@ public static class DatasetCatalog
         };
     }
 
+    /// <summary>
+    /// The dataset whose folder layout <paramref name="path"/> matches, for a sample file of
+    /// <paramref name="format"/>; null when none does. Recognised: N-MNIST (<c>…/Train|Test/&lt;digit&gt;/*.bin</c>),
+    /// N-CARS (<c>…/cars|background/*.dat</c>), DVS128 Gesture (<c>user&lt;NN&gt;_*.aedat</c>). Only the path is
+    /// looked at (no file access).
+    /// </summary>
+    /// <param name="path">A file path.</param>
+    /// <param name="format">The file's format.</param>
+    /// <returns>The dataset, or null.</returns>
+    public static DatasetDescription? FindByFilePath(string path, EventFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string full = Path.GetFullPath(path);
+        string? parent = Path.GetFileName(Path.GetDirectoryName(full));
+        string? grandParent = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(full)));
+        string name = Path.GetFileName(full);
+        string? id = format switch
+        {
+            EventFormat.NMnistBin when parent is { Length: 1 } && char.IsAsciiDigit(parent[0])
+                && (string.Equals(grandParent, "Train", StringComparison.OrdinalIgnoreCase) || string.Equals(grandParent, "Test", StringComparison.OrdinalIgnoreCase)) => "nmnist",
+            EventFormat.Dat when string.Equals(parent, "cars", StringComparison.OrdinalIgnoreCase) || string.Equals(parent, "background", StringComparison.OrdinalIgnoreCase) => "ncars",
+            EventFormat.Aedat3 when name.StartsWith("user", StringComparison.OrdinalIgnoreCase) && name.Length > 6
+                && char.IsAsciiDigit(name[4]) && char.IsAsciiDigit(name[5]) => "dvsgesture",
+            _ => null,
+        };
+        return id is null ? null : Describe(id);
+    }
+
     private static (DatasetDescription Description, string Split) Resolve(string id, string? split)
     {
         DatasetDescription d = Describe(id);

@@ -31,7 +31,7 @@ public sealed class NCarsDataset : EventDataset
 
     /// <summary>The published archive (Prophesee; MD5 as listed by tonic), with its two nested split archives.</summary>
     public static DatasetArchive PublishedArchive { get; } = new(new RemoteFile(
-        new Uri("http://www.prophesee.ai/resources/Prophesee_Dataset_n_cars.zip"),
+        new Uri("https://www.prophesee.ai/resources/Prophesee_Dataset_n_cars.zip"),
         "Prophesee_Dataset_n_cars.zip",
         FileChecksum.Md5("553ce464d6e5e617b3c21ce27c19368e"))
     { Archive = ArchiveKind.Zip })

@@ -25,29 +25,23 @@ internal static class BenchAedatCommand
     /// <summary>Creates the <c>bench aedat</c> command.</summary>
     internal static Command Create()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "Event file whose events are replicated (any detected format; e.g. an AEDAT 4.0 recording)." };
+        var file = EventFileOptions.File("FILE", "Event file whose events are replicated (e.g. an AEDAT 4.0 recording)");
+        var format = EventFileOptions.Format();
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var minEvents = new Option<long>("--min-events") { Description = "Replicate to at least this many events.", DefaultValueFactory = _ => 20_000_000 };
-        var runs = new Option<int>("--runs") { Description = "Timed passes per compression (the best is reported).", DefaultValueFactory = _ => 5 };
+        var minEvents = new Option<long>("--min-events") { Description = "Replicate to at least this many events (1..100000000).", DefaultValueFactory = _ => 20_000_000 }
+            .InRange(1, 100_000_000);
+        var runs = new Option<int>("--runs") { Description = "Timed passes per compression, the best is reported (1..100).", DefaultValueFactory = _ => 5 }
+            .InRange(1, 100);
         var command = new Command("aedat", "AEDAT 4.0 decoding throughput per compression (NONE, LZ4, ZSTD), data in memory, one thread.")
         {
-            file, json, minEvents, runs,
+            file, format, json, minEvents, runs,
         };
         command.SetAction(parse => CliAction.Run(() =>
         {
             long min = parse.GetValue(minEvents);
             int r = parse.GetValue(runs);
-            if (min is < 1 or > 100_000_000)
-            {
-                throw new ArgumentOutOfRangeException("--min-events", min, "--min-events must be in 1..100,000,000.");
-            }
-
-            if (r is < 1 or > 100)
-            {
-                throw new ArgumentOutOfRangeException("--runs", r, "--runs must be in 1..100.");
-            }
-
-            var results = Run(parse.GetRequiredValue(file).FullName, min, r);
+            string path = CliPaths.RequireInputFile(parse.GetRequiredValue(file).FullName, "FILE");
+            var results = Run(path, min, r, EventFileOptions.ParseFormat(parse.GetValue(format)));
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -92,9 +86,9 @@ internal static class BenchAedatCommand
     internal sealed record Result(Aedat4Compression Compression, long Events, long Bytes, double WallMevPerSecond, double CpuMevPerSecond);
 
     /// <summary>Replicates the events of <paramref name="path"/>, writes and decodes them per compression.</summary>
-    internal static List<Result> Run(string path, long minEvents, int runs)
+    internal static List<Result> Run(string path, long minEvents, int runs, EventFormat format = EventFormat.Unknown)
     {
-        var (t, x, y, p, sensor) = Load(path);
+        var (t, x, y, p, sensor) = Load(path, format);
         if (t.Length == 0)
         {
             throw new EventFormatException(path, -1, "the file holds no events to replicate");
@@ -165,9 +159,9 @@ internal static class BenchAedatCommand
         return ms.ToArray();
     }
 
-    private static (long[] T, ushort[] X, ushort[] Y, byte[] P, SensorSize Sensor) Load(string path)
+    private static (long[] T, ushort[] X, ushort[] Y, byte[] P, SensorSize Sensor) Load(string path, EventFormat format)
     {
-        using IEventReader reader = EventFile.Open(path);
+        using IEventReader reader = EventFile.Open(path, format, EventReaderOptions.Default);
         var t = new List<long>();
         var x = new List<ushort>();
         var y = new List<ushort>();
@@ -189,7 +183,9 @@ internal static class BenchAedatCommand
 
         // Time-order the sample so that every replica is a valid AEDAT 4.0 stream (stable: equal times keep file order).
         int[] order = Enumerable.Range(0, t.Count).OrderBy(i => t[i]).ToArray();
-        SensorSize sensor = reader.Info.Sensor ?? new SensorSize(x.Count == 0 ? 1 : x.Max() + 1, y.Count == 0 ? 1 : y.Max() + 1);
+        var extent = default(EventExtent);
+        extent.Add(x.ToArray(), y.ToArray());
+        SensorSize sensor = SensorRules.Choose(reader.Info, extent, path).Sensor ?? new SensorSize(1, 1);
         return (order.Select(i => t[i]).ToArray(), order.Select(i => x[i]).ToArray(), order.Select(i => y[i]).ToArray(), order.Select(i => p[i]).ToArray(), sensor);
     }
 }

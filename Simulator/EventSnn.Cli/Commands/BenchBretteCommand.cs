@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EventSnn.Cli.Networks;
+using EventSnn.Devices;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Monitors;
@@ -34,6 +35,7 @@ internal static class BenchBretteCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var mode = new Option<string>("--mode") { Description = "Execution: clock (dense float32 steps of dt on the CPU device) or event (exact, event-driven).", DefaultValueFactory = _ => "clock" };
         mode.AcceptOnlyFromAmong("clock", "event");
+        Option<string> device = DeviceOption.Create();
 
         var command = new Command(name, description);
         command.Options.Add(neurons);
@@ -44,6 +46,7 @@ internal static class BenchBretteCommand
         command.Options.Add(spikes);
         command.Options.Add(json);
         command.Options.Add(mode);
+        command.Options.Add(device);
         command.SetAction(parse => CliAction.Run(() =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -74,11 +77,13 @@ internal static class BenchBretteCommand
             bool clock = parse.GetValue(mode) != "event";
             ExecutionSpec execution = clock ? ExecutionSpec.Clock(SimDuration.FromMilliseconds(dtMs)) : ExecutionSpec.Event;
             FileInfo? spikeFile = parse.GetValue(spikes);
+            string? spikePath = spikeFile is null ? null : CliPaths.RequireOutputFile(spikeFile.FullName, "--spikes");
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
-            BretteResult result = Run(model, neuronCount, parse.GetValue(seed), execution, SimDuration.FromSeconds(seconds), threadCount, recorder);
+            using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), clock ? neuronCount : 0, parse.InvocationConfiguration.Error);
+            BretteResult result = Run(model, neuronCount, parse.GetValue(seed), execution, SimDuration.FromSeconds(seconds), threadCount, recorder, selection.Device);
             if (recorder is not null)
             {
-                MonitorCsv.WriteSpikes(recorder, spikeFile!.FullName, includePopulation: true);
+                AtomicFile.Write(spikePath!, "--spikes", stream => MonitorCsv.WriteSpikes(recorder, stream, includePopulation: true));
             }
 
             if (parse.GetValue(json))
@@ -89,7 +94,7 @@ internal static class BenchBretteCommand
             {
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{name} ({result.Mode}): {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse"));
+                    $"{name} ({result.Mode}): {result.Neurons} neurons, {result.Synapses} synapses, {result.Duration.TotalSeconds} s simulated in {result.LoopSeconds:F3} s (setup {result.SetupSeconds:F3} s), {result.Spikes} spikes, {result.RateHz:F3} Hz, {result.BytesPerSynapse:F2} B/synapse, device {result.Device}"));
             }
 
             return 0;
@@ -98,11 +103,11 @@ internal static class BenchBretteCommand
     }
 
     /// <summary>Builds the network with the public builder and runs it, timing setup and loop.</summary>
-    internal static BretteResult Run(BretteModel model, int neurons, ulong seed, ExecutionSpec execution, SimDuration duration, int threads, ISpikeMonitor? monitor = null)
+    internal static BretteResult Run(BretteModel model, int neurons, ulong seed, ExecutionSpec execution, SimDuration duration, int threads, ISpikeMonitor? monitor = null, IComputeDevice? device = null)
     {
         long setupStart = Stopwatch.GetTimestamp();
         NetworkSpec spec = BretteNetworks.Build(model, neurons, seed, execution);
-        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads });
+        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads, Device = device });
         if (monitor is not null)
         {
             engine.AddSpikeMonitor(monitor);
@@ -115,7 +120,8 @@ internal static class BenchBretteCommand
         double loop = Stopwatch.GetElapsedTime(loopStart).TotalSeconds;
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         long synapses = engine.SynapseCount;
-        return new BretteResult(model, execution.Mode == ExecutionMode.Clock ? "clock" : "event", neurons, synapses, duration, setup, loop, cpu, engine.SpikeCount, engine.SynapseBytes / (double)Math.Max(1, synapses))
+        string deviceName = execution.Mode == ExecutionMode.Clock ? engine.Device?.Name ?? "cpu" : "none (event-driven)";
+        return new BretteResult(model, execution.Mode == ExecutionMode.Clock ? "clock" : "event", neurons, synapses, duration, setup, loop, cpu, engine.SpikeCount, engine.SynapseBytes / (double)Math.Max(1, synapses), deviceName)
         {
             Events = engine.EventCount,
             Statistics = engine.Statistics,
@@ -140,6 +146,7 @@ internal static class BenchBretteCommand
             writer.WriteNumber("spikes", result.Spikes);
             writer.WriteNumber("rate_hz", Math.Round(result.RateHz, 4));
             writer.WriteNumber("bytes_per_synapse", Math.Round(result.BytesPerSynapse, 3));
+            writer.WriteString("device", result.Device);
             if (result.Mode == "event")
             {
                 // Where event-driven time goes: queue events, deliveries, synaptic events, neuron updates, wake-ups, and the
@@ -163,7 +170,7 @@ internal static class BenchBretteCommand
 }
 
 /// <summary>The outcome of one <c>bench cuba|coba</c> run.</summary>
-internal sealed record BretteResult(BretteModel Model, string Mode, int Neurons, long Synapses, SimDuration Duration, double SetupSeconds, double LoopSeconds, double LoopCpuSeconds, long Spikes, double BytesPerSynapse)
+internal sealed record BretteResult(BretteModel Model, string Mode, int Neurons, long Synapses, SimDuration Duration, double SetupSeconds, double LoopSeconds, double LoopCpuSeconds, long Spikes, double BytesPerSynapse, string Device = "cpu")
 {
     /// <summary>Queue events processed by the loop.</summary>
     public long Events { get; init; }

@@ -14,6 +14,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchQueueCommand.Create());
         bench.Subcommands.Add(BenchDecodeCommand.Create());
         bench.Subcommands.Add(BenchAedatCommand.Create());
+        bench.Subcommands.Add(BenchIngestCommand.Create());
         return bench;
     }
 }

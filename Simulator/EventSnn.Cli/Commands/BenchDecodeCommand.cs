@@ -36,32 +36,26 @@ internal static class BenchDecodeCommand
         {
             Description = "Replicate the payload to at least this many events.",
             DefaultValueFactory = _ => 50_000_000,
-        };
-        var runs = new Option<int>("--runs") { Description = "Timed passes (the best is reported).", DefaultValueFactory = _ => 3 };
+        }.InRange(1, long.MaxValue, "at least 1");
+        var runs = new Option<int>("--runs") { Description = "Timed passes, the best is reported (1..100).", DefaultValueFactory = _ => 3 }
+            .InRange(1, 100);
         var layout = EventFileOptions.Layout();
+        var format = EventFileOptions.Format();
         var command = new Command("decode", "Decoding throughput of an event file replicated in memory (single thread).")
         {
             file,
             json,
             minEvents,
             runs,
+            format,
             layout,
         };
         command.SetAction(parse => CliAction.Run(() =>
         {
             long min = parse.GetValue(minEvents);
             int r = parse.GetValue(runs);
-            if (min < 1)
-            {
-                throw new ArgumentOutOfRangeException("--min-events", min, "--min-events must be at least 1.");
-            }
-
-            if (r is < 1 or > 100)
-            {
-                throw new ArgumentOutOfRangeException("--runs", r, "--runs must be in 1..100.");
-            }
-
-            Result result = Run(parse.GetValue(file)!.FullName, min, r, EventFileOptions.ReaderOptions(parse.GetValue(layout)));
+            string path = CliPaths.RequireInputFile(parse.GetValue(file)!.FullName, "FILE");
+            Result result = Run(path, min, r, EventFileOptions.ReaderOptions(parse.GetValue(layout)), EventFileOptions.ParseFormat(parse.GetValue(format)));
             if (parse.GetValue(json))
             {
                 using var stream = new MemoryStream();
@@ -74,11 +68,11 @@ internal static class BenchDecodeCommand
                     w.WriteEndObject();
                 }
 
-                Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
             }
             else
             {
-                Console.Out.WriteLine(string.Create(
+                parse.InvocationConfiguration.Output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"{result.Format}: {result.Events:N0} events ({result.Method}), best of {r}: {result.MevPerSecond:F1} Mev/s wall clock, {result.CpuMevPerSecond:F1} Mev/s per CPU second"));
             }
@@ -97,9 +91,13 @@ internal static class BenchDecodeCommand
     internal sealed record Result(EventFormat Format, long Events, double MevPerSecond, double CpuMevPerSecond, string Method);
 
     /// <summary>Loads, replicates and decodes <paramref name="path"/>.</summary>
-    internal static Result Run(string path, long minEvents, int runs, EventReaderOptions options)
+    internal static Result Run(string path, long minEvents, int runs, EventReaderOptions options, EventFormat format = EventFormat.Unknown)
     {
-        EventFormat format = EventFile.Detect(path);
+        if (format == EventFormat.Unknown)
+        {
+            format = EventFile.Detect(path);
+        }
+
         if (format == EventFormat.Unknown)
         {
             // Let EventFile.Open produce its error naming the file and its first bytes.

@@ -27,8 +27,10 @@ internal static class BenchQueueCommand
     /// <summary>Creates the <c>queue</c> subcommand.</summary>
     public static Command Create()
     {
-        var pending = new Option<int>("--pending") { Description = "Number of pending events N (at least 1).", DefaultValueFactory = _ => 1_000_000 };
-        var ops = new Option<long>("--ops") { Description = "Timed hold operations M (at least 1), after a warm-up of min(N, M) operations.", DefaultValueFactory = _ => 5_000_000 };
+        var pending = new Option<int>("--pending") { Description = "Number of pending events N (at least 1).", DefaultValueFactory = _ => 1_000_000 }
+            .InRange(1, int.MaxValue, "at least 1");
+        var ops = new Option<long>("--ops") { Description = "Timed hold operations M (at least 1), after a warm-up of min(N, M) operations.", DefaultValueFactory = _ => 5_000_000 }
+            .InRange(1, long.MaxValue, "at least 1");
         var seed = new Option<int>("--seed") { Description = "Seed for the exponential increments.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var clock = new Option<string>("--clock")

@@ -5,6 +5,7 @@ using System.Text.Json;
 using EventSnn.Datasets.Download;
 using EventSnn.Events;
 using EventSnn.Datasets.Neuromorphic;
+using Spectre.Console;
 
 namespace EventSnn.Cli.Commands;
 
@@ -31,17 +32,17 @@ internal static class DatasetsCommand
         {
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(ListJson());
+                parse.InvocationConfiguration.Output.WriteLine(ListJson());
             }
             else
             {
                 foreach (DatasetDescription d in DatasetCatalog.All)
                 {
-                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{d.Id,-12} {d.Title} — splits {string.Join('/', d.Splits)}, sensor {d.Sensor?.ToString() ?? "per sample"}, {d.ClassCount} classes"));
                     foreach (DatasetArchive a in d.Archives)
                     {
-                        Console.Out.WriteLine($"             {a.Remote.FileName}  {a.Remote.Checksum}  {a.Remote.Url}");
+                        parse.InvocationConfiguration.Output.WriteLine($"             {a.Remote.FileName}  {a.Remote.Checksum}  {a.Remote.Url}");
                     }
                 }
             }
@@ -56,7 +57,9 @@ internal static class DatasetsCommand
         var id = new Argument<string>("id") { Description = "Dataset identifier (see 'eventsnn datasets list')." };
         var root = new Option<DirectoryInfo>("--root") { Description = "The dataset's root folder.", Required = true };
         var split = new Option<string?>("--split") { Description = "Split (train, test, valid, all); default: the dataset's first." };
-        var download = new Option<bool>("--download") { Description = "Download, verify and extract the data when it is not in the root folder." };
+        var download = new Option<bool>("--download") { Description = "Download, verify and extract the data when it is not in the root folder (progress on stderr)." };
+        var retries = new Option<int>("--retries") { Description = "With --download: attempts after a failed one, each resuming the partial file (0..100).", DefaultValueFactory = _ => 3 }
+            .InRange(0, 100);
         var sample = new Option<int?>("--sample") { Description = "Also read sample N and report its label, event count and time span." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var info = new Command("info", "Open a dataset from its root folder and show its size, classes and sensor.")
@@ -65,18 +68,30 @@ internal static class DatasetsCommand
             root,
             split,
             download,
+            retries,
             sample,
             json,
         };
         info.SetAction(parse => CliAction.Run(() =>
         {
-            var options = new DatasetOptions
+            string rootPath = parse.GetValue(root)!.FullName;
+            if (File.Exists(rootPath))
             {
-                Download = parse.GetValue(download),
-                Progress = new StderrProgress(),
-            };
-            IEventDataset ds = DatasetCatalog.OpenAsync(parse.GetValue(id)!, parse.GetValue(root)!.FullName, parse.GetValue(split), options)
-                .GetAwaiter().GetResult();
+                throw new CliPathException($"--root {rootPath}: is a file; give the dataset's folder");
+            }
+
+            IEventDataset ds;
+            using (var display = new DownloadDisplay(CliAction.Error))
+            {
+                var options = new DatasetOptions
+                {
+                    Download = parse.GetValue(download),
+                    Progress = display,
+                    DownloadOptions = new DownloadOptions { MaxAttempts = parse.GetValue(retries) + 1, RetryObserver = display },
+                };
+                ds = display.Run(() => DatasetCatalog.OpenAsync(parse.GetValue(id)!, rootPath, parse.GetValue(split), options).GetAwaiter().GetResult());
+            }
+
             try
             {
                 int? index = parse.GetValue(sample);
@@ -86,7 +101,7 @@ internal static class DatasetsCommand
                 }
 
                 EventSample? s = index is int k ? ds.GetSample(k) : null;
-                Console.Out.WriteLine(parse.GetValue(json) ? InfoJson(ds, s) : InfoText(ds, s));
+                parse.InvocationConfiguration.Output.WriteLine(parse.GetValue(json) ? InfoJson(ds, s) : InfoText(ds, s));
                 return 0;
             }
             finally
@@ -240,29 +255,120 @@ internal static class DatasetsCommand
         }
     }
 
-    /// <summary>Reports download progress on standard error in 10 % steps (or every 64 MiB when the size is unknown).</summary>
-    private sealed class StderrProgress : IProgress<DownloadProgress>
+    /// <summary>
+    /// Shows downloads on standard error: a progress bar per file with bytes, rate and time left (Spectre.Console), and
+    /// every failed attempt at once, with the retry plan (attempts left, pause, what is kept on disk).
+    /// </summary>
+    internal sealed class DownloadDisplay : IProgress<DownloadProgress>, IProgress<DownloadRetry>, IDisposable
     {
-        private string? _file;
-        private long _next;
+        private readonly TextWriter _error;
+        private readonly IAnsiConsole _console;
+        private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
+        private readonly Lock _gate = new();
+        private ProgressContext? _context;
+
+        public DownloadDisplay(TextWriter error)
+        {
+            _error = error;
+            _console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
+        }
+
+        /// <summary>Runs <paramref name="body"/> with the progress display live.</summary>
+        public T Run<T>(Func<T> body)
+        {
+            T result = default!;
+            _console.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    _context = ctx;
+                    try
+                    {
+                        result = body();
+                    }
+                    finally
+                    {
+                        lock (_gate)
+                        {
+                            foreach (ProgressTask task in _tasks.Values)
+                            {
+                                task.StopTask();
+                            }
+
+                            _context = null;
+                        }
+                    }
+                });
+            return result;
+        }
 
         public void Report(DownloadProgress value)
         {
-            if (value.FileName != _file)
+            lock (_gate)
             {
-                _file = value.FileName;
-                _next = 0;
+                if (_context is null)
+                {
+                    return;
+                }
+
+                if (!_tasks.TryGetValue(value.FileName, out ProgressTask? task))
+                {
+                    task = _context.AddTask(Markup.Escape(value.FileName), autoStart: true, maxValue: value.TotalBytes ?? 1);
+                    _tasks[value.FileName] = task;
+                }
+
+                if (value.TotalBytes is long total && total > 0)
+                {
+                    task.IsIndeterminate = false;
+                    task.MaxValue = total;
+                    task.Value = Math.Min(value.BytesReceived, total);
+                }
+                else
+                {
+                    task.IsIndeterminate = true;
+                    task.Value = 0;
+                }
+            }
+        }
+
+        public void Report(DownloadRetry value)
+        {
+            string line = $"eventsnn: {RetryLine(value)}";
+            lock (_gate)
+            {
+                if (_context is not null && _console.Profile.Capabilities.Interactive)
+                {
+                    _console.MarkupLine(Markup.Escape(line));
+                }
+                else
+                {
+                    _error.WriteLine(line);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _context = null;
+            }
+        }
+
+        /// <summary>The sentence reporting a failed attempt and what happens next.</summary>
+        internal static string RetryLine(DownloadRetry r)
+        {
+            var c = CultureInfo.InvariantCulture;
+            string kept = r.PartialBytes > 0 ? string.Create(c, $"{r.PartialBytes} bytes are on disk") : "nothing is on disk yet";
+            if (r.NextDelay is TimeSpan delay)
+            {
+                int left = r.MaxAttempts - r.Attempt;
+                return string.Create(c, $"download of {r.FileName} failed (attempt {r.Attempt} of {r.MaxAttempts}): {r.Reason}; {kept}; retrying in {delay.TotalSeconds:0.#} s ({left} attempt(s) left; --retries sets how many)");
             }
 
-            if (value.BytesReceived < _next)
-            {
-                return;
-            }
-
-            long step = value.TotalBytes is long total and > 0 ? Math.Max(total / 10, 1) : 64L << 20;
-            _next = value.BytesReceived + step;
-            string of = value.TotalBytes is long t ? string.Create(CultureInfo.InvariantCulture, $" of {t}") : string.Empty;
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eventsnn: downloading {value.FileName}: {value.BytesReceived}{of} bytes"));
+            return string.Create(c, $"download of {r.FileName} failed (attempt {r.Attempt} of {r.MaxAttempts}, the last): {r.Reason}; {kept}");
         }
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EventSnn.Cli.Demo;
+using EventSnn.Devices;
 using EventSnn.Events;
 using EventSnn.EventQueue;
 using EventSnn.Plotting;
@@ -18,17 +19,36 @@ namespace EventSnn.Cli.Commands;
 /// event by event (or clock-driven), with a progress display, a summary, and a raster PNG and spikes CSV written to an
 /// output folder.
 /// </summary>
+/// <remarks>
+/// Memory does not grow with <c>--duration</c>: the scene is generated one 200 ms sweep at a time, spikes stream to
+/// <c>spikes.csv</c> (<see cref="SpikeCsvWriter"/>, 64 KiB buffer), the raster is a fixed grid (<see cref="SpikeRaster"/>)
+/// and the rate monitor has one bin. A run longer than 4 s also gets <c>raster-start.png</c>: its first 2 s at full
+/// resolution (a fixed window). Both files are written beside their targets and moved into place when complete.
+/// </remarks>
 internal static class DemoCommand
 {
+    /// <summary>The start window drawn at full resolution for runs longer than twice it: 2 s.</summary>
+    private const long StartWindowUs = 2_000_000;
+
+    /// <summary>Heap growth is sampled this often (simulated time).</summary>
+    private const long ProbeEveryUs = 1_000_000;
+
+    /// <summary>Called with the simulated time (µs) once per simulated second; tests use it to watch memory.</summary>
+    internal static Action<long>? ChunkProbe { get; set; }
+
     /// <summary>Creates the <c>demo</c> command.</summary>
     public static Command Create()
     {
-        var duration = new Option<double>("--duration") { Description = "Scene length in seconds.", DefaultValueFactory = _ => 1.0 };
-        var size = new Option<int>("--size") { Description = "Sensor width and height in pixels (even, 8..256).", DefaultValueFactory = _ => 32 };
+        var duration = new Option<double>("--duration") { Description = "Scene length in seconds (up to 3600).", DefaultValueFactory = _ => 1.0 }
+            .Positive(3600.0, "seconds");
+        var size = new Option<int>("--size") { Description = "Sensor width and height in pixels (even, 8..256).", DefaultValueFactory = _ => 32 }
+            .InRange(8, 256)
+            .Check(v => v % 2 != 0 ? string.Create(CultureInfo.InvariantCulture, $"must be even (got {v})") : null);
         var mode = new Option<string>("--mode") { Description = "Engine: event (exact, event-driven) or clock (fixed 0.1 ms steps).", DefaultValueFactory = _ => "event" };
         mode.AcceptOnlyFromAmong("event", "clock");
-        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder for raster.png and spikes.csv.", DefaultValueFactory = _ => new DirectoryInfo("eventsnn-demo") };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder for raster.png and spikes.csv (created if needed; files are replaced only when complete).", DefaultValueFactory = _ => new DirectoryInfo("eventsnn-demo") };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the scene and the network.", DefaultValueFactory = _ => 1UL };
+        Option<string> device = DeviceOption.Create();
 
         var command = new Command("demo", "Stream a synthetic moving-bar event-camera scene into a spiking network and write a raster plot and spike CSV.");
         command.Options.Add(duration);
@@ -36,45 +56,60 @@ internal static class DemoCommand
         command.Options.Add(mode);
         command.Options.Add(output);
         command.Options.Add(seed);
+        command.Options.Add(device);
         command.SetAction(parse => CliAction.Run(() => Run(
             parse.InvocationConfiguration.Output,
             parse.GetValue(duration),
             parse.GetValue(size),
             parse.GetValue(mode) ?? "event",
             parse.GetValue(output)!,
-            parse.GetValue(seed))));
+            parse.GetValue(seed),
+            parse.GetValue(device),
+            parse.InvocationConfiguration.Error)));
         return command;
     }
 
-    private static int Run(TextWriter output, double seconds, int size, string mode, DirectoryInfo outDir, ulong seed)
+    private static int Run(TextWriter output, double seconds, int size, string mode, DirectoryInfo outDir, ulong seed, string? deviceName, TextWriter error)
     {
-        if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 3600)
-        {
-            throw new ArgumentException("--duration must be in (0, 3600] seconds.");
-        }
-
-        if (size is < 8 or > 256 || size % 2 != 0)
-        {
-            throw new ArgumentException("--size must be an even number of pixels in 8..256.");
-        }
-
+        string folder = CliPaths.RequireOutputFolder(outDir.FullName, "--out");
+        string png = Path.Combine(folder, "raster.png");
+        string csv = Path.Combine(folder, "spikes.csv");
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         long durationUs = checked((long)Math.Round(seconds * 1e6));
         var setup = Stopwatch.StartNew();
-        List<DvsEvent> events = MovingBarScene.Generate(size, size, durationUs, sweepUs: 200_000, noiseHz: 2.0, seed);
+        var scene = new MovingBarScene(size, size, durationUs, sweepUs: 200_000, noiseHz: 2.0, seed);
         NetworkSpec network = BuildNetwork(size, seed);
-        using ISimulationEngineHandle handle = CreateEngine(network, mode);
+        long clockNeurons = mode == "clock" ? network.Populations.Where(p => p.Model is not null).Sum(p => (long)p.Size) : 0;
+        using DeviceSelection device = DeviceOption.Select(deviceName, clockNeurons, error);
+        using ISimulationEngineHandle handle = CreateEngine(network, mode, device.Device);
         ISimulationEngine engine = handle.Engine;
-        var recorder = new SpikeRecorder(1 << 16);
+
+        // Monitors stream or bin: memory does not grow with --duration (see docs: "demo memory").
+        using AtomicFile spikeFile = AtomicFile.Create(csv, "--out");
+        using var spikes = new SpikeCsvWriter(spikeFile.Stream, network, leaveOpen: true);
+        var raster = new SpikeRaster(network, SimTime.Zero, SimDuration.FromMicroseconds(durationUs));
+
+        // A long run is binned coarsely; its first seconds are also drawn at full resolution.
+        SpikeRaster? start = durationUs > 2 * StartWindowUs
+            ? new SpikeRaster(network, SimTime.Zero, SimDuration.FromMicroseconds(StartWindowUs), window: true)
+            : null;
+        string startPng = Path.Combine(folder, "raster-start.png");
         int[] sizes = [.. network.Populations.Select(p => p.Size)];
-        var rates = new PopulationRateMonitor(sizes, SimDuration.FromMilliseconds(10L));
-        engine.AddSpikeMonitor(recorder);
+        var rates = new PopulationRateMonitor(sizes, SimDuration.FromMicroseconds(Math.Max(durationUs, 1)));
+        engine.AddSpikeMonitor(spikes);
+        engine.AddSpikeMonitor(raster);
+        if (start is not null)
+        {
+            engine.AddSpikeMonitor(start);
+        }
         engine.AddSpikeMonitor(rates);
         setup.Stop();
 
         var loop = Stopwatch.StartNew();
         const long ChunkUs = 10_000;
-        int next = 0;
+        var chunk = new List<DvsEvent>();
+        long inputEvents = 0;
+        long nextProbe = ProbeEveryUs;
         var inputShape = network.Populations[0].Shape;
         console.Progress()
             .AutoClear(false)
@@ -87,14 +122,22 @@ internal static class DemoCommand
                     long end = Math.Min(chunkEnd, durationUs);
 
                     // Stream the events of this chunk into the engine, then run up to its end.
-                    while (next < events.Count && events[next].T < end)
+                    chunk.Clear();
+                    scene.Next(end, chunk);
+                    foreach (DvsEvent e in chunk)
                     {
-                        DvsEvent e = events[next++];
                         engine.InjectEvent(SimTime.FromMicroseconds(e.T), 0, inputShape.IndexOf(e.P, e.Y, e.X));
                     }
 
+                    inputEvents += chunk.Count;
                     engine.RunUntil(SimTime.FromMicroseconds(end));
                     task.Value = end;
+                    if (end >= nextProbe)
+                    {
+                        ChunkProbe?.Invoke(end);
+                        nextProbe += ProbeEveryUs;
+                    }
+
                     if (end == durationUs)
                     {
                         break;
@@ -103,16 +146,21 @@ internal static class DemoCommand
             });
         loop.Stop();
 
-        outDir.Create();
-        string png = Path.Combine(outDir.FullName, "raster.png");
-        string csv = Path.Combine(outDir.FullName, "spikes.csv");
-        MonitorCsv.WriteSpikes(recorder, csv, includePopulation: true);
-        RasterPlot.SavePng(recorder, png, new RasterPlotOptions
+        spikes.Complete();
+        spikeFile.Commit();
+        AtomicFile.Write(png, "--out", stream => RasterPlot.WritePng(raster, stream, new RasterPlotOptions
         {
             Title = $"Moving bar, {size}x{size} DVS → spiking network ({mode}-driven)",
-            PopulationSizes = sizes,
-            PopulationNames = [.. network.Populations.Select(p => p.Name)],
-        });
+            End = SimTime.FromMicroseconds(durationUs),
+        }));
+        if (start is not null)
+        {
+            AtomicFile.Write(startPng, "--out", stream => RasterPlot.WritePng(start, stream, new RasterPlotOptions
+            {
+                Title = string.Create(CultureInfo.InvariantCulture, $"Moving bar, {size}x{size} DVS → spiking network ({mode}-driven), first {StartWindowUs / 1e6:G3} s"),
+                End = SimTime.FromMicroseconds(StartWindowUs),
+            }));
+        }
 
         var table = new Table().AddColumns("Population", "Kind", "Neurons", "Spikes", "Rate (Hz)");
         var end2 = SimTime.FromMicroseconds(durationUs);
@@ -129,10 +177,15 @@ internal static class DemoCommand
         console.Write(table);
         long synapses = network.Projections.Sum(pr => (long)engine.GetSynapses(pr.Id).SynapseCount);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"neurons: {network.TotalSize - network.Populations[0].Size} (+{network.Populations[0].Size} input pixels), synapses: {synapses}"));
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input events: {events.Count}, spikes (inputs included): {engine.SpikeCount}"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input events: {inputEvents}, spikes (inputs included): {engine.SpikeCount}, device: {(mode == "clock" ? device.Name : "none (event-driven)")}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated {seconds} s in {loop.Elapsed.TotalSeconds:F3} s ({seconds / loop.Elapsed.TotalSeconds:F1}x real time; setup {setup.Elapsed.TotalSeconds:F3} s)"));
-        console.WriteLine($"raster: {png}");
-        console.WriteLine($"spikes: {csv}");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raster: {png} (bins of {raster.BinWidth.Ticks / 1e6:G6} ms)"));
+        if (start is not null)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raster: {startPng} (first {StartWindowUs / 1e6:G3} s, bins of {start.BinWidth.Ticks / 1e6:G6} ms)"));
+        }
+
+        console.WriteLine($"spikes: {csv} ({spikes.SpikesWritten} rows: time_ns,population,neuron)");
         return 0;
     }
 
@@ -163,8 +216,8 @@ internal static class DemoCommand
             .Build();
     }
 
-    private static EngineHandle CreateEngine(NetworkSpec network, string mode)
-        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event }));
+    private static EngineHandle CreateEngine(NetworkSpec network, string mode, IComputeDevice? device)
+        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event, Device = device }));
 
     private interface ISimulationEngineHandle : IDisposable
     {

@@ -7,8 +7,8 @@ using SkiaSharp;
 namespace EventSnn.Cli.Commands;
 
 /// <summary>
-/// <c>eventsnn view FILE --png OUT [--window MS] [--max-frames N] [--layout dvs128|davis]</c>: renders accumulated
-/// event frames as PNG images.
+/// <c>eventsnn view FILE --png OUT.png [--window MS] [--max-frames N] [--format F] [--layout dvs128|davis] [--sensor WxH]
+/// [--stream N]</c>: renders accumulated event frames as PNG images.
 /// </summary>
 /// <remarks>
 /// <para>Each pixel counts its ON (p = 1) and OFF (p = 0) events; on a black background ON shows blue, OFF red
@@ -18,9 +18,10 @@ namespace EventSnn.Cli.Commands;
 /// <para>Without <c>--window</c> all events go into one image, OUT. With <c>--window MS</c> the stream is cut into
 /// consecutive windows [t0 + k·MS, t0 + (k + 1)·MS) from the first event's time t0, and window k is written to
 /// <c>OUT-stem_kkkk.png</c> (e.g. <c>frames.png</c> → <c>frames_0000.png</c>, <c>frames_0001.png</c>, …); empty
-/// windows give black frames so the index stays proportional to time; at most <c>--max-frames</c> are written.</para>
-/// <para>The sensor size comes from the file (or its camera); when it is unknown a first pass finds the largest
-/// x and y.</para>
+/// windows give black frames so the index stays proportional to time; at most <c>--max-frames</c> are written.
+/// Every image is written to a temporary file and moved into place when complete.</para>
+/// <para>A first pass finds the events' extent; the sensor is then chosen by <see cref="SensorRules"/> so that it
+/// holds every event (the file's size, the dataset's, else the extent, with a note).</para>
 /// </remarks>
 internal static class ViewCommand
 {
@@ -30,44 +31,38 @@ internal static class ViewCommand
     internal static Command Create()
     {
         var file = EventFileOptions.File();
+        var format = EventFileOptions.Format();
         var layout = EventFileOptions.Layout();
-        var png = new Option<FileInfo>("--png") { Description = "Output PNG path (with --window: the stem of numbered frames).", Required = true };
+        var sensor = EventFileOptions.Sensor();
+        var stream = EventFileOptions.Stream();
+        var png = new Option<FileInfo>("--png") { Description = "Output PNG path, ending in .png (with --window: the stem of numbered frames).", Required = true };
+        png.Check(f => f.Extension.Equals(".png", StringComparison.OrdinalIgnoreCase) ? null : $"must end in .png (it writes PNG images; got '{f.Name}')");
         var window = new Option<double?>("--window") { Description = "Frame window in milliseconds: one PNG per window (OUT_0000.png, ...)." };
-        var maxFrames = new Option<int>("--max-frames") { Description = "With --window: the most frames to write.", DefaultValueFactory = _ => 100 };
+        window.Check(m => m is double v && !(double.IsFinite(v) && v > 0 && v * 1000 <= long.MaxValue / 2)
+            ? string.Create(CultureInfo.InvariantCulture, $"must be a positive number of milliseconds (got {v})")
+            : null);
+        var maxFrames = new Option<int>("--max-frames") { Description = "With --window: the most frames to write (1..100000).", DefaultValueFactory = _ => 100 }
+            .InRange(1, 100_000);
         var command = new Command("view", "Render accumulated event frames (ON blue, OFF red) as PNG images.")
         {
             file,
             png,
             window,
             maxFrames,
+            format,
             layout,
+            sensor,
+            stream,
         };
         command.SetAction(parse => CliAction.Run(() =>
         {
-            var options = EventFileOptions.ReaderOptions(parse.GetValue(layout));
-            string input = parse.GetValue(file)!.FullName;
-            string output = parse.GetValue(png)!.FullName;
-            double? ms = parse.GetValue(window);
-            int frames = parse.GetValue(maxFrames);
-            long? windowUs = null;
-            if (ms is double m)
+            var options = EventFileOptions.ReaderOptions(parse.GetValue(layout), parse.GetValue(sensor), parse.GetValue(stream));
+            string input = CliPaths.RequireInputFile(parse.GetValue(file)!.FullName, "FILE");
+            string output = CliPaths.RequireOutputFile(parse.GetValue(png)!.FullName, "--png");
+            long? windowUs = parse.GetValue(window) is double m ? Math.Max(1, (long)Math.Round(m * 1000)) : null;
+            foreach (string line in Render(input, output, windowUs, parse.GetValue(maxFrames), options, EventFileOptions.ParseFormat(parse.GetValue(format))))
             {
-                if (!double.IsFinite(m) || m <= 0 || m * 1000 > long.MaxValue / 2)
-                {
-                    throw new ArgumentOutOfRangeException("--window", m, "--window must be a positive number of milliseconds.");
-                }
-
-                windowUs = Math.Max(1, (long)Math.Round(m * 1000));
-            }
-
-            if (frames < 1)
-            {
-                throw new ArgumentOutOfRangeException("--max-frames", frames, "--max-frames must be at least 1.");
-            }
-
-            foreach (string line in Render(input, output, windowUs, frames, options))
-            {
-                Console.Out.WriteLine(line);
+                parse.InvocationConfiguration.Output.WriteLine(line);
             }
 
             return 0;
@@ -76,17 +71,23 @@ internal static class ViewCommand
     }
 
     /// <summary>Renders the file; returns one line per written image (and notes).</summary>
-    internal static List<string> Render(string input, string output, long? windowUs, int maxFrames, EventReaderOptions options)
+    internal static List<string> Render(string input, string output, long? windowUs, int maxFrames, EventReaderOptions options, EventFormat format = EventFormat.Unknown)
     {
         var lines = new List<string>();
-        SensorSize sensor = SensorOf(input, options, lines);
+        (SensorChoice choice, _) = EventFileOptions.ScanSensor(input, format, options);
+        if (choice.Note is string note)
+        {
+            lines.Add($"note: {note}");
+        }
+
+        SensorSize sensor = choice.Sensor ?? new SensorSize(1, 1);
         if ((long)sensor.Width * sensor.Height > MaxPixels)
         {
-            throw new ArgumentException($"sensor {sensor} is too large to render (more than {MaxPixels} pixels)", nameof(input));
+            throw new InvalidDataException($"{input}: sensor {sensor} is too large to render (more than {MaxPixels} pixels)");
         }
 
         var frame = new Frame(sensor);
-        using IEventReader reader = EventFile.Open(input, options);
+        using IEventReader reader = EventFile.Open(input, format, options);
         using var batch = new EventBatch();
         long? t0 = null;
         long index = 0;
@@ -164,44 +165,10 @@ internal static class ViewCommand
         return Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"{stem}_{index:D4}{(ext.Length == 0 ? ".png" : ext)}"));
     }
 
-    private static SensorSize SensorOf(string input, EventReaderOptions options, List<string> lines)
-    {
-        using IEventReader reader = EventFile.Open(input, options);
-        if (reader.Info.Sensor is SensorSize known)
-        {
-            return known;
-        }
-
-        int maxX = 0, maxY = 0;
-        using var batch = new EventBatch();
-        while (true)
-        {
-            batch.Clear();
-            if (reader.ReadBatch(batch) == 0)
-            {
-                break;
-            }
-
-            foreach (ushort x in batch.X)
-            {
-                maxX = Math.Max(maxX, x);
-            }
-
-            foreach (ushort y in batch.Y)
-            {
-                maxY = Math.Max(maxY, y);
-            }
-        }
-
-        var size = new SensorSize(maxX + 1, maxY + 1);
-        lines.Add($"note: the file does not state its sensor size; using {size} from the largest coordinates");
-        return size;
-    }
-
     private static void Write(Frame frame, string path, List<string> lines)
     {
         byte[] png = frame.ToPng(out int width, out int height);
-        File.WriteAllBytes(path, png);
+        AtomicFile.Write(path, "--png", s => s.Write(png));
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"wrote {path} ({width}x{height}, {frame.Events} events)"));
     }
 

@@ -17,8 +17,10 @@ namespace EventSnn.Simulator.Connectivity;
 /// </remarks>
 public sealed class SynapseTable
 {
-    private SynapseTable(int preSize, int postSize, int[] sourceGroupStart, long[] groupDelay, int[] groupStart, int[] targets, float[] weights)
+    private SynapseTable(int preSize, int postSize, int[] sourceGroupStart, long[] groupDelay, int[] groupStart, int[] targets, float[] weights, int[]? kernelIndex = null, float[]? kernel = null)
     {
+        KernelIndex = kernelIndex;
+        Kernel = kernel;
         PreSize = preSize;
         PostSize = postSize;
         SourceGroupStart = sourceGroupStart;
@@ -77,6 +79,15 @@ public sealed class SynapseTable
     /// <summary>Largest number of synapses in one delay group.</summary>
     public int MaxGroupSize { get; }
 
+    /// <summary>
+    /// Per synapse: its entry in <see cref="Kernel"/> (plastic convolutions, whose kernel is shared), or null. The synapse's
+    /// weight in <see cref="Weights"/> is a copy that the engine refreshes before each delivery reads it.
+    /// </summary>
+    public int[]? KernelIndex { get; }
+
+    /// <summary>The shared kernel of a plastic convolution (in <see cref="Conv2DConnectivity.Kernel"/> order), or null.</summary>
+    public float[]? Kernel { get; }
+
     /// <summary>Incoming index (plastic projections): per post neuron, first entry (length <see cref="PostSize"/> + 1), or null.</summary>
     public int[]? IncomingStart { get; private set; }
 
@@ -89,6 +100,7 @@ public sealed class SynapseTable
     /// <summary>Bytes held by all arrays of this table.</summary>
     public long MemoryBytes =>
         (4L * SourceGroupStart.Length) + (8L * GroupDelay.Length) + (4L * GroupStart.Length) + (4L * Targets.Length) + (4L * Weights.Length)
+        + (4L * (KernelIndex?.Length ?? 0)) + (4L * (Kernel?.Length ?? 0))
         + (4L * (IncomingStart?.Length ?? 0)) + (4L * (IncomingSynapse?.Length ?? 0)) + (4L * (IncomingPre?.Length ?? 0));
 
     /// <summary>Bytes per synapse including every index (<see cref="MemoryBytes"/> / <see cref="SynapseCount"/>).</summary>
@@ -167,6 +179,8 @@ public sealed class SynapseTable
         private readonly List<int> _rowPost = [];
         private readonly List<float> _rowW = [];
         private readonly List<long> _rowD = [];
+        private readonly List<int> _rowK = [];
+        private readonly List<int> _kernelIndex = [];
         private readonly List<int> _targets = [];
         private readonly List<float> _weights = [];
         private readonly List<long> _groupDelay = [];
@@ -183,8 +197,9 @@ public sealed class SynapseTable
             _sourceGroupStart = new int[pre.Size + 1];
         }
 
-        private void Add(int post, float? w = null, long? d = null)
+        private void Add(int post, float? w = null, long? d = null, int kernelEntry = -1)
         {
+            _rowK.Add(kernelEntry);
             _rowPost.Add(post);
             _rowW.Add(w ?? DrawWeight());
             _rowD.Add(d ?? DrawDelay());
@@ -236,6 +251,7 @@ public sealed class SynapseTable
                 _rowPost.Clear();
                 _rowW.Clear();
                 _rowD.Clear();
+                _rowK.Clear();
                 switch (_p.Connectivity)
                 {
                     case AllToAllConnectivity a:
@@ -274,6 +290,11 @@ public sealed class SynapseTable
 
             _sourceGroupStart[_pre.Size] = _groupDelay.Count;
             _groupStart.Add(_targets.Count);
+            if (_p.Connectivity is Conv2DConnectivity conv && _p.Plasticity is not null)
+            {
+                return new SynapseTable(_pre.Size, _post.Size, _sourceGroupStart, [.. _groupDelay], [.. _groupStart], [.. _targets], [.. _weights], [.. _kernelIndex], [.. conv.Kernel]);
+            }
+
             return new SynapseTable(_pre.Size, _post.Size, _sourceGroupStart, [.. _groupDelay], [.. _groupStart], [.. _targets], [.. _weights]);
         }
 
@@ -361,8 +382,8 @@ public sealed class SynapseTable
                             continue;
                         }
 
-                        float w = cv.Kernel[(((((o * cv.InChannels) + c) * cv.KernelHeight) + ky) * cv.KernelWidth) + kx];
-                        Add(qs.IndexOf(o, oy, ox), w);
+                        int entry = (((((o * cv.InChannels) + c) * cv.KernelHeight) + ky) * cv.KernelWidth) + kx;
+                        Add(qs.IndexOf(o, oy, ox), cv.Kernel[entry], kernelEntry: entry);
                     }
                 }
             }
@@ -396,6 +417,7 @@ public sealed class SynapseTable
                 {
                     _targets.Add(_rowPost[k]);
                     _weights.Add(_rowW[k]);
+                    _kernelIndex.Add(_rowK[k]);
                 }
 
                 return;
@@ -422,6 +444,7 @@ public sealed class SynapseTable
 
                 _targets.Add(_rowPost[k]);
                 _weights.Add(_rowW[k]);
+                _kernelIndex.Add(_rowK[k]);
             }
         }
 

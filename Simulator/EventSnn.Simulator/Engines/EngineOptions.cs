@@ -30,8 +30,18 @@ public sealed record EngineOptions
     /// <summary>The step of clock-driven populations that declare none (default 0.1 ms).</summary>
     public SimDuration DefaultDt { get; init; } = SimDuration.FromMicroseconds(100);
 
-    /// <summary>The device that runs the clock-driven phases (not disposed by the engine); null: a CPU device with <see cref="Threads"/> threads, owned by the engine.</summary>
+    /// <summary>
+    /// The device that runs the clock-driven phases (not disposed by the engine); null: a CPU device with <see cref="Threads"/>
+    /// threads, owned by the engine. A host-visible device (the CPU device) runs populations from host arrays; a device that
+    /// implements <see cref="IResidentClockDevice"/> (the ILGPU device) keeps them resident in its memory.
+    /// </summary>
     public IComputeDevice? Device { get; init; }
+
+    /// <summary>
+    /// Devices for individual clock-driven populations, by population name, overriding <see cref="Device"/> (not disposed by
+    /// the engine): e.g. a large population on a GPU and small ones on the CPU device.
+    /// </summary>
+    public IReadOnlyDictionary<string, IComputeDevice>? PopulationDevices { get; init; }
 
     /// <summary>Threads of the CPU device the engine creates when <see cref="Device"/> is null (default 1; results do not depend on it).</summary>
     public int Threads { get; init; } = 1;
@@ -61,6 +71,14 @@ public sealed record EngineOptions
         };
     }
 
+    /// <summary>The device a clock-driven population runs on under these options: its entry in <see cref="PopulationDevices"/>, else <see cref="Device"/> (null: the engine's own CPU device).</summary>
+    /// <param name="population">A neuron population.</param>
+    public IComputeDevice? DeviceFor(PopulationSpec population)
+    {
+        ArgumentNullException.ThrowIfNull(population);
+        return PopulationDevices is not null && PopulationDevices.TryGetValue(population.Name, out IComputeDevice? d) ? d : Device;
+    }
+
     internal void Validate()
     {
         if (DefaultDt.Ticks < 1)
@@ -83,9 +101,23 @@ public sealed record EngineOptions
             throw new ArgumentOutOfRangeException(nameof(MaxRingSlots), MaxRingSlots, "The ring must have 2 to 65536 slots.");
         }
 
-        if (Device is { IsHostVisible: false })
+        CheckDevice(Device, nameof(Device));
+        foreach (KeyValuePair<string, IComputeDevice> entry in PopulationDevices ?? new Dictionary<string, IComputeDevice>())
         {
-            throw new ArgumentException($"Device '{Device.Name}' is not host-visible; the engine's clock-driven phases need a host-visible device.", nameof(Device));
+            if (entry.Value is null)
+            {
+                throw new ArgumentException($"The device of population '{entry.Key}' is null.", nameof(PopulationDevices));
+            }
+
+            CheckDevice(entry.Value, nameof(PopulationDevices));
+        }
+    }
+
+    private static void CheckDevice(IComputeDevice? device, string name)
+    {
+        if (device is { IsHostVisible: false } and not IResidentClockDevice)
+        {
+            throw new ArgumentException($"Device '{device.Name}' is neither host-visible nor able to hold clock-driven populations resident.", name);
         }
     }
 }

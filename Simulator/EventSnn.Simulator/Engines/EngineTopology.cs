@@ -46,10 +46,10 @@ internal sealed class EngineTopology
         Tables = new SynapseTable[nj];
         Receptor = new int[nj];
         Post = new int[nj];
-        Rules = new StdpRule?[nj];
+        Rules = new PlasticityRule?[nj];
         var outgoing = new List<int>[np];
-        var pre = new List<StdpRule>[np];
-        var post = new List<StdpRule>[np];
+        var pre = new List<PlasticityRule>[np];
+        var post = new List<PlasticityRule>[np];
         for (int i = 0; i < np; i++)
         {
             outgoing[i] = [];
@@ -64,12 +64,20 @@ internal sealed class EngineTopology
             Receptor[pr.Id] = pr.Receptor;
             Post[pr.Id] = pr.Post;
             outgoing[pr.Pre].Add(pr.Id);
-            if (pr.Stdp is not null)
+            if (pr.Plasticity is not null)
             {
-                var rule = new StdpRule(pr.Stdp, table);
+                var rule = PlasticityRule.Create(pr.Plasticity, table);
                 Rules[pr.Id] = rule;
                 pre[pr.Pre].Add(rule);
                 post[pr.Post].Add(rule);
+            }
+        }
+
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            if (pr.Normalization is { } n)
+            {
+                WeightNormalization.Apply(Tables[pr.Id], n.Total);
             }
         }
 
@@ -94,13 +102,13 @@ internal sealed class EngineTopology
     public int[][] Outgoing { get; }
 
     /// <summary>STDP rule by projection (null when static).</summary>
-    public StdpRule?[] Rules { get; }
+    public PlasticityRule?[] Rules { get; }
 
     /// <summary>STDP rules whose presynaptic population is the index.</summary>
-    public StdpRule[][] PreRules { get; }
+    public PlasticityRule[][] PreRules { get; }
 
     /// <summary>STDP rules whose postsynaptic population is the index.</summary>
-    public StdpRule[][] PostRules { get; }
+    public PlasticityRule[][] PostRules { get; }
 
     /// <summary>Next spike index of each source, for spike-source populations (null otherwise).</summary>
     public int[]?[] SourceCursor { get; }
@@ -125,7 +133,7 @@ internal sealed class EngineTopology
     /// <param name="neuron">Neuron index.</param>
     /// <param name="tick">Spike time.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void NotifySpike(ISpikeMonitor[] monitors, StdpRule[] preRules, StdpRule[] postRules, int population, int neuron, long tick)
+    public static void NotifySpike(ISpikeMonitor[] monitors, PlasticityRule[] preRules, PlasticityRule[] postRules, int population, int neuron, long tick)
     {
         if (monitors.Length != 0)
         {
@@ -136,12 +144,12 @@ internal sealed class EngineTopology
             }
         }
 
-        foreach (StdpRule r in preRules)
+        foreach (PlasticityRule r in preRules)
         {
             r.OnPreSpike(neuron, tick);
         }
 
-        foreach (StdpRule r in postRules)
+        foreach (PlasticityRule r in postRules)
         {
             r.OnPostSpike(neuron, tick);
         }
@@ -279,20 +287,14 @@ internal sealed class EngineTopology
         }
     }
 
-    /// <summary>Writes every projection's weights and, when plastic, its STDP traces.</summary>
+    /// <summary>Writes every projection's weights and, when plastic, its rule's state (traces, eligibility, shared kernel, reward).</summary>
     /// <param name="w">The writer.</param>
     public void WriteSynapses(BinaryWriter w)
     {
         for (int i = 0; i < Tables.Length; i++)
         {
             EngineStateIO.WriteArray<float>(w, Tables[i].Weights);
-            if (Rules[i] is StdpRule r)
-            {
-                EngineStateIO.WriteArray<double>(w, r.PreTrace.Values);
-                EngineStateIO.WriteArray<long>(w, r.PreTrace.LastUpdate);
-                EngineStateIO.WriteArray<double>(w, r.PostTrace.Values);
-                EngineStateIO.WriteArray<long>(w, r.PostTrace.LastUpdate);
-            }
+            Rules[i]?.Write(w);
         }
     }
 
@@ -306,20 +308,7 @@ internal sealed class EngineTopology
             SynapseTable tb = Tables[i];
             float[] wts = EngineStateIO.ReadArray<float>(r, tb.SynapseCount);
             apply.Add(() => wts.CopyTo(tb.Weights, 0));
-            if (Rules[i] is StdpRule rule)
-            {
-                double[] pv = EngineStateIO.ReadArray<double>(r, tb.PreSize);
-                long[] pl = EngineStateIO.ReadArray<long>(r, tb.PreSize);
-                double[] qv = EngineStateIO.ReadArray<double>(r, tb.PostSize);
-                long[] ql = EngineStateIO.ReadArray<long>(r, tb.PostSize);
-                apply.Add(() =>
-                {
-                    pv.CopyTo(rule.PreTrace.Values, 0);
-                    pl.CopyTo(rule.PreTrace.LastUpdate, 0);
-                    qv.CopyTo(rule.PostTrace.Values, 0);
-                    ql.CopyTo(rule.PostTrace.LastUpdate, 0);
-                });
-            }
+            Rules[i]?.Read(r, apply);
         }
     }
 

@@ -39,7 +39,7 @@ namespace EventSnn.Simulator.Engines;
 public sealed class SimulationEngine : ISimulationEngine, IDisposable
 {
     private const uint Magic = 0x4E455345; // "ESEN"
-    private const int FormatVersion = 3;
+    private const int FormatVersion = 4;
     private static readonly EngineStateIO s_format = new(Magic, FormatVersion, "engine state", "Not an EventSnn engine state (bad magic number).", "The saved state belongs to a different network or execution (populations, models, synapse counts, modes or steps differ).");
     private static readonly Meter s_meter = new("EventSnn.Simulator");
     private static readonly Counter<long> s_spikes = s_meter.CreateCounter<long>("eventsnn.engine.spikes", description: "Spikes emitted by simulation engines.");
@@ -58,9 +58,10 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly int[] _post;
     private readonly bool[] _queued;
     private readonly int[][] _outgoing;
-    private readonly StdpRule?[] _rules;
-    private readonly StdpRule[][] _preRules;
-    private readonly StdpRule[][] _postRules;
+    private readonly PlasticityRule?[] _rules;
+    private readonly PlasticityRule?[] _syncRules;
+    private readonly PlasticityRule[][] _preRules;
+    private readonly PlasticityRule[][] _postRules;
     private readonly int[]?[] _sourceCursor;
     private readonly Xoshiro256[] _poissonRng;
     private readonly double[] _poissonP;
@@ -107,6 +108,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         _rules = _topology.Rules;
         _preRules = _topology.PreRules;
         _postRules = _topology.PostRules;
+        _syncRules = [.. _rules.Select(r => r is { NeedsSync: true } ? r : null)];
         _sourceCursor = _topology.SourceCursor;
         _poissonRng = _topology.PoissonRng;
         _poissonP = _topology.PoissonP;
@@ -127,6 +129,14 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             }
         }
 
+        foreach (string name in options.PopulationDevices?.Keys ?? Enumerable.Empty<string>())
+        {
+            if (!network.Populations.Any(p => p.Name == name && p.Model is not null))
+            {
+                throw new ArgumentException($"EngineOptions.PopulationDevices names '{name}', which is not a neuron population of the network.", nameof(options));
+            }
+        }
+
         // Deliveries into clock-driven populations go straight into their input rings unless plasticity can change the
         // weight while the spike is in flight: those wait in the queue and are added when due (the weight read then).
         _queued = new bool[network.Projections.Length];
@@ -136,7 +146,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         foreach (ProjectionSpec pr in network.Projections)
         {
             SynapseTable t = _tables[pr.Id];
-            _queued[pr.Id] = executions[pr.Post]!.Mode == ExecutionMode.Event || pr.Stdp is not null;
+            _queued[pr.Id] = executions[pr.Post]!.Mode == ExecutionMode.Event || pr.Plasticity is not null;
             if (t.SynapseCount > 0)
             {
                 minDelayIn[pr.Post] = Math.Min(minDelayIn[pr.Post], t.MinDelay);
@@ -166,7 +176,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 continue;
             }
 
-            device ??= _ownedDevice = new CpuDevice(new CpuDeviceOptions { Threads = options.Threads });
+            IComputeDevice populationDevice = options.DeviceFor(p) ?? (device ??= _ownedDevice = new CpuDevice(new CpuDeviceOptions { Threads = options.Threads }));
             long dt = ex.Dt.Ticks;
             _windowByDelay[p.Id] = minDelayIn[p.Id] == long.MaxValue
                 ? options.MaxWindowSteps
@@ -174,14 +184,19 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             long ahead = maxDelayIn[p.Id] == 0 ? 1 : ((maxDelayIn[p.Id] + dt - 1) / dt) + 1;
             long memoryCap = Math.Max(2, (16L << 20) / Math.Max(1L, (long)p.Size * p.Model!.Info.Receptors.Length));
             int slots = (int)Math.Clamp(ahead + 1, 2, Math.Min(options.MaxRingSlots, memoryCap));
-            ClockPopulation cp = p.Model!.CreateClockPopulation(p, ex.Dt, slots, options.MaxWindowSteps, device);
+            ClockPopulation cp = p.Model!.CreateClockPopulation(p, ex.Dt, slots, options.MaxWindowSteps, populationDevice);
             _clock[p.Id] = cp;
             _states[p.Id] = cp.State;
             clocks.Add(cp);
         }
 
         _clocks = [.. clocks];
-        Device = device;
+        Device = device ?? (clocks.Count > 0 ? options.DeviceFor(network.Populations[clocks[0].Id]) : null);
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            _clock[pr.Post]?.AttachIncoming(pr.Id, _tables[pr.Id], _receptor[pr.Id], pr.Stdp is not null);
+        }
+
         ScheduleInitial();
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -234,15 +249,59 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <param name="population">Population id.</param>
     public ExecutionSpec? GetExecution(int population) => _states[population]?.Execution;
 
-    /// <summary>The STDP state of a projection, or null when it is static.</summary>
+    /// <summary>The plasticity rule of a projection (its traces and state), or null when it is static.</summary>
     /// <param name="projection">Projection id.</param>
-    public StdpRule? GetPlasticity(int projection) => _rules[projection];
+    public PlasticityRule? GetPlasticity(int projection) => _rules[projection];
+
+    /// <summary>
+    /// Sets the reward input of every reward-modulated rule (<see cref="MstdpSpec"/>, <see cref="MstdpetSpec"/>) from the
+    /// current time on; the reward is piecewise constant and starts at 0.
+    /// </summary>
+    /// <param name="reward">The reward (finite).</param>
+    public void SetReward(double reward)
+    {
+        foreach (PlasticityRule? r in _rules)
+        {
+            if (r is { Spec.UsesReward: true })
+            {
+                r.SetReward(reward, _now);
+            }
+        }
+    }
+
+    /// <summary>Sets the reward input of one projection's reward-modulated rule from the current time on.</summary>
+    /// <param name="projection">The projection's name.</param>
+    /// <param name="reward">The reward (finite).</param>
+    /// <exception cref="ArgumentException">The projection has no reward-modulated rule.</exception>
+    public void SetReward(string projection, double reward)
+    {
+        ProjectionSpec p = Network.Projection(projection);
+        if (_rules[p.Id] is not { Spec.UsesReward: true } r)
+        {
+            throw new ArgumentException($"{p} has no reward-modulated plasticity rule.", nameof(projection));
+        }
+
+        r.SetReward(reward, _now);
+    }
 
     /// <inheritdoc/>
-    public NeuronPopulationState? GetPopulationState(int population) => _states[population];
+    public NeuronPopulationState? GetPopulationState(int population)
+    {
+        if ((uint)population < (uint)_clock.Length)
+        {
+            _clock[population]?.SyncHost();
+        }
+
+        return _states[population];
+    }
 
     /// <inheritdoc/>
-    public SynapseTable GetSynapses(int projection) => _tables[projection];
+    /// <remarks>Plastic weights that change continuously or live in a shared kernel are brought up to the current time first.</remarks>
+    public SynapseTable GetSynapses(int projection)
+    {
+        _syncRules[projection]?.Synchronize(_now);
+        return _tables[projection];
+    }
 
     /// <inheritdoc/>
     public void AddSpikeMonitor(ISpikeMonitor monitor)
@@ -264,6 +323,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public double ReadState(int population, int neuron, int variable)
     {
         NeuronPopulationState s = CheckStateVariable(population, neuron, variable);
+        _clock[population]?.SyncHost();
         return _event[population] is { } ep ? ep.Read(neuron, variable, _now) : s.GetStored(neuron, variable);
     }
 
@@ -334,7 +394,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
     /// <summary>
     /// Starts a new sample at the current time: every neuron returns to its initial state, spikes in flight and predicted
-    /// crossings are dropped, and (unless <paramref name="keepTraces"/>) plasticity traces are cleared. Weights, source
+    /// crossings are dropped, (unless <paramref name="keepTraces"/>) plasticity traces are cleared, and projections with
+    /// weight normalisation are normalised. Weights, source
     /// populations (spike arrays, Poisson generators, injected external events) and time are kept. For dataset replays and
     /// training loops that present samples one after another.
     /// </summary>
@@ -372,16 +433,31 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
         if (!keepTraces)
         {
-            foreach (StdpRule? r in _rules)
+            foreach (PlasticityRule? r in _rules)
             {
-                r?.PreTrace.Clear();
-                r?.PostTrace.Clear();
+                r?.ClearTraces();
+            }
+        }
+
+        foreach (ProjectionSpec pr in Network.Projections)
+        {
+            if (pr.Normalization is { } norm)
+            {
+                WeightNormalization.Apply(_tables[pr.Id], norm.Total);
             }
         }
     }
 
-    /// <summary>Disposes the device if the engine created it.</summary>
-    public void Dispose() => _ownedDevice?.Dispose();
+    /// <summary>Releases device-resident populations, and the device if the engine created it.</summary>
+    public void Dispose()
+    {
+        foreach (ClockPopulation c in _clocks)
+        {
+            (c as IDisposable)?.Dispose();
+        }
+
+        _ownedDevice?.Dispose();
+    }
 
     private long NextBoundary()
     {
@@ -507,6 +583,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             case EngineEventKind.Deliver:
             {
                 SynapseTable tb = _tables[e.A];
+                _syncRules[e.A]?.BeforeDelivery(e.B, t);
                 int from = tb.GroupStart[e.B];
                 int len = tb.GroupStart[e.B + 1] - from;
                 int post = _post[e.A];
@@ -525,7 +602,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 else
                 {
                     _clockDeliveries.TryDequeue(out _, out _);
-                    if (!_clock[post]!.TryAddInput(t, _receptor[e.A], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), amplitude))
+                    if (!_clock[post]!.TryAddInput(t, e.A, e.B, amplitude))
                     {
                         throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
                     }
@@ -602,9 +679,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 long arrival = Math.Max(tick + tb.GroupDelay[g], floor);
                 if (target is not null)
                 {
-                    int from = tb.GroupStart[g];
-                    int len = tb.GroupStart[g + 1] - from;
-                    if (!_queued[pr] && target.TryAddInput(arrival, _receptor[pr], tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), amplitude))
+                    if (!_queued[pr] && target.TryAddInput(arrival, pr, g, amplitude))
                     {
                         continue;
                     }
@@ -760,6 +835,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         ClockPopulation c = _clock[p.Id]!;
+        c.SyncHost();
         foreach (float[] col in c.State.Columns)
         {
             EngineStateIO.WriteArray<float>(w, col);
@@ -827,6 +903,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
             c.StateTime = time;
             c.EmittedTime = time;
+            c.PushHost();
         };
     }
 

@@ -25,7 +25,7 @@ public readonly struct AdaptiveLif : ISearchableModel<AdaptiveLif>
     private readonly double _b;
     private readonly double _tref;
     private readonly ResetMode _reset;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly SpikeRules _rules;
     private readonly double _dt;
     private readonly float _cVs;

@@ -23,8 +23,8 @@ public readonly struct ClockSpikeRule
     private readonly float _vr;
     private readonly float _refSteps;
     private readonly ResetMode _reset;
-    private readonly bool _strict;
-    private readonly bool _closed;
+    private readonly BlittableBool _strict;
+    private readonly BlittableBool _closed;
 
     /// <summary>Prepares the rule.</summary>
     /// <param name="vThresh">Threshold (mV).</param>

@@ -31,7 +31,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     private readonly double _ei;
     private readonly double _tref;
     private readonly ResetMode _reset;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly SpikeRules _rules;
     private readonly double _dt;
     private readonly float _cL;

@@ -24,7 +24,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly double _vr;
     private readonly double _tref;
     private readonly ResetMode _reset;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly double _scan;
     private readonly SpikeRules _rules;
     private readonly double _dt;
@@ -37,7 +37,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly ClockSpikeRule _rule;
 
     // Power form (see PowerForm): e^{−t/τ} = x^n with x = e^{−λ0·t} for τm, τe, τi; kernel factors τs/(τs − τm).
-    private readonly bool _power;
+    private readonly BlittableBool _power;
     private readonly double _lambda0;
     private readonly int _nm;
     private readonly int _ne;

@@ -97,4 +97,29 @@ public interface INeuronModel<TSelf> : IClockStep<TSelf>
     /// </param>
     /// <returns>δ in ticks, or <see cref="double.PositiveInfinity"/>.</returns>
     double FindCrossing(in NeuronState state, double horizon, out double recheck);
+
+    /// <summary>
+    /// Returns a message when these parameter values have no exact event-driven form (for example a population-wide rule
+    /// that only exists in clock mode), or null (the default). The engine refuses event-driven execution with it.
+    /// </summary>
+    /// <param name="parameters">Parameter values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
+    static virtual string? EventDrivenProblem(ReadOnlySpan<double> parameters) => null;
+
+    /// <summary>
+    /// Whether a clock-driven population of these neurons applies <see cref="ApplyPopulationRule"/> after every step
+    /// (false by default: neurons are independent within a step).
+    /// </summary>
+    /// <param name="models">The population's models: one shared instance, or one per neuron.</param>
+    static virtual bool UsesPopulationRule(ReadOnlySpan<TSelf> models) => false;
+
+    /// <summary>
+    /// A population-wide rule applied after every clock step, once every neuron has run its lane step: it may change
+    /// state (<paramref name="view"/>) and the spikes of the step (for example winner-take-all inhibition keeps only the
+    /// most depolarised neuron). Runs on the host, one step at a time; the default keeps everything.
+    /// </summary>
+    /// <param name="models">The population's models: one shared instance, or one per neuron.</param>
+    /// <param name="view">The population's state after the step, writable.</param>
+    /// <param name="spiked">The neurons that fired in the step (ascending); the rule rewrites the start of the span.</param>
+    /// <returns>The number of neurons that fire after the rule (their indices ascending at the start of <paramref name="spiked"/>).</returns>
+    static virtual int ApplyPopulationRule(ReadOnlySpan<TSelf> models, in ClockPopulationView view, Span<int> spiked) => spiked.Length;
 }

@@ -16,7 +16,7 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
     private readonly double _drive;
     private readonly double _tref;
     private readonly ResetMode _reset;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly SpikeRules _rules;
     private readonly double _dt;
     private readonly float _cDrift;

@@ -17,7 +17,7 @@ public readonly struct Lif : INeuronModel<Lif>
     private readonly double _vr;
     private readonly double _tref;
     private readonly ResetMode _reset;
-    private readonly bool _strict;
+    private readonly BlittableBool _strict;
     private readonly SpikeRules _rules;
     private readonly double _dt;
     private readonly float _cP;

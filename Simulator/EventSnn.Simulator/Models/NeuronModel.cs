@@ -37,11 +37,21 @@ public abstract class NeuronModel
     /// <summary>Adaptive LIF with spike-triggered adaptation and delta synapses (<see cref="Models.AdaptiveLif"/>).</summary>
     public static NeuronModel AdaptiveLif => For<AdaptiveLif>();
 
+    /// <summary>Conductance-based LIF with a homeostatic adaptive threshold (<see cref="Models.DiehlCookLif"/>).</summary>
+    public static NeuronModel DiehlCookLif => For<DiehlCookLif>();
+
     /// <summary>The descriptor of model type <typeparamref name="TModel"/> (one instance per type).</summary>
     /// <typeparam name="TModel">The model struct.</typeparam>
     public static NeuronModel For<TModel>()
         where TModel : struct, INeuronModel<TModel>
         => NeuronModel<TModel>.Instance;
+
+    /// <summary>
+    /// Why these parameter values have no exact event-driven form (a phrase such as <c>with inhibition</c>, or
+    /// <c>at all</c> for clock-only models), or null when the population can run event-driven.
+    /// </summary>
+    /// <param name="parameters">Values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
+    public abstract string? EventDrivenProblem(ReadOnlySpan<double> parameters);
 
     /// <summary>Checks cross-parameter rules; returns a message or null.</summary>
     /// <param name="parameters">Values in <see cref="NeuronModelInfo.Parameters"/> order.</param>
@@ -98,14 +108,31 @@ public sealed class NeuronModel<TModel> : NeuronModel
     internal override EventPopulation CreateEventPopulation(PopulationSpec spec)
     {
         Check(spec);
+        Span<double> p = stackalloc double[spec.Parameters.Length];
+        int count = spec.PerNeuronParameters.IsEmpty ? 1 : spec.Size;
+        for (int j = 0; j < count; j++)
+        {
+            spec.GetParameters(j, p);
+            if (TModel.EventDrivenProblem(p) is { } why)
+            {
+                throw new ArgumentException($"{spec}: model '{Info.Name}' has no exact event-driven form {why}; declare the population clock-driven (or run with clock execution).", nameof(spec));
+            }
+        }
+
         return new EventPopulation<TModel>(spec);
     }
+
+    /// <inheritdoc/>
+    public override string? EventDrivenProblem(ReadOnlySpan<double> parameters)
+        => TModel.Info.SupportsEventDriven ? TModel.EventDrivenProblem(parameters) : "at all";
 
     /// <inheritdoc/>
     internal override ClockPopulation CreateClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
     {
         Check(spec);
-        return new ClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device);
+        return device is IResidentClockDevice resident
+            ? new ResidentClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device, resident)
+            : new ClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device);
     }
 
     private void Check(PopulationSpec spec)

@@ -10,6 +10,46 @@ namespace EventSnn.Simulator.Models;
 /// <param name="StrictMinimum">Whether the value must be strictly greater than <paramref name="Minimum"/>.</param>
 public sealed record NeuronParameterInfo(string Name, string Unit, double Default, double Minimum = double.NegativeInfinity, bool StrictMinimum = false)
 {
+    /// <summary>
+    /// For a parameter that selects one of several named behaviours (a reset mechanism, an update type, a boolean), the
+    /// names of its values: value k (a whole number) stands for <c>Choices[k]</c>. Empty for numeric parameters.
+    /// </summary>
+    public ImmutableArray<string> Choices { get; init; } = [];
+
+    /// <summary>
+    /// Whether the library a model reproduces has no default for this parameter (its constructor requires it): tools that
+    /// take the library's own arguments, such as <c>eventsnn trace</c>, ask for it; network specs use <see cref="Default"/>.
+    /// </summary>
+    public bool Required { get; init; }
+
+    /// <summary>Whether the parameter selects one of <see cref="Choices"/>.</summary>
+    public bool IsChoice => !Choices.IsDefaultOrEmpty;
+
+    /// <summary>A choice parameter with named values (value k stands for <paramref name="choices"/>[k]).</summary>
+    /// <param name="name">The parameter name.</param>
+    /// <param name="defaultChoice">The default value's name (one of <paramref name="choices"/>).</param>
+    /// <param name="choices">The value names.</param>
+    public static NeuronParameterInfo Choice(string name, string defaultChoice, params string[] choices)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        int k = Array.IndexOf(choices, defaultChoice);
+        if (k < 0)
+        {
+            throw new ArgumentException($"Default '{defaultChoice}' is not one of the choices of '{name}'.", nameof(defaultChoice));
+        }
+
+        return new NeuronParameterInfo(name, "1", k, 0) { Choices = [.. choices] };
+    }
+
+    /// <summary>A boolean parameter (0 = false, 1 = true).</summary>
+    /// <param name="name">The parameter name.</param>
+    /// <param name="defaultValue">The default.</param>
+    public static NeuronParameterInfo Flag(string name, bool defaultValue) => Choice(name, defaultValue ? "true" : "false", "false", "true");
+
+    /// <summary>The index of the value named <paramref name="choice"/>, or −1.</summary>
+    /// <param name="choice">A value name.</param>
+    public int ChoiceIndex(string choice) => IsChoice ? Choices.IndexOf(choice) : -1;
+
     /// <summary>Returns a message describing why <paramref name="value"/> is invalid, or null when it is valid.</summary>
     /// <param name="value">The candidate value.</param>
     public string? Check(double value)
@@ -17,6 +57,11 @@ public sealed record NeuronParameterInfo(string Name, string Unit, double Defaul
         if (!double.IsFinite(value))
         {
             return $"must be finite (got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+        }
+
+        if (IsChoice && (value != Math.Floor(value) || value < 0 || value >= Choices.Length))
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be one of {string.Join(", ", Choices.Select((c, k) => $"{k} ({c})"))} (got {value})");
         }
 
         if (StrictMinimum ? value <= Minimum : value < Minimum)

@@ -45,6 +45,17 @@ public static class MonitorCsv
         }
     }
 
+    /// <summary>Writes the spikes of <paramref name="recorder"/> to <paramref name="stream"/> (UTF-8, left open).</summary>
+    /// <param name="recorder">The recorder.</param>
+    /// <param name="stream">The destination.</param>
+    /// <param name="includePopulation">Whether to write the <c>population</c> column.</param>
+    public static void WriteSpikes(SpikeRecorder recorder, Stream stream, bool includePopulation = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        WriteSpikes(recorder, writer, includePopulation);
+    }
+
     /// <summary>Writes the spikes of <paramref name="recorder"/> to a file (created or replaced).</summary>
     /// <param name="recorder">The recorder.</param>
     /// <param name="path">The file path.</param>

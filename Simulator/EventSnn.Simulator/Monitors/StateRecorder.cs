@@ -25,6 +25,7 @@ public sealed class StateRecorder : IStateSampler
     private float[] _values;
     private float[] _row = [];
     private int _variableIndex = -1;
+    private int _maxSamples = int.MaxValue;
 
     /// <summary>Records every <paramref name="everySteps"/> steps (steps counted from 1: the first sample is after step <paramref name="everySteps"/>).</summary>
     /// <param name="population">The population index.</param>
@@ -105,6 +106,25 @@ public sealed class StateRecorder : IStateSampler
 
     /// <summary>The number of samples recorded.</summary>
     public int SampleCount { get; private set; }
+
+    /// <summary>
+    /// The most samples stored (default: no limit but the array size); samples beyond it are counted in
+    /// <see cref="DroppedSamples"/>, not stored, so memory stays within <c>MaxSamples × (8 + 4 × neurons)</c> bytes
+    /// whatever the run's length. To keep every sample of a long run, stream them with <see cref="StateCsvWriter"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxSamples
+    {
+        get => _maxSamples;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxSamples = value;
+        }
+    }
+
+    /// <summary>Samples taken but not stored because <see cref="MaxSamples"/> was reached.</summary>
+    public long DroppedSamples { get; private set; }
 
     /// <summary>The time of each sample in ticks.</summary>
     public ReadOnlySpan<long> TimeTicks => _sampleTicks.AsSpan(0, SampleCount);
@@ -194,9 +214,20 @@ public sealed class StateRecorder : IStateSampler
 
     private void Append(SimTime time, ReadOnlySpan<float> row)
     {
+        if (SampleCount >= _maxSamples)
+        {
+            DroppedSamples++;
+            while (_nextTime < _times.Length && _times[_nextTime] <= time.Ticks)
+            {
+                _nextTime++;
+            }
+
+            return;
+        }
+
         if (SampleCount == _sampleTicks.Length)
         {
-            int capacity = checked(_sampleTicks.Length * 2);
+            int capacity = (int)Math.Min(Math.Max(_maxSamples, 16), checked(_sampleTicks.Length * 2L));
             Array.Resize(ref _sampleTicks, capacity);
             Array.Resize(ref _values, checked(capacity * _neurons.Length));
         }

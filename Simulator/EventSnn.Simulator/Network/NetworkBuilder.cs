@@ -108,6 +108,30 @@ public sealed class NetworkBuilder
         return this;
     }
 
+    /// <summary>
+    /// Lateral winner-take-all inhibition inside one population: every neuron inhibits every other one (no self
+    /// connection) with weight <paramref name="weight"/> on <paramref name="receptor"/>, so the first neurons to fire
+    /// suppress the rest. The projection is named <c>population:wta</c>.
+    /// </summary>
+    /// <param name="population">The neuron population.</param>
+    /// <param name="weight">The inhibitory weight: negative mV for voltage receptors, a positive conductance for an inhibitory receptor.</param>
+    /// <param name="receptor">The receptor (null: receptor 0).</param>
+    /// <param name="delay">The delay (default 1 ms).</param>
+    public NetworkBuilder LateralInhibition(string population, double weight, string? receptor = null, SimDuration? delay = null)
+        => Connect(population, population, ConnectivitySpec.AllToAll(allowSelf: false), c =>
+        {
+            c.Named(population + ":wta").Weight(weight);
+            if (receptor is not null)
+            {
+                c.Receptor(receptor);
+            }
+
+            if (delay is { } d)
+            {
+                c.Delay(d);
+            }
+        });
+
     /// <summary>Records the spikes of a population.</summary>
     /// <param name="population">Population name.</param>
     public NetworkBuilder RecordSpikes(string population)
@@ -484,11 +508,6 @@ public sealed class NetworkBuilder
                 break;
             case Conv2DConnectivity cv:
                 ValidateConv(label, cv, pre, post, errors);
-                if (o.StdpValue is not null)
-                {
-                    errors.Add($"{label}: field 'stdp' is not supported on a convolution (its kernel is shared)");
-                }
-
                 if (!cv.Kernel.IsDefaultOrEmpty && info.NonNegativeWeights && cv.Kernel.Any(k => k < 0))
                 {
                     errors.Add($"{label}: field 'kernel' must be ≥ 0 for conductance model '{info.Name}'");
@@ -497,35 +516,21 @@ public sealed class NetworkBuilder
                 break;
         }
 
-        if (o.StdpValue is { } s)
+        if (o.PlasticityValue is { } rule)
         {
-            if (!(s.APlus >= 0) || !double.IsFinite(s.APlus))
+            rule.Validate(label, errors, info.NonNegativeWeights, o.Connectivity is Conv2DConnectivity);
+        }
+
+        if (o.NormalizationValue is { } norm)
+        {
+            if (!(norm.Total > 0) || !double.IsFinite(norm.Total))
             {
-                errors.Add($"{label}: field 'stdp.a_plus' must be finite and ≥ 0 (got {Fmt(s.APlus)})");
+                errors.Add($"{label}: field 'normalize.total' must be finite and > 0 (got {Fmt(norm.Total)})");
             }
 
-            if (!(s.AMinus >= 0) || !double.IsFinite(s.AMinus))
+            if (o.Connectivity is Conv2DConnectivity)
             {
-                errors.Add($"{label}: field 'stdp.a_minus' must be finite and ≥ 0 (got {Fmt(s.AMinus)})");
-            }
-
-            if (!(s.TauPlusMs > 0) || !double.IsFinite(s.TauPlusMs))
-            {
-                errors.Add($"{label}: field 'stdp.tau_plus' must be finite and > 0 ms (got {Fmt(s.TauPlusMs)})");
-            }
-
-            if (!(s.TauMinusMs > 0) || !double.IsFinite(s.TauMinusMs))
-            {
-                errors.Add($"{label}: field 'stdp.tau_minus' must be finite and > 0 ms (got {Fmt(s.TauMinusMs)})");
-            }
-
-            if (!double.IsFinite(s.WMin) || !double.IsFinite(s.WMax) || s.WMax < s.WMin)
-            {
-                errors.Add($"{label}: fields 'stdp.w_min'/'stdp.w_max' must be finite with w_min ≤ w_max (got {Fmt(s.WMin)}, {Fmt(s.WMax)})");
-            }
-            else if (info.NonNegativeWeights && s.WMin < 0)
-            {
-                errors.Add($"{label}: field 'stdp.w_min' must be ≥ 0 for conductance model '{info.Name}'");
+                errors.Add($"{label}: field 'normalize' is not supported on a convolution (its kernel is shared)");
             }
         }
 
@@ -539,7 +544,8 @@ public sealed class NetworkBuilder
             Weight = w,
             Delay = d,
             Receptor = receptor,
-            Stdp = o.StdpValue,
+            Plasticity = o.PlasticityValue,
+            Normalization = o.NormalizationValue,
         };
     }
 
@@ -784,7 +790,9 @@ public sealed class ProjectionOptions
 
     internal DelaySpec DelayValue { get; private set; } = DelaySpec.Constant(SimDuration.FromMilliseconds(1L));
 
-    internal StdpSpec? StdpValue { get; private set; }
+    internal PlasticitySpec? PlasticityValue { get; private set; }
+
+    internal WeightNormalizationSpec? NormalizationValue { get; private set; }
 
     /// <summary>Names the projection (default <c>pre->post</c>).</summary>
     /// <param name="name">The name.</param>
@@ -838,11 +846,28 @@ public sealed class ProjectionOptions
         return this;
     }
 
-    /// <summary>Makes the synapses plastic with pair-based additive STDP.</summary>
+    /// <summary>Makes the synapses plastic with pair-based STDP.</summary>
     /// <param name="rule">The rule.</param>
-    public ProjectionOptions Stdp(StdpSpec rule)
+    public ProjectionOptions Stdp(StdpSpec rule) => Plasticity(rule);
+
+    /// <summary>
+    /// Makes the synapses plastic with any rule of the plasticity family (<see cref="StdpSpec"/>,
+    /// <see cref="TripletStdpSpec"/>, <see cref="MstdpSpec"/>, <see cref="MstdpetSpec"/>, <see cref="FedeStdpSpec"/>,
+    /// <see cref="SnnTorchStdpSpec"/>, <see cref="MatterhornStdpSpec"/>). On a convolution the rule updates the shared kernel.
+    /// </summary>
+    /// <param name="rule">The rule.</param>
+    public ProjectionOptions Plasticity(PlasticitySpec rule)
     {
-        StdpValue = rule;
+        ArgumentNullException.ThrowIfNull(rule);
+        PlasticityValue = rule;
+        return this;
+    }
+
+    /// <summary>Scales each postsynaptic neuron's incoming weights to sum to <paramref name="total"/> at every engine <c>ResetState</c> (and at start).</summary>
+    /// <param name="total">The target sum per postsynaptic neuron (&gt; 0).</param>
+    public ProjectionOptions NormalizeWeights(double total)
+    {
+        NormalizationValue = new WeightNormalizationSpec(total);
         return this;
     }
 }

@@ -175,31 +175,6 @@ public sealed record DelaySpec(SimDuration Low, SimDuration High, ulong Seed)
     public bool IsConstant => Low == High;
 }
 
-/// <summary>How a plastic synapse's traces accumulate at spikes.</summary>
-public enum TraceMode
-{
-    /// <summary>All-to-all interaction: the trace increases by 1 at each spike (<c>x ← x + 1</c>).</summary>
-    Additive = 0,
-
-    /// <summary>Nearest-spike interaction: the trace is set to 1 at each spike (<c>x ← 1</c>).</summary>
-    Nearest = 1,
-}
-
-/// <summary>
-/// Pair-based additive STDP with hard bounds. For a presynaptic spike at <c>t_pre</c> and a postsynaptic spike at
-/// <c>t_post</c>, Δt = t_post − t_pre: Δw = +A₊·e^{−Δt/τ₊} if Δt &gt; 0, −A₋·e^{Δt/τ₋} if Δt &lt; 0 (Δt = 0 counts as
-/// depression only if the pre spike is processed after the post spike), then w is clipped to [w_min, w_max].
-/// Spike times are the spike times of the neurons (axonal delays do not enter the rule).
-/// </summary>
-/// <param name="APlus">Potentiation amplitude (≥ 0).</param>
-/// <param name="AMinus">Depression amplitude (≥ 0).</param>
-/// <param name="TauPlusMs">Presynaptic trace time constant in ms (&gt; 0).</param>
-/// <param name="TauMinusMs">Postsynaptic trace time constant in ms (&gt; 0).</param>
-/// <param name="WMin">Lower weight bound.</param>
-/// <param name="WMax">Upper weight bound (≥ <paramref name="WMin"/>).</param>
-/// <param name="Mode">Trace accumulation.</param>
-public sealed record StdpSpec(double APlus, double AMinus, double TauPlusMs, double TauMinusMs, double WMin, double WMax, TraceMode Mode = TraceMode.Additive);
-
 /// <summary>An immutable, validated projection description.</summary>
 public sealed class ProjectionSpec
 {
@@ -236,8 +211,14 @@ public sealed class ProjectionSpec
     /// <summary>Receptor index on the postsynaptic model.</summary>
     public int Receptor { get; internal init; }
 
-    /// <summary>Plasticity rule, or null for static synapses.</summary>
-    public StdpSpec? Stdp { get; internal init; }
+    /// <summary>The plasticity rule, or null for static synapses.</summary>
+    public PlasticitySpec? Plasticity { get; internal init; }
+
+    /// <summary>The rule when it is pair STDP (<see cref="StdpSpec"/>), else null.</summary>
+    public StdpSpec? Stdp => Plasticity as StdpSpec;
+
+    /// <summary>Weight normalisation applied at every <see cref="Engines.SimulationEngine.ResetState"/>, or null.</summary>
+    public WeightNormalizationSpec? Normalization { get; internal init; }
 
     /// <inheritdoc/>
     public override string ToString() => $"projection '{Name}'";

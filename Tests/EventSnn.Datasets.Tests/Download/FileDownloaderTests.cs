@@ -195,6 +195,58 @@ public sealed class FileDownloaderTests
         Assert.False(File.Exists(dir.Combine("i.bin")));
         byte[] part = await File.ReadAllBytesAsync(dir.Combine("i.bin.part"));
         Assert.Equal(data[..part.Length], part);
+        Assert.Contains($"The partial file ({part.Length} bytes) is kept at {dir.Combine("i.bin.part")}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_first_failure_is_reported_at_once_with_the_retry_plan()
+    {
+        using var server = new LoopbackServer { CutAfterBytes = 1_000, CutCount = 1 };
+        using var dir = new TempFolder();
+        byte[] data = TestData.Bytes(40_000, 14);
+        var remote = new RemoteFile(server.Add("r.bin", data), "r.bin", Md5Of(data));
+        using HttpClient http = Client();
+        var notices = new List<(DownloadRetry Notice, int RequestsSoFar)>();
+        var options = Fast with
+        {
+            MaxAttempts = 5,
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+            RetryObserver = new Observer(n => notices.Add((n, server.RequestCount))),
+        };
+
+        await new FileDownloader(http, options).DownloadAsync(remote, dir.Path);
+
+        var (notice, requests) = Assert.Single(notices);
+        Assert.Equal(1, requests);
+        Assert.Equal((1, 5, "r.bin"), (notice.Attempt, notice.MaxAttempts, notice.FileName));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), notice.NextDelay);
+        Assert.True(notice.WillRetry);
+        Assert.InRange(notice.PartialBytes, 1, 1_000);
+        Assert.False(string.IsNullOrWhiteSpace(notice.Reason));
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_says_nothing_was_downloaded()
+    {
+        using var dir = new TempFolder();
+        var remote = new RemoteFile(new Uri($"http://127.0.0.1:{LoopbackServer.FreePort()}/x.zip"), "x.zip", FileChecksum.Md5(new string('0', 32)));
+        using HttpClient http = Client();
+        var notices = new List<DownloadRetry>();
+        var options = Fast with { MaxAttempts = 3, RetryObserver = new Observer(notices.Add) };
+
+        var ex = await Assert.ThrowsAsync<DatasetDownloadException>(() => new FileDownloader(http, options).DownloadAsync(remote, dir.Path));
+
+        Assert.Contains("Nothing was downloaded.", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("partial file", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(dir.Combine("x.zip.part")));
+        Assert.Equal([1, 2, 3], notices.Select(n => n.Attempt));
+        Assert.Equal([true, true, false], notices.Select(n => n.WillRetry));
+        Assert.All(notices, n => Assert.Equal(0, n.PartialBytes));
+    }
+
+    private sealed class Observer(Action<DownloadRetry> report) : IProgress<DownloadRetry>
+    {
+        public void Report(DownloadRetry value) => report(value);
     }
 
     [Fact]

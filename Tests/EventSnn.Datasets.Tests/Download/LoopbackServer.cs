@@ -97,7 +97,7 @@ internal sealed class LoopbackServer : IDisposable
         _stop.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();

@@ -55,6 +55,100 @@ public class FormatDetectorTests
         Assert.Equal(EventFormat.Unknown, FormatDetector.Detect(head, "x.raw", 5000));
     }
 
+    /// <summary>ATIS 40-bit records (N-MNIST, N-Caltech101, SLAYER .bs2): x, y, p·2^7 + t[22:16], t[15:8], t[7:0].</summary>
+    internal static byte[] AtisRecords(int count, int maxX, int maxY, int firstX = 0)
+    {
+        byte[] data = new byte[count * 5];
+        for (int i = 0; i < count; i++)
+        {
+            int x = i == 0 ? firstX : (i * 7) % (maxX + 1);
+            int y = i == count - 1 ? maxY : (i * 11) % (maxY + 1);
+            int t = 100 + (i * 37);
+            data[i * 5] = (byte)x;
+            data[(i * 5) + 1] = (byte)y;
+            data[(i * 5) + 2] = (byte)(((i & 1) << 7) | ((t >> 16) & 0x7F));
+            data[(i * 5) + 3] = (byte)(t >> 8);
+            data[(i * 5) + 4] = (byte)t;
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [InlineData("sample.bs2")]
+    [InlineData("image_0001.bin")]
+    [InlineData("recording")]
+    [InlineData("recording.dat")]
+    [InlineData("recording.raw")]
+    [InlineData("recording.aedat")]
+    public void Atis_40_bit_records_are_recognised_by_content_whatever_the_name(string name)
+    {
+        // N-Caltech101-like extent (x up to 150, y up to 172), first byte '%' (x = 37) to defeat header sniffing.
+        byte[] data = AtisRecords(400, 150, 172, firstX: '%');
+        Assert.Equal(EventFormat.NMnistBin, FormatDetector.Detect(data, name, data.Length));
+        Assert.Equal(EventFormat.NMnistBin, FormatDetector.Detect(SampleData.Bytes("tonic_sample_nmnist.bin"), name, 21_625));
+    }
+
+    [Fact]
+    public void Extension_only_breaks_ties()
+    {
+        // Too few records to judge: the extension decides among the layouts the data allows.
+        byte[] few = AtisRecords(3, 20, 20);
+        Assert.Equal(EventFormat.NMnistBin, FormatDetector.Detect(few, "x.bs2", few.Length));
+        Assert.Equal(EventFormat.NMnistBin, FormatDetector.Detect(few, "x.BIN", few.Length));
+        Assert.Equal(EventFormat.Unknown, FormatDetector.Detect(few, "x.raw", few.Length));
+
+        // Random bytes are not N-MNIST because of a .bin name, and a length that is not a multiple of 5 rules it out.
+        byte[] random = new byte[5000];
+        new Random(7).NextBytes(random);
+        Assert.Equal(EventFormat.Unknown, FormatDetector.Detect(random, "x.bin", random.Length));
+        byte[] atis = AtisRecords(400, 30, 30);
+        Assert.Equal(EventFormat.Unknown, FormatDetector.Detect(atis, "x.bin", atis.Length + 1));
+    }
+
+    [Theory]
+    [InlineData("expelliarmus_evt3_sample.raw", EventFormat.Evt3)]
+    [InlineData("faery_evt2.raw", EventFormat.Evt2)]
+    [InlineData("tonic_sample_ncars.dat", EventFormat.Dat)]
+    public void Prophesee_data_without_its_header_is_recognised_by_content(string file, EventFormat expected)
+    {
+        byte[] all = SampleData.Bytes(file);
+        int headerLength = 0;
+        while (headerLength < all.Length && all[headerLength] == (byte)'%')
+        {
+            headerLength = Array.IndexOf(all, (byte)'\n', headerLength) + 1;
+        }
+
+        byte[] body = all.AsSpan(headerLength, Math.Min(all.Length - headerLength, FormatDetector.HeadLength)).ToArray();
+        foreach (string name in new[] { "data.raw", "data.bin", "data" })
+        {
+            Assert.Equal(expected, FormatDetector.Detect(body, name, all.Length - headerLength));
+        }
+
+        // After a header that declares nothing, the data decides too.
+        byte[] undeclared = [.. "% Date 2020-01-01\n% end\n"u8, .. body];
+        Assert.Equal(expected, FormatDetector.Detect(undeclared, "data.raw"));
+    }
+
+    [Fact]
+    public void Open_with_a_format_reads_the_file_as_that_format()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"eventsnn-forced-{Guid.NewGuid():N}.txt");
+        File.WriteAllBytes(path, AtisRecords(3, 20, 20));
+        try
+        {
+            Assert.Throws<EventFormatException>(() => EventFile.Open(path));
+            using IEventReader reader = EventFile.Open(path, EventFormat.NMnistBin);
+            Assert.Equal(EventFormat.NMnistBin, reader.Info.Format);
+            Assert.Equal(3, SampleData.ReadAll(reader).Count);
+            Assert.Throws<ArgumentOutOfRangeException>(() => EventFile.Open(path, (EventFormat)99));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void Open_dispatches_to_the_right_reader_and_decodes_the_same_events()
     {
@@ -93,7 +187,7 @@ public class FormatDetectorTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => EventFile.Open(stream, EventFormat.Unknown));
         Assert.Equal("format", ex.ParamName);
         Assert.False(stream.CanRead);
-        Assert.Throws<ArgumentNullException>(() => EventFile.Open(null!, EventFormat.Evt2));
+        Assert.Throws<ArgumentNullException>(() => EventFile.Open((Stream)null!, EventFormat.Evt2));
     }
 
     [Fact]

@@ -7,6 +7,27 @@ namespace EventSnn.Datasets.Tests.Neuromorphic;
 public sealed class DatasetCatalogTests
 {
     [Fact]
+    public void Every_archive_is_fetched_over_https()
+    {
+        var archives = DatasetCatalog.All.SelectMany(d => d.Archives).Select(a => a.Remote.Url).ToList();
+        Assert.NotEmpty(archives);
+        Assert.All(archives, url => Assert.Equal(Uri.UriSchemeHttps, url.Scheme));
+    }
+
+    [Theory]
+    [InlineData("root/Train/3/00002.bin", EventFormat.NMnistBin, "nmnist")]
+    [InlineData("root/test/0/1.bin", EventFormat.NMnistBin, "nmnist")]
+    [InlineData("root/Train/3/00002.bin", EventFormat.Dat, null)]
+    [InlineData("root/airplanes/image_0001.bin", EventFormat.NMnistBin, null)]
+    [InlineData("n-cars_test/test/background/obj_1.dat", EventFormat.Dat, "ncars")]
+    [InlineData("DvsGesture/user01_natural.aedat", EventFormat.Aedat3, "dvsgesture")]
+    [InlineData("DvsGesture/userXY_natural.aedat", EventFormat.Aedat3, null)]
+    public void A_sample_file_is_matched_to_its_dataset_by_its_folder_layout(string path, EventFormat format, string? id)
+    {
+        Assert.Equal(id, DatasetCatalog.FindByFilePath(path, format)?.Id);
+    }
+
+    [Fact]
     public void Lists_every_dataset_with_published_archives()
     {
         Assert.Equal(["nmnist", "ncaltech101", "ncars", "dvsgesture", "cifar10dvs", "shd", "ssc"], DatasetCatalog.All.Select(d => d.Id));

@@ -134,7 +134,6 @@ public sealed class NetworkFileErrorTests
         { """{"populations": [{"name": "a", "model": "lif", "size": 2, "params": {"v_reset_mV": [-70, -40], "v_thresh_mV": -50}}]}""", "$.populations[0].params", "neuron 1: v_reset must be below v_thresh" },
         { """{"populations": [{"name": "a", "model": "lif", "size": 3, "reset": "none"}]}""", "$.populations[0].params", "t_ref must be positive with reset mode None" },
         { """{"populations": [{"name": "in", "kind": "external", "shape": [2, 8, 8]}, {"name": "out", "model": "lif", "shape": [4, 7, 7]}], "projections": [{"pre": "in", "post": "out", "connectivity": {"rule": "conv2d", "kernel": [1], "kernel_shape": [1, 1, 1, 1]}}]}""", "$.projections[0].connectivity", "shape mismatch" },
-        { """{"populations": [{"name": "in", "kind": "external", "shape": [1, 4, 4]}, {"name": "out", "model": "lif", "shape": [1, 4, 4]}], "projections": [{"pre": "in", "post": "out", "connectivity": {"rule": "conv2d", "kernel": [[[[1]]]]}, "plasticity": {"rule": "stdp_pair", "a_plus": 1, "a_minus": 1, "tau_plus_ms": 1, "tau_minus_ms": 1, "w_min": 0, "w_max": 1}}]}""", "$.projections[0].plasticity", "not supported on a convolution" },
     };
 
     [Theory]

@@ -187,7 +187,7 @@ public sealed class Aedat2Reader : IEventReader
         }
         else if (sensor is null)
         {
-            notes.Add("sensor size unknown (no AEChip line): pass EventReaderOptions.Sensor");
+            notes.Add("sensor size unknown (no AEChip line)");
         }
 
         _layout = layout;
@@ -195,6 +195,7 @@ public sealed class Aedat2Reader : IEventReader
         {
             Metadata = metadata,
             Notes = notes,
+            SensorOrigin = options.Sensor is not null ? SensorOrigin.Caller : sensor is null ? SensorOrigin.None : SensorOrigin.File,
         };
     }
 

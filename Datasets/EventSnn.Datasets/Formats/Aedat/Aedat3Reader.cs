@@ -171,6 +171,7 @@ public sealed partial class Aedat3Reader : IEventReader
         {
             Metadata = metadata,
             Notes = notes,
+            SensorOrigin = options.Sensor is not null ? SensorOrigin.Caller : sensor is null ? SensorOrigin.None : SensorOrigin.File,
         };
     }
 

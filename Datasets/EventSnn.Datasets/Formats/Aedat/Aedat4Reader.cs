@@ -40,6 +40,8 @@ public sealed class Aedat4Reader : IEventReader
     private readonly string _name;
     private readonly long _dataTablePosition;
     private readonly long _streamStart;
+    private readonly int _maxPacket;
+    private readonly bool _live;
     private byte[] _packet = new byte[64 << 10];
     private byte[] _decoded = new byte[64 << 10];
     private byte[] _eventsBuffer = [];
@@ -58,11 +60,11 @@ public sealed class Aedat4Reader : IEventReader
     /// <param name="sourceName">A name for error messages (default: <c>stream</c>).</param>
     /// <exception cref="EventFormatException">The header is malformed or names no usable stream.</exception>
     public Aedat4Reader(Stream stream, EventReaderOptions? options = null, string? sourceName = null)
-        : this(stream, options, sourceName, ownsStream: false)
+        : this(stream, options, sourceName, ownsStream: false, network: false, MaxPacketBytes)
     {
     }
 
-    private Aedat4Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream)
+    private Aedat4Reader(Stream stream, EventReaderOptions? options, string? sourceName, bool ownsStream, bool network, int maxPacketBytes)
     {
         options = AedatOptions.Validate(stream, options);
         _stream = stream;
@@ -70,23 +72,28 @@ public sealed class Aedat4Reader : IEventReader
         _name = sourceName ?? "stream";
         _streamStart = stream.CanSeek ? stream.Position : 0;
         _position = 0;
+        _maxPacket = maxPacketBytes;
+        _live = options.Live;
 
+        // A file starts with the version line; a network stream (dv-processing) starts directly with the size prefix.
+        int magicLength = network ? 0 : s_magic.Length;
         Span<byte> start = stackalloc byte[18];
-        int got = ReadFully(start);
-        if (got < 14 || !start[..14].SequenceEqual(s_magic))
+        int got = ReadFully(start[..(magicLength + 4)]);
+        if (!network && (got < 14 || !start[..14].SequenceEqual(s_magic)))
         {
             throw new EventFormatException(_name, 0, "not an AEDAT 4.0 file (expected '#!AER-DAT4.0\\r\\n')");
         }
 
-        if (got < 18)
+        if (got < magicLength + 4)
         {
-            throw new EventFormatException(_name, 14, "file ends inside the IOHeader length");
+            throw new EventFormatException(_name, magicLength, network ? "stream ends inside the IOHeader size prefix" : "file ends inside the IOHeader length");
         }
 
-        uint headerLength = BinaryPrimitives.ReadUInt32LittleEndian(start[14..]);
-        if (headerLength > MaxHeaderBytes)
+        uint headerLength = BinaryPrimitives.ReadUInt32LittleEndian(start[magicLength..]);
+        uint maxHeader = network ? (uint)Math.Min(MaxHeaderBytes, maxPacketBytes) : MaxHeaderBytes;
+        if (headerLength > maxHeader)
         {
-            throw new EventFormatException(_name, 14, $"IOHeader length {headerLength} exceeds {MaxHeaderBytes} bytes");
+            throw new EventFormatException(_name, magicLength, $"IOHeader length {headerLength} exceeds {maxHeader} bytes");
         }
 
         long headerOffset = _position;
@@ -106,7 +113,7 @@ public sealed class Aedat4Reader : IEventReader
 
         Compression = (Aedat4Compression)compression;
         _codec = new Aedat4Codec(Compression);
-        long tablePosition = fb.GetInt64(root, 1, -1);
+        long tablePosition = network ? -1 : fb.GetInt64(root, 1, -1);
         string infoXml = Encoding.UTF8.GetString(fb.String(root, 2));
         DataStartOffset = _position;
 
@@ -183,6 +190,7 @@ public sealed class Aedat4Reader : IEventReader
         {
             Metadata = metadata,
             Notes = notes,
+            SensorOrigin = options.Sensor is not null ? SensorOrigin.Caller : sensor is null ? SensorOrigin.None : SensorOrigin.File,
         };
     }
 
@@ -218,7 +226,36 @@ public sealed class Aedat4Reader : IEventReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= EventReaderOptions.Default;
         AedatOptions.Validate(options);
-        return EventFiles.Open(path, stream => new Aedat4Reader(stream, options, path, ownsStream: true), 1 << 16);
+        return EventFiles.Open(path, stream => new Aedat4Reader(stream, options, path, ownsStream: true, network: false, MaxPacketBytes), 1 << 16);
+    }
+
+    /// <summary>
+    /// Reads an AEDAT 4.0 network stream as dv-processing sends it (its network writer and the DV software's network
+    /// outputs): the IOHeader as a size-prefixed flatbuffer (no version line, no FileDataTable), then packets, each an
+    /// 8-byte header (stream id, size) and a payload compressed as the IOHeader says.
+    /// </summary>
+    /// <param name="stream">A readable stream at the first byte of the IOHeader size prefix (for example a socket's
+    /// stream). The reader owns and disposes it.</param>
+    /// <param name="options">Options; <see cref="EventReaderOptions.Live"/> makes batches return as packets arrive.</param>
+    /// <param name="sourceName">A name for error messages (default: <c>stream</c>).</param>
+    /// <param name="maxPacketBytes">The largest IOHeader and packet accepted, stored or decompressed (1 KiB..<see cref="MaxPacketBytes"/>);
+    /// a larger length field is refused before anything is allocated, so a hostile peer costs at most twice this
+    /// much memory (stored and decompressed packet buffers), grown only as bytes arrive.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPacketBytes"/> is out of range.</exception>
+    /// <exception cref="EventFormatException">The IOHeader is malformed or names no usable stream.</exception>
+    public static Aedat4Reader OpenNetworkStream(Stream stream, EventReaderOptions? options = null, string? sourceName = null, int maxPacketBytes = 8 << 20)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPacketBytes, 1024);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxPacketBytes, MaxPacketBytes);
+        try
+        {
+            return new Aedat4Reader(stream, options, sourceName, ownsStream: true, network: true, maxPacketBytes);
+        }
+        catch
+        {
+            stream?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -303,6 +340,12 @@ public sealed class Aedat4Reader : IEventReader
         {
             if (_eventsCount == 0)
             {
+                if (_live && added > 0)
+                {
+                    // Live input: hand over what was decoded rather than wait for the next packet.
+                    break;
+                }
+
                 if (_finished || !NextEventPacket())
                 {
                     break;
@@ -447,9 +490,9 @@ public sealed class Aedat4Reader : IEventReader
 
             int streamId = BinaryPrimitives.ReadInt32LittleEndian(header);
             int size = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-            if (size < 0 || size > MaxPacketBytes)
+            if (size < 0 || size > _maxPacket)
             {
-                throw new EventFormatException(_name, packetOffset, $"packet size {size} is negative or exceeds {MaxPacketBytes} bytes");
+                throw new EventFormatException(_name, packetOffset, $"packet size {size} is negative or exceeds {_maxPacket} bytes");
             }
 
             long end = _position + size;
@@ -478,7 +521,7 @@ public sealed class Aedat4Reader : IEventReader
             }
 
             ReadOnlySpan<byte> payload;
-            int decodedLength = _codec.Decompress(_packet.AsSpan(0, size), ref _decoded, MaxPacketBytes, _name, payloadOffset);
+            int decodedLength = _codec.Decompress(_packet.AsSpan(0, size), ref _decoded, _maxPacket, _name, payloadOffset);
             byte[] source;
             bool decompressed = decodedLength >= 0;
             if (!decompressed)

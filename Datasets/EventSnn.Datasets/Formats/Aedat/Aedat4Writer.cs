@@ -48,6 +48,7 @@ public sealed class Aedat4Writer : IDisposable
     private readonly Aedat4Codec _codec;
     private readonly long _start;
     private readonly long _tablePatchOffset;
+    private readonly bool _network;
     private readonly List<(long ByteOffset, int Size, long Elements, long TStart, long TEnd)> _table = [];
     private readonly byte[] _events;
     private byte[] _compressed = [];
@@ -59,11 +60,11 @@ public sealed class Aedat4Writer : IDisposable
     /// <param name="stream">A writable stream; seekable to get a FileDataTable.</param>
     /// <param name="options">Sensor size, compression, source name, stream id, packet size.</param>
     public Aedat4Writer(Stream stream, Aedat4WriterOptions options)
-        : this(stream, options, ownsStream: false)
+        : this(stream, options, ownsStream: false, network: false)
     {
     }
 
-    private Aedat4Writer(Stream stream, Aedat4WriterOptions options, bool ownsStream)
+    private Aedat4Writer(Stream stream, Aedat4WriterOptions options, bool ownsStream, bool network)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
@@ -90,6 +91,7 @@ public sealed class Aedat4Writer : IDisposable
         ArgumentNullException.ThrowIfNull(options.Source, nameof(options));
         _stream = stream;
         _ownsStream = ownsStream;
+        _network = network;
         _options = options;
         _codec = new Aedat4Codec(options.Compression);
         _start = stream.CanSeek ? stream.Position : 0;
@@ -98,11 +100,16 @@ public sealed class Aedat4Writer : IDisposable
         byte[] header = BuildIOHeader(options.Compression, -1, BuildInfoNode(options));
         Span<byte> length = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(length, header.Length);
-        stream.Write(s_magic);
+        int magic = network ? 0 : s_magic.Length;
+        if (!network)
+        {
+            stream.Write(s_magic);
+        }
+
         stream.Write(length);
         stream.Write(header);
-        BytesWritten = s_magic.Length + 4 + header.Length;
-        _tablePatchOffset = s_magic.Length + 4 + DataTablePositionInHeader;
+        BytesWritten = magic + 4 + header.Length;
+        _tablePatchOffset = magic + 4 + DataTablePositionInHeader;
     }
 
     /// <summary>Events written so far (including those buffered for the current packet).</summary>
@@ -110,6 +117,24 @@ public sealed class Aedat4Writer : IDisposable
 
     /// <summary>Bytes written to the stream so far.</summary>
     public long BytesWritten { get; private set; }
+
+    /// <summary>
+    /// Starts an AEDAT 4.0 network stream on <paramref name="stream"/> as dv-processing's network writer sends it: the
+    /// IOHeader as a size-prefixed flatbuffer (dataTablePosition −1, no version line), then packets; no FileDataTable.
+    /// Call <see cref="Flush"/> to send buffered events as a packet without waiting for a full one.
+    /// </summary>
+    /// <param name="stream">A writable stream (for example a socket's stream); not disposed by the writer.</param>
+    /// <param name="options">Sensor size, compression, source name, stream id, packet size.</param>
+    public static Aedat4Writer CreateNetworkStream(Stream stream, Aedat4WriterOptions options) =>
+        new(stream, options, ownsStream: false, network: true);
+
+    /// <summary>Writes the buffered events as one packet now (nothing when none is buffered) and flushes the stream.</summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        FlushPacket();
+        _stream.Flush();
+    }
 
     /// <summary>Creates (or overwrites) an AEDAT 4.0 file at <paramref name="path"/>.</summary>
     public static Aedat4Writer Create(string path, Aedat4WriterOptions options)
@@ -119,7 +144,7 @@ public sealed class Aedat4Writer : IDisposable
         var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         try
         {
-            return new Aedat4Writer(stream, options, ownsStream: true);
+            return new Aedat4Writer(stream, options, ownsStream: true, network: false);
         }
         catch
         {
@@ -193,7 +218,7 @@ public sealed class Aedat4Writer : IDisposable
         }
 
         FlushPacket();
-        if (_stream.CanSeek)
+        if (_stream.CanSeek && !_network)
         {
             long tablePosition = BytesWritten;
             byte[] table = BuildFileDataTable(_table);
@@ -261,7 +286,11 @@ public sealed class Aedat4Writer : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], size);
         _stream.Write(header);
         _stream.Write(_compressed, 0, size);
-        _table.Add((BytesWritten + 8, size, _pending, tStart, tEnd));
+        if (!_network)
+        {
+            _table.Add((BytesWritten + 8, size, _pending, tStart, tEnd));
+        }
+
         BytesWritten += 8 + size;
         _pending = 0;
     }

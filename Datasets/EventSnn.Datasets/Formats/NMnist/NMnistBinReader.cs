@@ -14,8 +14,9 @@ namespace EventSnn.Datasets.Formats.NMnist;
 /// <para><b>Overflow records:</b> a record with y = 240 is not an event; as in the datasets' original loader
 /// (Orchard's <c>eventvision</c>, kept by tonic) each one adds 2^13 µs to every later timestamp. They are counted in
 /// <see cref="OverflowRecords"/>.</para>
-/// <para><b>Sensor:</b> <see cref="EventReaderOptions.Sensor"/> when given, else 34×34 (N-MNIST). N-Caltech101
-/// samples vary in size: pass the size you want to report. A trailing partial record is ignored and reported.
+/// <para><b>Sensor:</b> <see cref="EventReaderOptions.Sensor"/> when given (<see cref="SensorOrigin.Caller"/>), else
+/// 34×34, N-MNIST's (<see cref="SensorOrigin.Assumed"/>: the file states no size). N-Caltech101 samples vary in size:
+/// pass the size you want to report, or let <see cref="SensorRules"/> choose one that holds the data. A trailing partial record is ignored and reported.
 /// The reader owns <c>stream</c>; memory is one read buffer.</para>
 /// </remarks>
 public sealed class NMnistBinReader : IEventReader, IRecordDecoder
@@ -47,7 +48,8 @@ public sealed class NMnistBinReader : IEventReader, IRecordDecoder
         SensorSize sensor = options.Sensor ?? NMnistSensor;
         Info = new EventStreamInfo(EventFormat.NMnistBin, sensor, null, null, _sourceName)
         {
-            Notes = [options.Sensor is null ? "sensor size 34x34 (N-MNIST default)" : $"sensor size {sensor} given by the caller"],
+            Notes = [options.Sensor is null ? "sensor size 34x34 assumed (N-MNIST's; the file does not state one)" : $"sensor size {sensor} given by the caller"],
+            SensorOrigin = options.Sensor is null ? SensorOrigin.Assumed : SensorOrigin.Caller,
         };
     }
 

@@ -31,6 +31,7 @@ internal static class PropheseeInfo
         EventFormat format, PropheseeHeader header, EventReaderOptions options, string sourceName, List<string> notes)
     {
         SensorSize? sensor;
+        bool byCaller = options.Sensor is not null;
         if (options.Sensor is SensorSize given)
         {
             sensor = given;
@@ -65,6 +66,7 @@ internal static class PropheseeInfo
         {
             Metadata = header.ToMetadata(),
             Notes = notes,
+            SensorOrigin = byCaller ? SensorOrigin.Caller : sensor is null ? SensorOrigin.None : SensorOrigin.File,
         };
     }
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using EventSnn.Devices;
 using EventSnn.Devices.Lanes;
 using EventSnn.EventQueue;
+using EventSnn.Simulator.Connectivity;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.State;
@@ -23,6 +24,8 @@ namespace EventSnn.Simulator.Engines.Clock;
 /// </remarks>
 internal abstract class ClockPopulation
 {
+    private Incoming[] _incoming = [];
+
     private protected ClockPopulation(ClockPopulationState state, long dt, int ringSlots, int receptors)
     {
         State = state;
@@ -80,15 +83,33 @@ internal abstract class ClockPopulation
     public long StepOf(long ticks) => ticks <= 0 ? 0 : ((ticks - 1) / Dt) + 1;
 
     /// <summary>
-    /// Adds a delivery arriving at tick <paramref name="arrival"/> to the input of the step containing it. Returns false
-    /// (adding nothing) when that step lies beyond the ring; the caller then queues the delivery until it is due.
+    /// Registers projection <paramref name="projection"/> as an input of this population, so that <see cref="TryAddInput"/>
+    /// can deliver its delay groups.
+    /// </summary>
+    /// <param name="projection">The projection id.</param>
+    /// <param name="table">Its synapses.</param>
+    /// <param name="receptor">Its target receptor.</param>
+    /// <param name="plastic">Whether its weights change during the run (STDP).</param>
+    public void AttachIncoming(int projection, SynapseTable table, int receptor, bool plastic)
+    {
+        if (projection >= _incoming.Length)
+        {
+            Array.Resize(ref _incoming, Math.Max(projection + 1, _incoming.Length * 2));
+        }
+
+        _incoming[projection] = new Incoming(table, receptor, OnAttach(table, plastic));
+    }
+
+    /// <summary>
+    /// Adds delay group <paramref name="group"/> of projection <paramref name="projection"/>, arriving at tick
+    /// <paramref name="arrival"/>, to the input of the step containing it. Returns false (adding nothing) when that step lies
+    /// beyond the ring; the caller then queues the delivery until it is due.
     /// </summary>
     /// <param name="arrival">The arrival tick (after <see cref="StateTime"/>).</param>
-    /// <param name="receptor">The receptor.</param>
-    /// <param name="targets">Target neurons.</param>
-    /// <param name="weights">Weights.</param>
+    /// <param name="projection">A projection registered with <see cref="AttachIncoming"/>.</param>
+    /// <param name="group">The delay group.</param>
     /// <param name="amplitude">The spike's amplitude (1 for binary spikes): it scales every weight.</param>
-    public bool TryAddInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, float amplitude = 1f)
+    public bool TryAddInput(long arrival, int projection, int group, float amplitude = 1f)
     {
         long step = StepOf(arrival);
         long current = StateTime / Dt;
@@ -102,24 +123,57 @@ internal abstract class ClockPopulation
             return false;
         }
 
-        float[] slot = Ring[((int)(step % RingSlots) * Receptors) + receptor];
-        if (amplitude == 1f)
-        {
-            for (int k = 0; k < targets.Length; k++)
-            {
-                slot[targets[k]] += weights[k];
-            }
-        }
-        else
-        {
-            for (int k = 0; k < targets.Length; k++)
-            {
-                slot[targets[k]] += weights[k] * amplitude;
-            }
-        }
-
+        Incoming input = _incoming[projection];
+        AddGroup((int)(step % RingSlots) * Receptors + input.Receptor, input, group, amplitude);
         return true;
     }
+
+    /// <summary>
+    /// Adds <paramref name="weights"/>[k] to the input of neuron <paramref name="targets"/>[k] on receptor
+    /// <paramref name="receptor"/> in the step containing tick <paramref name="arrival"/>, without a projection (analog input
+    /// per step, as <c>eventsnn trace</c> feeds it). Only for populations whose ring lives on the host.
+    /// </summary>
+    /// <param name="arrival">The arrival tick (after <see cref="StateTime"/>, within the ring).</param>
+    /// <param name="receptor">The receptor.</param>
+    /// <param name="targets">Target neurons.</param>
+    /// <param name="weights">The input per target.</param>
+    public void AddDirectInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
+    {
+        long step = StepOf(arrival);
+        long current = StateTime / Dt;
+        if (step <= current || step - current > RingSlots)
+        {
+            throw new InvalidOperationException($"Internal error: direct input at tick {arrival} is outside the ring of population '{State.Spec.Name}' (state at {StateTime}).");
+        }
+
+        float[] slot = Ring[((int)(step % RingSlots) * Receptors) + receptor];
+        for (int k = 0; k < targets.Length; k++)
+        {
+            slot[targets[k]] += weights[k];
+        }
+    }
+
+    /// <summary>Brings <see cref="State"/> and <see cref="Ring"/> up to date on the host (a no-op when they live there).</summary>
+    public virtual void SyncHost()
+    {
+    }
+
+    /// <summary>Copies <see cref="State"/> and <see cref="Ring"/> to where the population runs, after the host changed them (restore).</summary>
+    public virtual void PushHost()
+    {
+    }
+
+    /// <summary>Prepares an incoming projection; returns the handle the population uses for it.</summary>
+    /// <param name="table">Its synapses.</param>
+    /// <param name="plastic">Whether its weights change during the run.</param>
+    private protected virtual int OnAttach(SynapseTable table, bool plastic) => 0;
+
+    /// <summary>Adds one delay group into ring row <paramref name="row"/> (slot·Receptors + receptor).</summary>
+    /// <param name="row">The ring row.</param>
+    /// <param name="input">The incoming projection.</param>
+    /// <param name="group">The delay group.</param>
+    /// <param name="amplitude">Scales every weight.</param>
+    private protected abstract void AddGroup(int row, in Incoming input, int group, float amplitude);
 
     /// <summary>Resets the state to the spec's initial values and clears the ring (time is not changed).</summary>
     public abstract void Initialize();
@@ -127,6 +181,12 @@ internal abstract class ClockPopulation
     /// <summary>Runs <paramref name="steps"/> steps from <see cref="StateTime"/> on the device, collecting spikes per step into <see cref="Spikes"/>.</summary>
     /// <param name="steps">The window length (1 to the spike buffer's capacity).</param>
     public abstract void RunWindow(int steps);
+
+    /// <summary>An incoming projection: its synapses, receptor and the population's handle for it.</summary>
+    /// <param name="Table">The synapses.</param>
+    /// <param name="Receptor">The target receptor.</param>
+    /// <param name="Handle">The population's handle (device-resident populations).</param>
+    private protected readonly record struct Incoming(SynapseTable Table, int Receptor, int Handle);
 }
 
 /// <summary>The clock-driven execution of a population of model <typeparamref name="TModel"/>.</summary>
@@ -139,6 +199,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     private readonly IComputeDevice _device;
     private readonly SpikeBuffer _spikes;
     private readonly float[][]? _amplitudes;
+    private readonly PopulationRuleSteps? _ruleSteps;
 
     public ClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
         : base(new ClockPopulationState(spec, dt, PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length)
@@ -165,12 +226,41 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             }
         }
 
+        if (TModel.UsesPopulationRule(_models))
+        {
+            _ruleSteps = new PopulationRuleSteps(device, State.PaddedSize, maxWindow, _amplitudes);
+        }
+
         Initialize();
     }
 
     public override SpikeBuffer Spikes => _spikes;
 
     public override bool Graded => _amplitudes is not null;
+
+    private protected override void AddGroup(int row, in Incoming input, int group, float amplitude)
+    {
+        SynapseTable table = input.Table;
+        int from = table.GroupStart[group];
+        int length = table.GroupStart[group + 1] - from;
+        ReadOnlySpan<int> targets = table.Targets.AsSpan(from, length);
+        ReadOnlySpan<float> weights = table.Weights.AsSpan(from, length);
+        float[] slot = Ring[row];
+        if (amplitude == 1f)
+        {
+            for (int k = 0; k < targets.Length; k++)
+            {
+                slot[targets[k]] += weights[k];
+            }
+        }
+        else
+        {
+            for (int k = 0; k < targets.Length; k++)
+            {
+                slot[targets[k]] += weights[k] * amplitude;
+            }
+        }
+    }
 
     public override float Amplitude(int step, int neuron) => _amplitudes is null ? 1f : _amplitudes[step][neuron];
 
@@ -209,8 +299,116 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             Size = st.Size,
             Amplitudes = _amplitudes,
         };
-        _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
+        if (_ruleSteps is null)
+        {
+            _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
+        }
+        else
+        {
+            RunWithPopulationRule(ref kernel, steps);
+        }
+
         StateTime += steps * Dt;
+    }
+
+    /// <summary>
+    /// Runs a window one step at a time for a model with a population-wide rule: each step's lane kernel, then the rule on
+    /// the whole population (host), then the kept spikes of every step are collected into <see cref="Spikes"/> by a replay
+    /// kernel on the device.
+    /// </summary>
+    private void RunWithPopulationRule(ref StepKernel kernel, int steps)
+    {
+        PopulationRuleSteps r = _ruleSteps!;
+        ClockPopulationState st = State;
+        float[][] c = st.Columns;
+        long first = kernel.FirstStep;
+        for (int s = 0; s < steps; s++)
+        {
+            kernel.FirstStep = first + s;
+            kernel.Amplitudes = r.StepAmplitudes?[s];
+            _device.RunSteps(st.PaddedSize, 1, ref kernel, r.Scratch);
+            ReadOnlySpan<int> fired = r.Scratch.ForStep(0);
+            int[] kept = r.Kept[s];
+            fired.CopyTo(kept);
+            var view = new ClockPopulationView(
+                st.Size,
+                c[0],
+                c.Length > 1 ? c[1] : [],
+                c.Length > 2 ? c[2] : [],
+                c.Length > 3 ? c[3] : [],
+                st.RefractorySteps,
+                _amplitudes is null ? [] : _amplitudes[s]);
+            int n = TModel.ApplyPopulationRule(_models, view, kept.AsSpan(0, fired.Length));
+            if ((uint)n > (uint)fired.Length)
+            {
+                throw new InvalidOperationException($"Model '{TModel.Info.Name}': its population rule kept {n} of {fired.Length} spikes.");
+            }
+
+            r.Counts[s] = n;
+        }
+
+        var replay = new ReplayKernel { Kept = r.Kept, Counts = r.Counts };
+        _device.RunSteps(st.PaddedSize, steps, ref replay, _spikes);
+    }
+
+    /// <summary>The buffers of a population whose model applies a population-wide rule after every step.</summary>
+    private sealed class PopulationRuleSteps
+    {
+        public PopulationRuleSteps(IComputeDevice device, int paddedSize, int maxWindow, float[][]? amplitudes)
+        {
+            Scratch = device.CreateSpikeBuffer(paddedSize, 1);
+            Kept = new int[maxWindow][];
+            for (int k = 0; k < maxWindow; k++)
+            {
+                Kept[k] = new int[paddedSize];
+            }
+
+            Counts = new int[maxWindow];
+            if (amplitudes is not null)
+            {
+                StepAmplitudes = new float[maxWindow][][];
+                for (int k = 0; k < maxWindow; k++)
+                {
+                    StepAmplitudes[k] = [amplitudes[k]];
+                }
+            }
+        }
+
+        /// <summary>The spikes of one step before the rule.</summary>
+        public SpikeBuffer Scratch { get; }
+
+        /// <summary>Per window step: the spikes the rule kept (ascending), <see cref="Counts"/> of them.</summary>
+        public int[][] Kept { get; }
+
+        /// <summary>Per window step: how many spikes the rule kept.</summary>
+        public int[] Counts { get; }
+
+        /// <summary>Per window step: a one-step amplitude table whose only row is that step's row.</summary>
+        public float[][][]? StepAmplitudes { get; }
+    }
+
+    /// <summary>Hands the spikes a population rule kept to the device's spike buffer (no state is touched).</summary>
+    private struct ReplayKernel : IStepKernel
+    {
+        public int[][] Kept;
+        public int[] Counts;
+
+        public readonly int Step(int step, int start, int end, Span<int> spiked)
+        {
+            int[] kept = Kept[step];
+            int count = Counts[step];
+            int n = 0;
+            for (int k = 0; k < count; k++)
+            {
+                int j = kept[k];
+                if (j >= start && j < end)
+                {
+                    spiked[n++] = j;
+                }
+            }
+
+            return n;
+        }
     }
 
     /// <summary>One step of a range of neurons: the model's lane step over SIMD vectors (shared parameters) or one neuron at a time (per-neuron parameters).</summary>
@@ -235,64 +433,101 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             float[] in0 = Ring[slot];
             float[]? in1 = Receptors > 1 ? Ring[slot + 1] : null;
             float[]? amplitudes = Amplitudes?[step];
-            return Models.Length == 1
-                ? StepVectors(Models[0], in0, in1, amplitudes, start, end, spiked)
-                : StepScalars(in0, in1, amplitudes, start, end, spiked);
+            if (Models.Length != 1)
+            {
+                return StepScalars(in0, in1, amplitudes, start, end, spiked);
+            }
+
+            // Specialise the SIMD loop on the number of state columns, so it carries no per-vector null checks.
+            return (S3 is not null, S2 is not null, S1 is not null) switch
+            {
+                (true, _, _) => StepVectors<Three>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                (false, true, _) => StepVectors<Two>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                (false, false, true) => StepVectors<One>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                _ => StepVectors<None>(Models[0], in0, in1, amplitudes, start, end, spiked),
+            };
         }
 
-        private readonly int StepVectors(in TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
+        private readonly int StepVectors<TColumns>(in TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
+            where TColumns : struct, IColumnCount
         {
             // Columns and ring slots are PaddedSize long and chunks are whole vectors, so every access is in range.
             int w = VectorLane.Count;
             int n = 0;
             float[] v = V;
             float[] r = Refractory;
+            float[] s1 = S1!;
+            float[] s2 = S2!;
+            float[] s3 = S3!;
+            bool two = in1 is not null;
             for (int i = start; i < end; i += w)
             {
                 var nr = new ClockNeuron<VectorLane>
                 {
                     V = VectorLane.LoadUnchecked(v, i),
-                    S1 = S1 is null ? default : VectorLane.LoadUnchecked(S1, i),
-                    S2 = S2 is null ? default : VectorLane.LoadUnchecked(S2, i),
-                    S3 = S3 is null ? default : VectorLane.LoadUnchecked(S3, i),
                     Refractory = VectorLane.LoadUnchecked(r, i),
                 };
+                if (TColumns.Count > 0)
+                {
+                    nr.S1 = VectorLane.LoadUnchecked(s1, i);
+                }
+
+                if (TColumns.Count > 1)
+                {
+                    nr.S2 = VectorLane.LoadUnchecked(s2, i);
+                }
+
+                if (TColumns.Count > 2)
+                {
+                    nr.S3 = VectorLane.LoadUnchecked(s3, i);
+                }
+
                 VectorLane x0 = VectorLane.LoadUnchecked(in0, i);
-                VectorLane x1 = in1 is null ? default : VectorLane.LoadUnchecked(in1, i);
+                VectorLane x1 = two ? VectorLane.LoadUnchecked(in1!, i) : default;
                 VectorMask spike = model.StepClock<VectorLane, VectorMask>(ref nr, x0, x1);
                 nr.V.StoreUnchecked(v, i);
-                if (S1 is not null)
-                {
-                    nr.S1.StoreUnchecked(S1, i);
-                }
-
-                if (S2 is not null)
-                {
-                    nr.S2.StoreUnchecked(S2, i);
-                }
-
-                if (S3 is not null)
-                {
-                    nr.S3.StoreUnchecked(S3, i);
-                }
-
                 nr.Refractory.StoreUnchecked(r, i);
+                if (TColumns.Count > 0)
+                {
+                    nr.S1.StoreUnchecked(s1, i);
+                }
+
+                if (TColumns.Count > 1)
+                {
+                    nr.S2.StoreUnchecked(s2, i);
+                }
+
+                if (TColumns.Count > 2)
+                {
+                    nr.S3.StoreUnchecked(s3, i);
+                }
+
                 if (VectorMask.Any(spike))
                 {
-                    amplitudes?.AsSpan(i, w).Let(nr.Output);
-                    int lanes = Math.Min(w, Size - i);
-                    for (int l = 0; l < lanes; l++)
-                    {
-                        if (spike[l])
-                        {
-                            spiked[n++] = i + l;
-                        }
-                    }
+                    n += Collect(spike, nr.Output, amplitudes, i, spiked[n..]);
                 }
             }
 
             in0.AsSpan(start, end - start).Clear();
             in1?.AsSpan(start, end - start).Clear();
+            return n;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private readonly int Collect(VectorMask spike, VectorLane output, float[]? amplitudes, int i, Span<int> spiked)
+        {
+            int w = VectorLane.Count;
+            amplitudes?.AsSpan(i, w).Let(output);
+            int lanes = Math.Min(w, Size - i);
+            int n = 0;
+            for (int l = 0; l < lanes; l++)
+            {
+                if (spike[l])
+                {
+                    spiked[n++] = i + l;
+                }
+            }
+
             return n;
         }
 
@@ -361,4 +596,34 @@ file static class LaneStore
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Let(this Span<float> destination, VectorLane value) => value.Store(destination);
+}
+
+/// <summary>How many state columns besides v a model has, as a type, so that kernels specialise on it.</summary>
+internal interface IColumnCount
+{
+    static abstract int Count { get; }
+}
+
+/// <summary>v only.</summary>
+internal readonly struct None : IColumnCount
+{
+    public static int Count => 0;
+}
+
+/// <summary>v and S1.</summary>
+internal readonly struct One : IColumnCount
+{
+    public static int Count => 1;
+}
+
+/// <summary>v, S1 and S2.</summary>
+internal readonly struct Two : IColumnCount
+{
+    public static int Count => 2;
+}
+
+/// <summary>v, S1, S2 and S3.</summary>
+internal readonly struct Three : IColumnCount
+{
+    public static int Count => 3;
 }

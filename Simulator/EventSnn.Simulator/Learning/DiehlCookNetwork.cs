@@ -1,0 +1,380 @@
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines;
+using EventSnn.Simulator.Models;
+using EventSnn.Simulator.Monitors;
+using EventSnn.Simulator.Network;
+using EventSnn.Simulator.State;
+
+namespace EventSnn.Simulator.Learning;
+
+/// <summary>Settings of <see cref="DiehlCookNetwork"/> (defaults: Diehl &amp; Cook 2015).</summary>
+public sealed record DiehlCookOptions
+{
+    /// <summary>Excitatory (and inhibitory) neurons.</summary>
+    public int Neurons { get; init; } = 100;
+
+    /// <summary>Input pixels (28·28 for MNIST).</summary>
+    public int Inputs { get; init; } = 784;
+
+    /// <summary>Seed of the initial weights and of every example's Poisson input.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Clock step of both layers (0.5 ms in the paper).</summary>
+    public SimDuration Dt { get; init; } = SimDuration.FromMicroseconds(500);
+
+    /// <summary>Presentation time of one example (350 ms).</summary>
+    public SimDuration Presentation { get; init; } = SimDuration.FromMilliseconds(350L);
+
+    /// <summary>Resting time after an example (150 ms); skipped by resetting the state exactly, θ decays over it.</summary>
+    public SimDuration Rest { get; init; } = SimDuration.FromMilliseconds(150L);
+
+    /// <summary>Poisson rate of a white pixel at the first presentation (63.75 Hz = 255/4).</summary>
+    public double MaxRateHz { get; init; } = 63.75;
+
+    /// <summary>Rate added to a white pixel at each repeated presentation (input boost, 255/8 Hz).</summary>
+    public double BoostRateHz { get; init; } = 31.875;
+
+    /// <summary>Fewer excitatory spikes than this repeat the presentation with boosted input (5).</summary>
+    public int MinSpikes { get; init; } = 5;
+
+    /// <summary>Longest chain of boosted repetitions of one example.</summary>
+    public int MaxBoosts { get; init; } = 20;
+
+    /// <summary>Sum of each excitatory neuron's input weights (78).</summary>
+    public double WeightTotal { get; init; } = 78;
+
+    /// <summary>Initial input weights are uniform in [0, this) (0.3).</summary>
+    public double InitialWeightMax { get; init; } = 0.3;
+
+    /// <summary>Excitatory → inhibitory one-to-one weight (10.4).</summary>
+    public double ExcToInh { get; init; } = 10.4;
+
+    /// <summary>Inhibitory → excitatory weight to every other excitatory neuron (17).</summary>
+    public double InhToExc { get; init; } = 17;
+
+    /// <summary>The plasticity rule of the input weights (<see cref="TripletStdpSpec.DiehlCook2015"/>).</summary>
+    public TripletStdpSpec Rule { get; init; } = TripletStdpSpec.DiehlCook2015();
+
+    /// <summary>θ₊ (0.05 mV).</summary>
+    public double ThetaPlus { get; init; } = 0.05;
+
+    /// <summary>τθ (10⁷ ms).</summary>
+    public double TauThetaMs { get; init; } = 1e7;
+
+    internal void Validate()
+    {
+        if (Neurons < 1 || Neurons > 100_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Neurons), Neurons, "Neurons must be in 1..100000.");
+        }
+
+        if (Inputs < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Inputs), Inputs, "Inputs must be ≥ 1.");
+        }
+
+        if (Dt.Ticks < 1 || Presentation.Ticks < Dt.Ticks || Presentation.Ticks % Dt.Ticks != 0 || Rest.Ticks < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Presentation), Presentation, "The presentation must be a positive whole number of steps and the rest ≥ 0.");
+        }
+
+        if (!(MaxRateHz > 0) || !(BoostRateHz >= 0) || !double.IsFinite(MaxRateHz) || !double.IsFinite(BoostRateHz))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRateHz), MaxRateHz, "Input rates must be finite, the maximum rate > 0.");
+        }
+    }
+}
+
+/// <summary>
+/// Diehl &amp; Cook (2015) unsupervised digit learning, built on the simulation engine: Poisson input pixels (external
+/// events, event by event), an excitatory layer of <see cref="DiehlCookLif"/> neurons with adaptive thresholds whose input
+/// weights learn by nearest-spike triplet STDP (<see cref="TripletStdpSpec.DiehlCook2015"/>) with weight normalisation,
+/// and an inhibitory layer (one-to-one excitation, inhibition of every other excitatory neuron: soft winner-take-all).
+/// Both layers run clock-driven with the paper's 0.5 ms step.
+/// </summary>
+/// <remarks>
+/// <para><b>An example.</b> The engine's <see cref="SimulationEngine.ResetState"/> returns neurons to rest, clears traces
+/// and normalises the input weights (θ is kept and decayed over the rest period, which is therefore not simulated); each
+/// pixel fires a Poisson train of rate <c>p·(max + k·boost)</c> over the presentation, drawn from a stream seeded by the
+/// network seed and the example's sequence number; with fewer than <see cref="DiehlCookOptions.MinSpikes"/> excitatory
+/// spikes the example is presented again with k + 1 (input boost).</para>
+/// <para><b>Frozen mode.</b> <see cref="Present"/> with <c>learn: false</c> runs a copy without plasticity whose θ does not
+/// change (the paper's test mode), with the learned weights and thresholds.</para>
+/// </remarks>
+public sealed class DiehlCookNetwork : IDisposable
+{
+    private readonly DiehlCookOptions _o;
+    private readonly SimulationEngine _train;
+    private readonly SimulationEngine _test;
+    private readonly int _input;
+    private readonly int _exc;
+    private readonly int _plastic;
+    private readonly int[] _counts;
+    private readonly Counter _counter;
+    private long _sequence;
+    private bool _testStale = true;
+
+    /// <summary>Builds the network.</summary>
+    /// <param name="options">Settings.</param>
+    public DiehlCookNetwork(DiehlCookOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _o = options;
+        TrainSpec = Build(options, learn: true);
+        _train = new SimulationEngine(TrainSpec);
+        _test = new SimulationEngine(Build(options, learn: false));
+        _input = TrainSpec.Population("input").Id;
+        _exc = TrainSpec.Population("exc").Id;
+        _plastic = TrainSpec.Projection("input->exc").Id;
+        _counts = new int[options.Neurons];
+        _counter = new Counter(_exc, _counts);
+        _train.AddSpikeMonitor(_counter);
+        _test.AddSpikeMonitor(_counter);
+    }
+
+    /// <summary>The settings.</summary>
+    public DiehlCookOptions Options => _o;
+
+    /// <summary>The training network.</summary>
+    public NetworkSpec TrainSpec { get; }
+
+    /// <summary>Presentations so far (boosted repeats and frozen presentations included; restored by <see cref="Load"/>).</summary>
+    public long Presentations => _sequence;
+
+    /// <summary>The input weights, [input, neuron] row-major (input i's weights to every neuron, ascending).</summary>
+    public float[] Weights => _train.GetSynapses(_plastic).Weights;
+
+    /// <summary>The adaptive thresholds θ (mV), one per excitatory neuron.</summary>
+    public float[] Theta => ((ClockPopulationState)_train.GetPopulationState(_exc)!).Columns[3];
+
+    /// <summary>The excitatory spike counts of the last presentation.</summary>
+    public ReadOnlySpan<int> Counts => _counts;
+
+    /// <summary>Total simulated presentation steps (both layers) so far, a work measure.</summary>
+    public long Steps => _train.StepCount + _test.StepCount;
+
+    /// <summary>Presents one example (pixels in [0, 1]) and returns the excitatory spike counts of its final presentation.</summary>
+    /// <param name="pixels">The image, <see cref="DiehlCookOptions.Inputs"/> values in [0, 1].</param>
+    /// <param name="learn">True: plasticity and θ adaptation on; false: the frozen network.</param>
+    /// <param name="sequence">The example's sequence number (seeds its Poisson input); null uses and advances <see cref="Presentations"/>.</param>
+    /// <returns>The spike counts (valid until the next call).</returns>
+    public ReadOnlySpan<int> Present(ReadOnlySpan<float> pixels, bool learn, long? sequence = null)
+    {
+        if (pixels.Length != _o.Inputs)
+        {
+            throw new ArgumentException($"The image has {pixels.Length} pixels; the network has {_o.Inputs} inputs.", nameof(pixels));
+        }
+
+        long seq = sequence ?? _sequence;
+
+        SimulationEngine e = learn ? _train : _test;
+        if (learn)
+        {
+            _testStale = true;
+        }
+        else if (_testStale)
+        {
+            CopyToTest();
+        }
+
+        for (int boost = 0; ; boost++)
+        {
+            _sequence++;
+            float[] theta = ThetaOf(e);
+            float[] saved = [.. theta];
+            e.ResetState();
+            float decay = learn ? (float)Math.Exp(-_o.Rest.Ticks / Units.MsToTicks(_o.TauThetaMs)) : 1f;
+            for (int j = 0; j < theta.Length; j++)
+            {
+                theta[j] = saved[j] * decay;
+            }
+
+            Array.Clear(_counts);
+            long start = e.Now.Ticks;
+            long end = start + _o.Presentation.Ticks;
+            double rate = _o.MaxRateHz + (boost * _o.BoostRateHz);
+            var rng = Xoshiro256.ForStream(_o.Seed, ((ulong)seq << 5) | (uint)Math.Min(boost, 31));
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                double r = pixels[i] * rate;
+                if (!(r > 0))
+                {
+                    continue;
+                }
+
+                double meanTicks = Units.TicksPerSecond / r;
+                double t = 0;
+                while (true)
+                {
+                    t += -Math.Log(rng.NextDoubleNonZero()) * meanTicks;
+                    long tick = start + (long)Math.Ceiling(t);
+                    if (tick >= end)
+                    {
+                        break;
+                    }
+
+                    e.InjectEvent(SimTime.FromTicks(tick), _input, i);
+                }
+            }
+
+            e.RunUntil(SimTime.FromTicks(end));
+            int total = 0;
+            foreach (int c in _counts)
+            {
+                total += c;
+            }
+
+            if (total >= _o.MinSpikes || boost >= _o.MaxBoosts)
+            {
+                return _counts;
+            }
+        }
+    }
+
+    /// <summary>Writes weights, thresholds and the presentation counter (a checkpoint of the learned state).</summary>
+    /// <param name="w">The writer.</param>
+    public void Save(BinaryWriter w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.Write(_o.Neurons);
+        w.Write(_o.Inputs);
+        w.Write(_sequence);
+        float[] wts = Weights;
+        w.Write(wts.Length);
+        foreach (float x in wts)
+        {
+            w.Write(x);
+        }
+
+        float[] th = Theta;
+        for (int j = 0; j < _o.Neurons; j++)
+        {
+            w.Write(th[j]);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote.</summary>
+    /// <param name="r">The reader.</param>
+    /// <exception cref="InvalidDataException">The data belongs to another network size or is corrupt.</exception>
+    public void Load(BinaryReader r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        int n = r.ReadInt32();
+        int inputs = r.ReadInt32();
+        if (n != _o.Neurons || inputs != _o.Inputs)
+        {
+            throw new InvalidDataException($"The checkpoint is for {n} neurons and {inputs} inputs; this network has {_o.Neurons} and {_o.Inputs}.");
+        }
+
+        long seq = r.ReadInt64();
+        int count = r.ReadInt32();
+        float[] wts = Weights;
+        if (seq < 0 || count != wts.Length)
+        {
+            throw new InvalidDataException($"The checkpoint is corrupt (presentation counter {seq}, {count} weights for {wts.Length}).");
+        }
+
+        float[] nw = new float[count];
+        for (int k = 0; k < count; k++)
+        {
+            nw[k] = r.ReadSingle();
+            if (!float.IsFinite(nw[k]))
+            {
+                throw new InvalidDataException($"The checkpoint is corrupt (weight {k} is {nw[k]}).");
+            }
+        }
+
+        float[] th = new float[n];
+        for (int j = 0; j < n; j++)
+        {
+            th[j] = r.ReadSingle();
+            if (!float.IsFinite(th[j]))
+            {
+                throw new InvalidDataException($"The checkpoint is corrupt (threshold {j} is {th[j]}).");
+            }
+        }
+
+        nw.CopyTo(wts, 0);
+        th.CopyTo(Theta, 0);
+        _sequence = seq;
+        _testStale = true;
+    }
+
+    /// <summary>Disposes both engines.</summary>
+    public void Dispose()
+    {
+        _train.Dispose();
+        _test.Dispose();
+    }
+
+    /// <summary>Builds the network description.</summary>
+    /// <param name="o">Settings.</param>
+    /// <param name="learn">Whether the input weights are plastic and θ adapts.</param>
+    public static NetworkSpec Build(DiehlCookOptions o, bool learn)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        int n = o.Neurons;
+        int side = (int)Math.Round(Math.Sqrt(o.Inputs));
+        PopulationShape shape = side * side == o.Inputs ? new PopulationShape(1, side, side) : PopulationShape.Linear(o.Inputs);
+        var pre = new int[n * (n - 1)];
+        var post = new int[n * (n - 1)];
+        int k = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if (i != j)
+                {
+                    pre[k] = i;
+                    post[k++] = j;
+                }
+            }
+        }
+
+        SimDuration d = o.Dt;
+        return new NetworkBuilder()
+            .AddExternalInput("input", shape)
+            .AddNeurons("exc", n, NeuronModel.DiehlCookLif, p => p
+                .Set("theta_plus", learn ? o.ThetaPlus : 0)
+                .Set("tau_theta", learn ? o.TauThetaMs : 1e12)
+                .Threshold(ThresholdComparison.Greater)
+                .ClockDriven(d))
+            .AddNeurons("inh", n, NeuronModel.DiehlCookLif, p => p
+                .Set("tau_m", 10).Set("v_rest", -60).Set("v_reset", -45).Set("v_thresh", -40).Set("e_inh", -85)
+                .Set("t_ref", 2).Set("theta_plus", 0).Set("tau_theta", 1e12)
+                .Threshold(ThresholdComparison.Greater)
+                .ClockDriven(d))
+            .Connect("input", "exc", ConnectivitySpec.AllToAll(), c =>
+            {
+                c.WeightUniform(0, o.InitialWeightMax, o.Seed).Delay(d).Receptor("e");
+                if (learn)
+                {
+                    c.Plasticity(o.Rule).NormalizeWeights(o.WeightTotal);
+                }
+            })
+            .Connect("exc", "inh", ConnectivitySpec.OneToOne(), c => c.Weight(o.ExcToInh).Delay(d).Receptor("e"))
+            .Connect("inh", "exc", ConnectivitySpec.Explicit(pre, post), c => c.Weight(o.InhToExc).Delay(d).Receptor("i"))
+            .Build();
+    }
+
+    private static float[] ThetaOf(SimulationEngine e) => ((ClockPopulationState)e.GetPopulationState(e.Network.Population("exc").Id)!).Columns[3];
+
+    private void CopyToTest()
+    {
+        _train.GetSynapses(_plastic).Weights.CopyTo(_test.GetSynapses(_plastic).Weights, 0);
+        Theta.AsSpan(0, _o.Neurons).CopyTo(ThetaOf(_test));
+        _testStale = false;
+    }
+
+    private sealed class Counter(int population, int[] counts) : ISpikeMonitor
+    {
+        public void OnSpike(SimTime time, int population1, int neuron)
+        {
+            if (population1 == population)
+            {
+                counts[neuron]++;
+            }
+        }
+    }
+}

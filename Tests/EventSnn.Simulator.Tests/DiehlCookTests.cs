@@ -1,0 +1,238 @@
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines;
+using EventSnn.Simulator.Learning;
+using EventSnn.Simulator.Models;
+using EventSnn.Simulator.Network;
+
+namespace EventSnn.Simulator.Tests;
+
+public class DiehlCookModelTests
+{
+    private static NetworkSpec Driven(NeuronModel model, double thetaPlus, double initialTheta = 0)
+        => new NetworkBuilder()
+            .AddSpikeSource("in", [[.. Enumerable.Range(1, 60).Select(k => SimTime.FromMilliseconds(k * 0.5))]])
+            .AddNeurons("n", 1, model, p =>
+            {
+                if (model == NeuronModel.DiehlCookLif)
+                {
+                    p.Set("theta_plus", thetaPlus).Set("t_ref", 2).Set("tau_m", 20);
+                    if (initialTheta != 0)
+                    {
+                        p.Initial("theta", initialTheta);
+                    }
+                }
+                else
+                {
+                    p.Set("tau_m", 20).Set("tau_e", 1).Set("tau_i", 2).Set("v_rest", -65).Set("v_thresh", -52).Set("v_reset", -65).Set("e_inh", -100).Set("t_ref", 2);
+                }
+            })
+            .Connect("in", "n", ConnectivitySpec.OneToOne(), c => c.Weight(1.0).Receptor("e").Delay(SimDuration.FromMicroseconds(100)))
+            .Build();
+
+    [Fact]
+    public void WithoutAdaptationItIsTheConductanceLifExactly()
+    {
+        using SimulationEngine a = TestEngines.Event(Driven(NeuronModel.DiehlCookLif, 0));
+        using SimulationEngine b = TestEngines.Event(Driven(NeuronModel.CobaLif, 0));
+        var sa = new SpikeList();
+        var sb = new SpikeList();
+        a.AddSpikeMonitor(sa);
+        b.AddSpikeMonitor(sb);
+        a.RunUntil(SimTime.FromMilliseconds(40L));
+        b.RunUntil(SimTime.FromMilliseconds(40L));
+        Assert.True(sb.TimesOf(1, 0).Length > 3);
+        Assert.Equal(sb.TimesOf(1, 0), sa.TimesOf(1, 0));
+        Assert.Equal(b.ReadState(1, 0, 0), a.ReadState(1, 0, 0), 9);
+    }
+
+    [Fact]
+    public void EverySpikeRaisesTheThresholdByThetaPlus()
+    {
+        foreach (bool clock in (bool[])[false, true])
+        {
+            using SimulationEngine e = clock ? TestEngines.Clock(Driven(NeuronModel.DiehlCookLif, 3)) : TestEngines.Event(Driven(NeuronModel.DiehlCookLif, 3));
+            var s = new SpikeList();
+            e.AddSpikeMonitor(s);
+            e.RunUntil(SimTime.FromMilliseconds(40L));
+            int spikes = s.TimesOf(1, 0).Length;
+            using SimulationEngine plain = TestEngines.Event(Driven(NeuronModel.DiehlCookLif, 0));
+            var sp = new SpikeList();
+            plain.AddSpikeMonitor(sp);
+            plain.RunUntil(SimTime.FromMilliseconds(40L));
+            Assert.True(spikes >= 2 && spikes < sp.TimesOf(1, 0).Length, $"adaptation lowers the rate ({spikes} vs {sp.TimesOf(1, 0).Length})");
+
+            // θ decays with τθ = 10⁷ ms: after 40 ms it is the number of spikes times θ₊ to 1e-5.
+            Assert.Equal(spikes * 3.0, e.ReadState(1, 0, 3), 3);
+        }
+    }
+
+    [Fact]
+    public void TheThresholdIsVThreshPlusTheta()
+    {
+        // With θ = 30 mV the neuron's effective threshold is −22 mV, which this drive never reaches.
+        using SimulationEngine e = TestEngines.Event(Driven(NeuronModel.DiehlCookLif, 0, initialTheta: 30));
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        e.RunUntil(SimTime.FromMilliseconds(40L));
+        Assert.Empty(s.TimesOf(1, 0));
+        Assert.True(e.ReadState(1, 0, 0) > -52, "the potential passed v_thresh without firing");
+    }
+
+    [Fact]
+    public void EventAndClockExecutionsAgreeOnTheSpikeCount()
+    {
+        using SimulationEngine ev = TestEngines.Event(Driven(NeuronModel.DiehlCookLif, 0.2));
+        using SimulationEngine ck = TestEngines.Clock(Driven(NeuronModel.DiehlCookLif, 0.2), SimDuration.FromMicroseconds(50));
+        var a = new SpikeList();
+        var b = new SpikeList();
+        ev.AddSpikeMonitor(a);
+        ck.AddSpikeMonitor(b);
+        ev.RunUntil(SimTime.FromMilliseconds(40L));
+        ck.RunUntil(SimTime.FromMilliseconds(40L));
+        Assert.InRange(b.TimesOf(1, 0).Length - a.TimesOf(1, 0).Length, -1, 1);
+        Assert.True(a.TimesOf(1, 0).Length >= 3);
+    }
+}
+
+public class LabelAssignmentTests
+{
+    [Fact]
+    public void NeuronsTakeTheClassOfTheirHighestMeanResponse()
+    {
+        var la = new LabelAssignment(3, 3);
+        la.Add([4, 0, 0], 0);
+        la.Add([2, 0, 1], 0);
+        la.Add([1, 5, 0], 1);
+        la.Add([0, 0, 0], 2);
+        la.Add([0, 1, 3], 2);
+        int[] a = la.Assign();
+
+        // neuron 0: means 3, 1, 0 → class 0; neuron 1: 0, 5, 0.5 → 1; neuron 2: 0.5, 0, 1.5 → 2.
+        Assert.Equal([0, 1, 2], a);
+        Assert.Equal(1, LabelAssignment.Predict([1, 4, 2], a, 3));
+        Assert.Equal(-1, LabelAssignment.Predict([0, 0, 0], a, 3));
+    }
+
+    [Fact]
+    public void SilentNeuronsAreUnassignedAndTiesGoToTheLowerClass()
+    {
+        var la = new LabelAssignment(2, 2);
+        la.Add([0, 2], 0);
+        la.Add([0, 2], 1);
+        Assert.Equal([-1, 0], la.Assign());
+        Assert.Throws<ArgumentException>(() => la.Add([1], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => la.Add([1, 1], 2));
+    }
+}
+
+public class DiehlCookNetworkTests
+{
+    private static readonly DiehlCookOptions Small = new() { Neurons = 8, Inputs = 16, Seed = 11, MaxBoosts = 3 };
+
+    /// <summary>Four 4×4 bar patterns (rows and columns).</summary>
+    private static float[] Pattern(int k)
+    {
+        float[] p = new float[16];
+        for (int i = 0; i < 4; i++)
+        {
+            p[k < 2 ? (k * 2 * 4) + i : (i * 4) + ((k - 2) * 2)] = 1;
+        }
+
+        return p;
+    }
+
+    [Fact]
+    public void SameSeedSameLearnedState()
+    {
+        using var a = new DiehlCookNetwork(Small);
+        using var b = new DiehlCookNetwork(Small);
+        for (int k = 0; k < 6; k++)
+        {
+            a.Present(Pattern(k % 4), learn: true);
+            b.Present(Pattern(k % 4), learn: true);
+        }
+
+        Assert.Equal(a.Weights, b.Weights);
+        Assert.Equal(a.Theta, b.Theta);
+        Assert.Contains(a.Theta.Take(8), t => t > 0);
+    }
+
+    [Fact]
+    public void ResumingFromACheckpointContinuesIdentically()
+    {
+        using var full = new DiehlCookNetwork(Small);
+        for (int k = 0; k < 6; k++)
+        {
+            full.Present(Pattern(k % 4), learn: true, sequence: k);
+        }
+
+        using var first = new DiehlCookNetwork(Small);
+        for (int k = 0; k < 3; k++)
+        {
+            first.Present(Pattern(k % 4), learn: true, sequence: k);
+        }
+
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            first.Save(w);
+        }
+
+        ms.Position = 0;
+        using var resumed = new DiehlCookNetwork(Small);
+        using (var r = new BinaryReader(ms))
+        {
+            resumed.Load(r);
+        }
+
+        for (int k = 3; k < 6; k++)
+        {
+            resumed.Present(Pattern(k % 4), learn: true, sequence: k);
+        }
+
+        Assert.Equal(full.Weights, resumed.Weights);
+        Assert.Equal(full.Theta.Take(8), resumed.Theta.Take(8));
+    }
+
+    [Fact]
+    public void WeightsStayNormalisedAndFrozenPresentationsDoNotLearn()
+    {
+        using var net = new DiehlCookNetwork(Small);
+        for (int k = 0; k < 4; k++)
+        {
+            net.Present(Pattern(k), learn: true);
+        }
+
+        float[] before = [.. net.Weights];
+        float[] theta = [.. net.Theta];
+        ReadOnlySpan<int> counts = net.Present(Pattern(0), learn: false);
+        Assert.Equal(8, counts.Length);
+        Assert.Equal(before, net.Weights);
+        Assert.Equal(theta, net.Theta);
+
+        // Each excitatory neuron's input weights summed to 78 at the start of the last learning presentation; STDP moves
+        // them by at most ν_post per post spike per synapse.
+        for (int j = 0; j < 8; j++)
+        {
+            double sum = Enumerable.Range(0, 16).Sum(i => (double)before[(i * 8) + j]);
+            Assert.InRange(sum, 0, 78 + (16 * 0.01 * 50));
+        }
+    }
+
+    [Fact]
+    public void BadCheckpointsAreRejectedWithAClearMessage()
+    {
+        using var net = new DiehlCookNetwork(Small);
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(9);
+            w.Write(16);
+        }
+
+        ms.Position = 0;
+        using var r = new BinaryReader(ms);
+        Assert.Contains("9 neurons", Assert.Throws<InvalidDataException>(() => net.Load(r)).Message);
+        Assert.Throws<ArgumentException>(() => net.Present(new float[5], learn: true));
+    }
+}
