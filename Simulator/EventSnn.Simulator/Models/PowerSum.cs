@@ -331,17 +331,39 @@ internal struct PowerSum
         Eval(1, out double dTop);
         for (int k = 0; k <= nb; k++)
         {
+            // f(top) = 0 happens only with the strict condition (else top would have satisfied it): top is the crossing when
+            // f rises above zero just below it (f' < 0 there; with f' = 0 a piece that holds a positive value is convex and
+            // positive on both sides of its zero at top).
+            if (fTop == 0 && dTop < 0)
+            {
+                return Above(top);
+            }
+
             double bottom = k == nb ? lo : k == 0 ? b0 : b1;
             double fBottom = Eval(bottom, out double dBottom);
             if (fBottom > 0 || (fBottom == 0 && !strict))
             {
-                // The crossing is top itself when f(top) = 0 (strict case: f > 0 just below), bottom when f(bottom) = 0,
-                // else the root between.
                 if (fTop == 0)
                 {
-                    return top;
+                    if (dTop == 0)
+                    {
+                        return Above(top);
+                    }
+
+                    // f falls below zero just below top (an exact hit of the threshold moving away from it) and is positive
+                    // again at bottom: the crossing is the root below the piece's minimum (the zero of f' between).
+                    PowerSum g = ReducedDerivative();
+                    double valley = g.Solve(bottom, top, g.Eval(bottom), g.Eval(top));
+                    double fValley = Eval(valley);
+                    if (fValley >= 0)
+                    {
+                        return fValley == 0 ? Above(valley) : Above(top);
+                    }
+
+                    return fBottom == 0 ? bottom : Solve(bottom, valley, fBottom, fValley);
                 }
 
+                // The crossing is bottom when f(bottom) = 0, else the root between.
                 return fBottom == 0 ? bottom : Solve(bottom, top, fBottom, fTop);
             }
 
@@ -370,18 +392,20 @@ internal struct PowerSum
     }
 
     /// <summary>
+    /// The point just below <paramref name="x"/> (just after it in time), for a strict crossing at a zero of f: the returned
+    /// instant is one where f &gt; 0 holds, so that a potential that touches the threshold exactly at the present instant
+    /// and rises fires at the next tick, as a scan of the trajectory finds it.
+    /// </summary>
+    private static double Above(double x) => Math.BitDecrement(x);
+
+    /// <summary>
     /// As <see cref="FirstCrossingBelowOne"/> when the condition is known to hold at <paramref name="lo"/> (value
     /// <paramref name="fLo"/>): without an inflection point in (lo, 1) the crossing is the only root there.
     /// </summary>
     public readonly double FirstCrossingAbove(double lo, double fLo, double fAtOne, bool strict)
     {
-        if (ReducedSecondDerivative().Inflections(lo, out _, out _) == 0)
+        if (fAtOne != 0 && ReducedSecondDerivative().Inflections(lo, out _, out _) == 0)
         {
-            if (fAtOne == 0)
-            {
-                return 1;
-            }
-
             return fLo == 0 ? lo : Solve(lo, 1, fLo, fAtOne);
         }
 
