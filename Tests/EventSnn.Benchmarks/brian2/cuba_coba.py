@@ -22,7 +22,9 @@ Usage:
 
 `--standalone` uses Brian2's C++ standalone device (needs a C++ compiler); otherwise the runtime
 target `--target` (default cython: compiled once, cached across seeds) is used. `loop_s` is the simulation loop only (Brian2's measured run time, wall clock);
-with `--standalone`, `loop_cpu_s` is the processor time of that loop, measured inside the generated program.
+with `--standalone`, `loop_cpu_s` is the processor time of that loop, measured inside the generated program, and
+`directory` is the generated project: `cd DIR && ./main` runs the same simulation again without compiling (then
+`loop_cpu_s.txt` holds the loop's processor time and `results/last_run_info.txt` its wall time first).
 Install Brian2 with `apt-get install python3-brian` (Debian/Ubuntu) or `pip install brian2`.
 """
 import argparse
@@ -125,7 +127,7 @@ def main():
         "duration_s": args.duration,
         "setup_s": round(setup_s, 3),
         "loop_s": round(float(loop_s), 3),
-        **({"loop_cpu_s": round(float(open(cpu_file).read()), 3)} if cpu_file else {}),
+        **({"loop_cpu_s": round(float(open(cpu_file).read()), 3), "directory": directory} if cpu_file else {}),
         "spikes": count,
         "rate_hz": round(count / n / args.duration, 4),
     }))
