@@ -83,7 +83,8 @@ public sealed class BenchBretteCommandTests
         Assert.InRange(updates, 1, synaptic + wakeUps);
         Assert.Equal(r.GetProperty("queue_events").GetInt64(), deliveries + wakeUps + stale);
         double cpu = r.GetProperty("loop_cpu_s").GetDouble();
-        Assert.Equal(Math.Round(cpu * 1e9 / synaptic, 1), r.GetProperty("cpu_ns_per_synaptic_event").GetDouble(), 0.2);
+        // loop_cpu_s is printed rounded to 0.1 ms: the per-event figure agrees with it to that rounding (plus its own 0.05 ns).
+        Assert.Equal(cpu * 1e9 / synaptic, r.GetProperty("cpu_ns_per_synaptic_event").GetDouble(), (0.5e-4 * 1e9 / synaptic) + 0.06);
     }
 
     [Fact]
