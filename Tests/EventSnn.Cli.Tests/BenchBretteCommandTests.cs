@@ -62,6 +62,32 @@ public sealed class BenchBretteCommandTests
     }
 
     [Fact]
+    public void EventModeReportsWhereTheWorkGoes()
+    {
+        var (exit, text) = Run("bench", "cuba", "--neurons", "300", "--duration", "0.2", "--seed", "4", "--mode", "event", "--json");
+        Assert.Equal(0, exit);
+        using JsonDocument doc = JsonDocument.Parse(text);
+        JsonElement r = doc.RootElement;
+        long spikes = r.GetProperty("spikes").GetInt64();
+        long deliveries = r.GetProperty("deliveries").GetInt64();
+        long synaptic = r.GetProperty("synaptic_events").GetInt64();
+        long updates = r.GetProperty("neuron_updates").GetInt64();
+        long wakeUps = r.GetProperty("wake_ups").GetInt64();
+        long stale = r.GetProperty("stale_wake_ups").GetInt64();
+        Assert.True(spikes > 0);
+
+        // Each spike is delivered once per outgoing projection (two, one delay group each) when it has targets there; each
+        // delivery reaches at least one synapse; every neuron update is caused by an input or a wake-up.
+        Assert.InRange(deliveries, 1, 2 * spikes);
+        Assert.True(synaptic >= deliveries);
+        Assert.InRange(updates, 1, synaptic + wakeUps);
+        Assert.Equal(r.GetProperty("queue_events").GetInt64(), deliveries + wakeUps + stale);
+        double cpu = r.GetProperty("loop_cpu_s").GetDouble();
+        // loop_cpu_s is printed rounded to 0.1 ms: the per-event figure agrees with it to that rounding (plus its own 0.05 ns).
+        Assert.Equal(cpu * 1e9 / synaptic, r.GetProperty("cpu_ns_per_synaptic_event").GetDouble(), (0.5e-4 * 1e9 / synaptic) + 0.06);
+    }
+
+    [Fact]
     public void SameSeedSameSpikesAndThreadsDoNotMatter()
     {
         string Spikes(string threads)

@@ -117,6 +117,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("event", s.GetProperty("execution").GetString());
         Assert.Equal(0.01, s.GetProperty("duration_s").GetDouble());
         Assert.True(s.GetProperty("loop_s").GetDouble() >= 0);
+        Assert.True(s.GetProperty("loop_cpu_s").GetDouble() >= 0);
 
         // The source fires at 1, 1.5 and 4 ms; each cell fires 1 ms later unless refractory (2 ms): at 2 ms and 5 ms, not 2.5 ms.
         long Ms(double ms) => (long)Math.Round(ms * 1_000_000);

@@ -121,7 +121,11 @@ internal static class BenchBretteCommand
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         long synapses = engine.SynapseCount;
         string deviceName = execution.Mode == ExecutionMode.Clock ? engine.Device?.Name ?? "cpu" : "none (event-driven)";
-        return new BretteResult(model, execution.Mode == ExecutionMode.Clock ? "clock" : "event", neurons, synapses, duration, setup, loop, cpu, engine.SpikeCount, engine.SynapseBytes / (double)Math.Max(1, synapses), deviceName);
+        return new BretteResult(model, execution.Mode == ExecutionMode.Clock ? "clock" : "event", neurons, synapses, duration, setup, loop, cpu, engine.SpikeCount, engine.SynapseBytes / (double)Math.Max(1, synapses), deviceName)
+        {
+            Events = engine.EventCount,
+            Statistics = engine.Statistics,
+        };
     }
 
     /// <summary>Writes the result as one JSON object and a newline.</summary>
@@ -143,6 +147,21 @@ internal static class BenchBretteCommand
             writer.WriteNumber("rate_hz", Math.Round(result.RateHz, 4));
             writer.WriteNumber("bytes_per_synapse", Math.Round(result.BytesPerSynapse, 3));
             writer.WriteString("device", result.Device);
+            if (result.Mode == "event")
+            {
+                // Where event-driven time goes: queue events, deliveries, synaptic events, neuron updates, wake-ups, and the
+                // loop's processor time per synaptic event.
+                EngineStatistics st = result.Statistics;
+                writer.WriteNumber("queue_events", result.Events);
+                writer.WriteNumber("deliveries", st.Deliveries);
+                writer.WriteNumber("synaptic_events", st.SynapticEvents);
+                writer.WriteNumber("neuron_updates", st.NeuronUpdates);
+                writer.WriteNumber("wake_ups", st.WakeUps);
+                writer.WriteNumber("stale_wake_ups", st.StaleWakeUps);
+                writer.WriteNumber("cpu_ns_per_synaptic_event", Math.Round(result.LoopCpuSeconds * 1e9 / Math.Max(1, st.SynapticEvents), 1));
+                writer.WriteNumber("cpu_ns_per_neuron_update", Math.Round(result.LoopCpuSeconds * 1e9 / Math.Max(1, st.NeuronUpdates), 1));
+            }
+
             writer.WriteEndObject();
         }
 
@@ -153,6 +172,12 @@ internal static class BenchBretteCommand
 /// <summary>The outcome of one <c>bench cuba|coba</c> run.</summary>
 internal sealed record BretteResult(BretteModel Model, string Mode, int Neurons, long Synapses, SimDuration Duration, double SetupSeconds, double LoopSeconds, double LoopCpuSeconds, long Spikes, double BytesPerSynapse, string Device = "cpu")
 {
+    /// <summary>Queue events processed by the loop.</summary>
+    public long Events { get; init; }
+
+    /// <summary>The engine's work counts after the loop.</summary>
+    public EngineStatistics Statistics { get; init; }
+
     /// <summary>The mean firing rate in Hz (spikes per neuron per second).</summary>
     public double RateHz => Spikes / (Neurons * Duration.TotalSeconds);
 }

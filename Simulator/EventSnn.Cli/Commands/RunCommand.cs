@@ -140,6 +140,7 @@ internal static class RunCommand
 
             setup.Stop();
             SimTime end = SimTime.Zero + duration;
+            TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var loop = Stopwatch.StartNew();
             int nextReward = ApplyRewards(run.Engine, file.Rewards, 0);
             while (run.Engine.Now < end)
@@ -161,10 +162,11 @@ internal static class RunCommand
             }
 
             loop.Stop();
+            double loopCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
 
             outputs.Commit($"{file.Name ?? Path.GetFileNameWithoutExtension(path)} ({run.Execution}-driven, {duration})", end);
             long synapses = spec.Projections.Sum(pr => (long)run.Engine.GetSynapses(pr.Id).SynapseCount);
-            var summary = new Summary(path, file.Name, executionText, run, duration, setup.Elapsed.TotalSeconds, loop.Elapsed.TotalSeconds, synapses, counts.Counts, outputs.SpikesWritten, feeds, outputs, outputs.StateFiles);
+            var summary = new Summary(path, file.Name, executionText, run, duration, setup.Elapsed.TotalSeconds, loop.Elapsed.TotalSeconds, loopCpu, synapses, counts.Counts, outputs.SpikesWritten, feeds, outputs, outputs.StateFiles);
             if (json)
             {
                 WriteJson(Console.Out, spec, summary);
@@ -243,6 +245,7 @@ internal static class RunCommand
             w.WriteNumber("duration_s", s.Duration.TotalSeconds);
             w.WriteNumber("setup_s", Math.Round(s.SetupSeconds, 6));
             w.WriteNumber("loop_s", Math.Round(s.LoopSeconds, 6));
+            w.WriteNumber("loop_cpu_s", Math.Round(s.LoopCpuSeconds, 6));
             w.WriteNumber("neurons", spec.Populations.Where(p => p.Kind == PopulationKind.Neurons).Sum(p => (long)p.Size));
             w.WriteNumber("synapses", s.Synapses);
             w.WriteNumber("spikes", s.Counts.Sum());
@@ -307,7 +310,7 @@ internal static class RunCommand
         string dt = s.Run.Dt is SimDuration d ? $", dt {d}" : string.Empty;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"network: {s.Path}{(s.Name is null ? string.Empty : $" ({s.Name})")}, {spec.Populations.Length} populations, {s.Synapses} synapses"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"execution: {s.Run.Execution} (asked: {s.Requested}{dt}), threads {s.Run.Threads}"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated {s.Duration.TotalSeconds} s: loop {s.LoopSeconds:F3} s, setup {s.SetupSeconds:F3} s, {s.Counts.Sum()} spikes"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated {s.Duration.TotalSeconds} s: loop {s.LoopSeconds:F3} s ({s.LoopCpuSeconds:F3} s processor time), setup {s.SetupSeconds:F3} s, {s.Counts.Sum()} spikes"));
         foreach (EventFileFeed f in s.Feeds)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events: {f.Input.Path} -> {f.Input.Population}: {f.Read} read, {f.Injected} injected, {f.SkippedOutside} outside the shape, {f.SkippedBeforeZero} before time 0, {f.SkippedLate} out of order"));
@@ -341,6 +344,7 @@ internal static class RunCommand
         SimDuration Duration,
         double SetupSeconds,
         double LoopSeconds,
+        double LoopCpuSeconds,
         long Synapses,
         long[] Counts,
         long SpikesWritten,

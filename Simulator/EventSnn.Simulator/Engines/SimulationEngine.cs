@@ -77,6 +77,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private long _now;
     private long _spikeCount;
     private long _eventCount;
+    private long _deliveries;
+    private long _synapticEvents;
+    private long _neuronUpdates;
+    private long _wakeUps;
+    private long _staleWakeUps;
     private long _stepCount;
     private long _windowCount;
     private long _metricSpikes;
@@ -221,6 +226,9 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
     /// <summary>Queue events processed so far (deliveries, wake-ups, source spikes).</summary>
     public long EventCount => _eventCount;
+
+    /// <summary>Counts of the work done since the engine was built (deliveries, synaptic events, neuron updates, wake-ups).</summary>
+    public EngineStatistics Statistics => new(_deliveries, _synapticEvents, _neuronUpdates, _wakeUps, _staleWakeUps);
 
     /// <summary>Clock-driven population steps run so far (summed over populations).</summary>
     public long StepCount => _stepCount;
@@ -571,7 +579,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         {
             EventPopulation p = _pending[k];
             _isPending[p.Id] = false;
-            p.Flush(this, _tick);
+            _neuronUpdates += p.Flush(this, _tick);
         }
 
         _pendingCount = 0;
@@ -591,6 +599,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 int len = tb.GroupStart[e.B + 1] - from;
                 int post = _post[e.A];
                 float amplitude = BitConverter.Int32BitsToSingle(e.C);
+                _deliveries++;
+                _synapticEvents += len;
                 if (_event[post] is { } ep)
                 {
                     ep.Accumulate(tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[e.A], amplitude);
@@ -616,8 +626,13 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             {
                 EventPopulation ep = _event[e.A]!;
                 EventPopulationState s = ep.State;
-                if (s.WakeGeneration[e.B] == e.C)
+                if (s.WakeGeneration[e.B] != e.C)
                 {
+                    _staleWakeUps++;
+                }
+                else
+                {
+                    _wakeUps++;
                     s.WakeTick[e.B] = long.MaxValue;
                     ep.Wake(e.B);
                     if (!_isPending[e.A])

@@ -162,6 +162,30 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         return Math.Exp(g - gh) * f;
     }
 
+    /// <summary>
+    /// How summed inputs of one tick move the trajectory without further input: +1 when v can only be higher at every
+    /// later time, −1 when only lower, 0 otherwise.
+    /// </summary>
+    /// <remarks>
+    /// v never leaves the range spanned by its start, the reset potential and the attractors v_rest + i_offset, e_exc and
+    /// e_inh (at each end of that range dv/dt points inwards). When e_inh lies at or below all of them, v − e_inh ≥ 0 all
+    /// along, so more inhibitory conductance can only lower dv/dt (comparison theorem); when e_exc lies at or above all of
+    /// them, more excitatory conductance can only raise it.
+    /// </remarks>
+    internal int InputDirection(in NeuronState state, double input0, double input1)
+    {
+        double lo = Math.Min(Math.Min(state.V, _vr), Math.Min(_l, _ee));
+        double hi = Math.Max(Math.Max(state.V, _vr), Math.Max(_l, _ei));
+        int e = input0 == 0 ? 0 : _ee >= hi ? Math.Sign(input0) : 2;
+        int i = input1 == 0 ? 0 : _ei <= lo ? -Math.Sign(input1) : 2;
+        if (e == 2 || i == 2 || e * i < 0)
+        {
+            return 0;
+        }
+
+        return e + i > 0 ? 1 : e + i < 0 ? -1 : 0;
+    }
+
     /// <inheritdoc/>
     public void AdvanceRefractory(ref NeuronState state, double dt)
     {

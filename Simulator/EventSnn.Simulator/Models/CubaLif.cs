@@ -36,6 +36,15 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly float _cKi;
     private readonly ClockSpikeRule _rule;
 
+    // Power form (see PowerForm): e^{−t/τ} = x^n with x = e^{−λ0·t} for τm, τe, τi; kernel factors τs/(τs − τm).
+    private readonly BlittableBool _power;
+    private readonly double _lambda0;
+    private readonly int _nm;
+    private readonly int _ne;
+    private readonly int _ni;
+    private readonly double _ke;
+    private readonly double _ki;
+
     private CubaLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
         _taum = Units.MsToTicks(p[0]);
@@ -50,7 +59,16 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         _strict = rules.Comparison == ThresholdComparison.Greater;
         _scan = Math.Min(_taum, Math.Min(_taue, _taui)) / 4;
         _rules = rules;
+        if (PowerForm.TryFind(_taum, _taue, _taui, out _lambda0, out _nm, out _ne, out _ni) && _ne != _nm && _ni != _nm)
+        {
+            _power = true;
+            _ke = _taue / (_taue - _taum);
+            _ki = _taui / (_taui - _taum);
+        }
     }
+
+    /// <summary>Whether the time constants are integer multiples of one base time constant (the fast exact path).</summary>
+    internal bool UsesPowerForm => _power;
 
     private CubaLif(in CubaLif other, double dt)
     {
@@ -108,6 +126,19 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     /// <inheritdoc/>
     public void AdvanceFree(ref NeuronState state, double dt)
     {
+        if (_power)
+        {
+            // v(t) = v∞ + (v0 − v∞)·x^nm + ie0·κe·(x^ne − x^nm) + ii0·κi·(x^ni − x^nm), x = e^{−λ0·t}: one exponential.
+            double x = Math.Exp(-dt * _lambda0);
+            double xm = PowerSum.Pow(x, _nm);
+            double xe = PowerSum.Pow(x, _ne);
+            double xi = PowerSum.Pow(x, _ni);
+            state.V = _vinf + ((state.V - _vinf) * xm) + (state.S1 * _ke * (xe - xm)) + (state.S2 * _ki * (xi - xm));
+            state.S1 *= xe;
+            state.S2 *= xi;
+            return;
+        }
+
         double em = Math.Exp(-dt / _taum);
         double ke = Propagators.SynapticKernel(dt, _taum, _taue);
         double ki = Propagators.SynapticKernel(dt, _taum, _taui);
@@ -122,6 +153,14 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         if (_reset == ResetMode.None)
         {
             AdvanceFree(ref state, dt);
+            return;
+        }
+
+        if (_power)
+        {
+            double x = Math.Exp(-dt * _lambda0);
+            state.S1 *= PowerSum.Pow(x, _ne);
+            state.S2 *= PowerSum.Pow(x, _ni);
             return;
         }
 
@@ -162,8 +201,80 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// When the time constants are integer multiples of one base time constant τ0 = 1/λ0 (as τm = 20, τe = 5, τi = 10 ms),
+    /// <c>v(t) − v_thresh</c> is a sum of at most three integer powers of <c>x = e^{−λ0·t}</c> plus a constant, and the
+    /// first crossing is its largest root below x = 1, found exactly by <see cref="PowerSum"/> root isolation (no scan,
+    /// no re-check). Otherwise <see cref="CrossingSearch"/>.
+    /// </remarks>
     public double FindCrossing(in NeuronState state, double horizon, out double recheck)
-        => CrossingSearch.Find(this, state, horizon, out recheck);
+        => _power ? PowerCrossing(state, horizon, double.PositiveInfinity, out recheck) : CrossingSearch.Find(this, state, horizon, out recheck);
+
+    /// <summary>
+    /// <see cref="FindCrossing(in NeuronState, double, out double)"/> knowing that the first crossing is no later than
+    /// <paramref name="notAfter"/> ticks (or +∞): the search is confined to [0, notAfter].
+    /// </summary>
+    internal double FindCrossing(in NeuronState state, double horizon, double notAfter, out double recheck)
+        => _power ? PowerCrossing(state, horizon, notAfter, out recheck) : CrossingSearch.Find(this, state, horizon, out recheck);
+
+    /// <summary>
+    /// How summed inputs of one tick move the trajectory without further input: +1 when v can only be higher at every
+    /// later time, −1 when only lower, 0 otherwise. Each synaptic kernel is ≥ 0, so the sign of the weight decides.
+    /// </summary>
+    internal static int InputDirection(double input0, double input1)
+    {
+        if (input0 >= 0 && input1 >= 0)
+        {
+            return 1;
+        }
+
+        return input0 <= 0 && input1 <= 0 ? -1 : 0;
+    }
+
+    private double PowerCrossing(in NeuronState state, double horizon, double notAfter, out double recheck)
+    {
+        recheck = double.PositiveInfinity;
+        if (IsAboveThreshold(state))
+        {
+            return 0;
+        }
+
+        double a = state.V - _vinf;
+        double be = state.S1 * _ke;
+        double bi = state.S2 * _ki;
+        PowerSum f = PowerSum.Create(_vinf - _vt, a - be - bi, _nm, be, _ne, bi, _ni);
+        double x = double.NaN;
+        if (notAfter < horizon)
+        {
+            // The crossing lies in [x(notAfter), 1) when the condition holds there (it does unless rounding says otherwise).
+            double lo = Math.Exp(-notAfter * _lambda0);
+            double fLo = f.Eval(lo);
+            if (fLo > 0 || (fLo == 0 && !_strict))
+            {
+                x = f.FirstCrossingAbove(lo, fLo, state.V - _vt, _strict);
+            }
+        }
+
+        if (double.IsNaN(x))
+        {
+            x = f.FirstCrossingBelowOne(0, state.V - _vt, _strict);
+        }
+
+        if (!(x > 0))
+        {
+            // No crossing for any t ≥ 0 (x = 0 is t = ∞).
+            return double.PositiveInfinity;
+        }
+
+        double t = -Math.Log(x) / _lambda0;
+        if (t > horizon)
+        {
+            recheck = Math.Max(1, horizon);
+            return double.PositiveInfinity;
+        }
+
+        return t;
+    }
 
     /// <inheritdoc/>
     /// <remarks>

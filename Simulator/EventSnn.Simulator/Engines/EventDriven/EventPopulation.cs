@@ -43,7 +43,8 @@ internal abstract class EventPopulation
     /// </summary>
     /// <param name="engine">The engine.</param>
     /// <param name="t">The tick.</param>
-    public abstract void Flush(SimulationEngine engine, long t);
+    /// <returns>The number of neurons updated.</returns>
+    public abstract int Flush(SimulationEngine engine, long t);
 
     /// <summary>
     /// Handles a wake-up of <paramref name="neuron"/> at the current tick (a predicted crossing or re-check): the neuron is
@@ -141,9 +142,12 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     /// Predicts the offset of the next crossing from state <paramref name="s"/>; with a closed refractory period a neuron
     /// still above threshold when the period ends fires one tick after its end (it cannot fire at any instant of it).
     /// </summary>
-    private double Predict(in TModel m, in NeuronState s, out double recheck)
+    private double Predict(in TModel m, in NeuronState s, out double recheck) => Predict(m, s, double.PositiveInfinity, out recheck);
+
+    /// <summary>As <see cref="Predict(in TModel, in NeuronState, out double)"/>, knowing that the crossing is no later than <paramref name="notAfter"/> ticks (+∞: unknown).</summary>
+    private double Predict(in TModel m, in NeuronState s, double notAfter, out double recheck)
     {
-        double c = PredictFree(m, s, out recheck);
+        double c = PredictFree(m, s, notAfter, out recheck);
         return _closedRefractory && s.Refractory > 0 && c == s.Refractory ? c + 1 : c;
     }
 
@@ -173,7 +177,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
     }
 
-    public override void Flush(SimulationEngine engine, long t)
+    public override int Flush(SimulationEngine engine, long t)
     {
         EventPopulationState st = State;
         int count = _touchedCount;
@@ -199,9 +203,10 @@ internal sealed class EventPopulation<TModel> : EventPopulation
                 m.ApplyInput(ref s, 0, in0);
             }
 
+            double in1 = 0;
             if (two)
             {
-                double in1 = _input1[j];
+                in1 = _input1[j];
                 _input1[j] = 0;
                 if (in1 != 0)
                 {
@@ -212,22 +217,45 @@ internal sealed class EventPopulation<TModel> : EventPopulation
 
             // A crossing exactly at t is tested together with t's inputs (as a clock step tests its end); with no input
             // it fires even if rounding left the potential a hair below the threshold at the crossing point.
+            bool spiked = false;
             if (crossingNow && !input && s.Refractory <= 0)
             {
                 engine.EmitSpike(Id, j, t);
                 ExactSteps.Spike(m, ref s);
+                spiked = true;
             }
 
             while (s.Refractory <= 0 && m.IsAboveThreshold(s))
             {
                 engine.EmitSpike(Id, j, t);
                 ExactSteps.Spike(m, ref s);
+                spiked = true;
             }
 
-            st.Crossing[j] = Predict(m, s, out st.Recheck[j]);
+            double cross = st.Crossing[j];
+            int direction = input && !spiked && cross > 0 ? EventHints.InputDirection(m, s, in0, in1) : 0;
+            if (direction < 0)
+            {
+                // The inputs can only lower the trajectory: no crossing before the previous prediction, which stays as a
+                // re-check point (its wake-up is already queued).
+                if (double.IsFinite(cross))
+                {
+                    st.Recheck[j] = cross;
+                    st.Crossing[j] = double.PositiveInfinity;
+                }
+            }
+            else
+            {
+                st.Crossing[j] = direction > 0 && double.IsFinite(cross)
+                    ? Predict(m, s, cross, out st.Recheck[j])
+                    : Predict(m, s, double.PositiveInfinity, out st.Recheck[j]);
+            }
+
             st.Store(j, s);
             Schedule(engine, j);
         }
+
+        return count;
     }
 
     private void Schedule(SimulationEngine engine, int neuron)
@@ -243,8 +271,9 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
         else if (double.IsFinite(r))
         {
-            // No crossing before the re-check point: look again there.
-            wake = last + Math.Max(1, (long)r);
+            // No crossing before the re-check point r: look again at ⌈r⌉ (any crossing c ≥ r is emitted at ⌈c⌉ ≥ ⌈r⌉, and
+            // bringing the neuron forward there re-predicts from r first).
+            wake = last + Math.Max(1, (long)Math.Ceiling(r));
         }
         else
         {
@@ -326,7 +355,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     }
 
     /// <summary>Predicts the offset of the next crossing from state <paramref name="s"/> (+∞: none known; then <paramref name="recheck"/> says when to look again).</summary>
-    private static double PredictFree(in TModel m, in NeuronState s, out double recheck)
+    private static double PredictFree(in TModel m, in NeuronState s, double notAfter, out double recheck)
     {
         double r = s.Refractory;
         NeuronState free = s;
@@ -336,7 +365,9 @@ internal sealed class EventPopulation<TModel> : EventPopulation
             free.Refractory = 0;
         }
 
-        double delta = m.FindCrossing(free, PredictionHorizon, out recheck);
+        double delta = !(notAfter - r >= 0 && notAfter - r < PredictionHorizon)
+            ? m.FindCrossing(free, PredictionHorizon, out recheck)
+            : EventHints.FindCrossing(m, free, PredictionHorizon, notAfter - r, out recheck);
         recheck += r;
         return r + delta;
     }
