@@ -31,6 +31,9 @@ internal static class CliLogging
     /// <summary>The logger factory of the command running in this flow of execution (a null factory when nothing is logged).</summary>
     public static ILoggerFactory Factory => s_factory.Value ?? NullLoggerFactory.Instance;
 
+    /// <summary>The logger the commands give the simulation engines they build (silent unless --verbose or --log-file).</summary>
+    public static Microsoft.Extensions.Logging.ILogger EngineLogger => Factory.CreateLogger("EventSnn.Simulator.Engines.SimulationEngine");
+
     /// <summary>Adds <c>--verbose</c> and <c>--log-file</c> to <paramref name="root"/>, for it and every subcommand.</summary>
     /// <param name="root">The root command.</param>
     public static void AddOptions(RootCommand root)

@@ -86,6 +86,24 @@ public sealed class ServeCommandTests : IDisposable
         Assert.True(queueCode == 0, queueErr);
     }
 
+    [Fact]
+    public void Commands_that_build_an_engine_pass_it_the_log()
+    {
+        (int runCode, string runOut, string runErr) = Cli.Run("run", _net, "--duration", "0.01", "--out", Path.Combine(_dir, "run-out"), "--verbose");
+        Assert.True(runCode == 0, runErr);
+        Assert.Contains("Simulation engine:", runErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Simulation engine:", runOut, StringComparison.Ordinal);
+
+        (int benchCode, _, string benchErr) = Cli.Run("bench", "cuba", "--neurons", "200", "--duration", "0.01", "--verbose");
+        Assert.True(benchCode == 0, benchErr);
+        Assert.Contains("Simulation engine:", benchErr, StringComparison.Ordinal);
+
+        // Without --verbose the engine is silent.
+        (int quietCode, _, string quietErr) = Cli.Run("bench", "cuba", "--neurons", "200", "--duration", "0.01");
+        Assert.True(quietCode == 0, quietErr);
+        Assert.DoesNotContain("Simulation engine:", quietErr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("bogus://127.0.0.1:1", "unknown scheme")]
     [InlineData("tcp://127.0.0.1", "tcp://")]

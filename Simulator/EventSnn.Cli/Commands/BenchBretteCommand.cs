@@ -107,7 +107,7 @@ internal static class BenchBretteCommand
     {
         long setupStart = Stopwatch.GetTimestamp();
         NetworkSpec spec = BretteNetworks.Build(model, neurons, seed, execution);
-        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads, Device = device });
+        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads, Device = device, Logger = CliLogging.EngineLogger });
         if (monitor is not null)
         {
             engine.AddSpikeMonitor(monitor);

@@ -110,7 +110,7 @@ internal static class BenchMicrocircuitCommand
     {
         long setupStart = Stopwatch.GetTimestamp();
         NetworkSpec spec = Microcircuit.Build(scale, kScale, background, seed, dt);
-        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads, Device = device });
+        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads, Device = device, Logger = CliLogging.EngineLogger });
         var counter = new PopulationCounter(spec.Populations.Length, SimTime.Zero + transient);
         engine.AddSpikeMonitor(counter);
         if (monitor is not null)

@@ -217,7 +217,7 @@ internal static class DemoCommand
     }
 
     private static EngineHandle CreateEngine(NetworkSpec network, string mode, IComputeDevice? device)
-        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event, Device = device }));
+        => new EngineHandle(new SimulationEngine(network, new EngineOptions { Execution = mode == "clock" ? ExecutionChoice.Clock : ExecutionChoice.Event, Device = device, Logger = CliLogging.EngineLogger }));
 
     private interface ISimulationEngineHandle : IDisposable
     {

@@ -57,7 +57,7 @@ internal static class RunEngineFactory
     public static RunEngine Create(NetworkSpec spec, RunExecution execution, int threads, SimDuration defaultDt, IComputeDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var engine = new SimulationEngine(spec, Options(execution, threads, defaultDt) with { Device = device });
+        var engine = new SimulationEngine(spec, Options(execution, threads, defaultDt) with { Device = device, Logger = CliLogging.EngineLogger });
         ExecutionSpec[] used = [.. spec.Populations.Where(p => p.HasState).Select(p => engine.GetExecution(p.Id)!)];
         bool anyClock = used.Any(x => x.Mode == ExecutionMode.Clock);
         bool anyEvent = used.Any(x => x.Mode == ExecutionMode.Event);
