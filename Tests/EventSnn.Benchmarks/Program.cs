@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 
 namespace EventSnn.Benchmarks;
 
-/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, or <c>step-latency [TICKS]</c>.</summary>
+/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, <c>step-latency [TICKS]</c> or <c>batch-inference [BATCHES] [THREADS]</c>.</summary>
 public static class Program
 {
     /// <summary>Runs the benchmark switcher, or the stepper's per-tick latency distribution.</summary>
@@ -19,6 +19,19 @@ public static class Program
             }
 
             return StepLatency.Run(ticks);
+        }
+
+        if (args.Length > 0 && args[0] == "batch-inference")
+        {
+            int batches = 40, threads = 2;
+            if ((args.Length > 1 && (!int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out batches) || batches < 1))
+                || (args.Length > 2 && (!int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads is < 1 or > 1024)))
+            {
+                Console.Error.WriteLine("batch-inference: usage: batch-inference [BATCHES ≥ 1] [THREADS 1..1024]");
+                return 2;
+            }
+
+            return BatchInference.Run(batches, threads);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -459,6 +459,15 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates a batch of <paramref name="members"/> independent copies of this network's neuron state that share its
+    /// weights, for clock-driven inference on many samples at once (<see cref="SimulationBatch"/>).
+    /// </summary>
+    /// <param name="members">The batch size B (≥ 1).</param>
+    /// <returns>The batch (dispose it when done).</returns>
+    /// <exception cref="ArgumentException">The network cannot run batched (a population is event-driven, steps differ, a projection is plastic, …).</exception>
+    public SimulationBatch CreateBatch(int members) => new(this, members, _options.Threads);
+
     /// <summary>Releases device-resident populations, and the device if the engine created it.</summary>
     public void Dispose()
     {

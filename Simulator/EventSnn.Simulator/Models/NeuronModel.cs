@@ -70,6 +70,10 @@ public abstract class NeuronModel
     /// <param name="device">The device.</param>
     internal abstract ClockPopulation CreateClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device);
 
+    /// <summary>Whether a population of this model applies a population-wide rule after each step (e.g. winner-take-all inhibition).</summary>
+    /// <param name="spec">The population (its <see cref="PopulationSpec.Model"/> must be this model).</param>
+    internal abstract bool UsesPopulationRule(PopulationSpec spec);
+
     /// <inheritdoc/>
     public override string ToString() => Info.Name;
 }
@@ -133,6 +137,22 @@ public sealed class NeuronModel<TModel> : NeuronModel
         return device is IResidentClockDevice resident
             ? new ResidentClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device, resident)
             : new ClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device);
+    }
+
+    /// <inheritdoc/>
+    internal override bool UsesPopulationRule(PopulationSpec spec)
+    {
+        Check(spec);
+        Span<double> p = stackalloc double[spec.Parameters.Length];
+        int count = spec.PerNeuronParameters.IsEmpty ? 1 : spec.Size;
+        var models = new TModel[count];
+        for (int j = 0; j < count; j++)
+        {
+            spec.GetParameters(j, p);
+            models[j] = TModel.Create(p, spec.Rules);
+        }
+
+        return TModel.UsesPopulationRule(models);
     }
 
     private void Check(PopulationSpec spec)
