@@ -152,18 +152,18 @@ public static class BatchInference
         process.Refresh();
         TimeSpan cpu0 = process.TotalProcessorTime;
         long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
-        var wall = Stopwatch.StartNew();
+        long start = Stopwatch.GetTimestamp();
         for (int k = 0; k < batches; k++)
         {
             w.RunBatch();
         }
 
-        wall.Stop();
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
         long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes0;
         process.Refresh();
         double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
         double samples = (double)batches * w.Batch.Members;
-        FormattableString json = $$"""{"network":"784-1000-10 snntorch.leaky","steps":{{BatchInferenceWorkload.Steps}},"batch":{{w.Batch.Members}},"threads":{{threads}},"batches":{{batches}},"input_density":{{BatchInferenceWorkload.Density}},"hidden_density":{{w.HiddenDensity():F4}},"wall_s":{{wall.Elapsed.TotalSeconds:F3}},"cpu_s":{{cpu:F3}},"samples_per_s":{{samples / wall.Elapsed.TotalSeconds:F0}},"samples_per_cpu_s":{{samples / cpu:F0}},"allocated_bytes":{{bytes}},"allocated_bytes_per_step":{{bytes / ((double)batches * BatchInferenceWorkload.Steps):F1}}}""";
+        FormattableString json = $$"""{"network":"784-1000-10 snntorch.leaky","steps":{{BatchInferenceWorkload.Steps}},"batch":{{w.Batch.Members}},"threads":{{threads}},"batches":{{batches}},"input_density":{{BatchInferenceWorkload.Density}},"hidden_density":{{w.HiddenDensity():F4}},"wall_s":{{elapsed.TotalSeconds:F3}},"cpu_s":{{cpu:F3}},"samples_per_s":{{samples / elapsed.TotalSeconds:F0}},"samples_per_cpu_s":{{samples / cpu:F0}},"allocated_bytes":{{bytes}},"allocated_bytes_per_step":{{bytes / ((double)batches * BatchInferenceWorkload.Steps):F1}}}""";
         Console.WriteLine(json.ToString(CultureInfo.InvariantCulture));
         return 0;
     }
