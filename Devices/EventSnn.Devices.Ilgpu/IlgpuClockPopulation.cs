@@ -34,6 +34,7 @@ internal sealed class IlgpuClockPopulation<TModel> : IResidentClockPopulation
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _spikes;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _spikeAmplitudes;
     private readonly MemoryBuffer1D<TModel, Stride1D.Dense> _models;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _tables;
     private readonly List<(int TargetStart, int[] GroupStart, bool[] Serial, bool Plastic)> _incoming = [];
     private readonly List<int> _targetsHost = [];
     private readonly List<float> _weightsHost = [];
@@ -57,6 +58,7 @@ internal sealed class IlgpuClockPopulation<TModel> : IResidentClockPopulation
         Layout = layout;
         _step = device.StepKernel<TModel>();
         _perNeuron = models.Length > 1;
+        _tables = BindTables(device, models);
         _shared = models[0];
         int p = layout.PaddedSize;
         _chunks = (p + ClockKernels.Chunk - 1) / ClockKernels.Chunk;
@@ -286,7 +288,7 @@ internal sealed class IlgpuClockPopulation<TModel> : IResidentClockPopulation
         }
 
         _disposed = true;
-        foreach (MemoryBuffer b in new MemoryBuffer[] { _refractory, _ring, _flags, _amplitudes, _counts, _offsets, _stepStarts, _spikes, _spikeAmplitudes, _models, _targets, _weights, _records, _inline })
+        foreach (MemoryBuffer b in new MemoryBuffer[] { _refractory, _ring, _flags, _amplitudes, _counts, _offsets, _stepStarts, _spikes, _spikeAmplitudes, _models, _tables, _targets, _weights, _records, _inline })
         {
             b.Dispose();
         }
@@ -295,6 +297,52 @@ internal sealed class IlgpuClockPopulation<TModel> : IResidentClockPopulation
         {
             c.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Copies the models' <see cref="ClockTable"/>s (one copy per distinct table) into device memory and rebinds every model to
+    /// its device copy, so the step reads it where it runs.
+    /// </summary>
+    private static MemoryBuffer1D<float, Stride1D.Dense> BindTables(IlgpuDevice device, TModel[] models)
+    {
+        var offsets = new Dictionary<ClockTable, int>();
+        var values = new List<float>();
+        if (models[0] is IClockTables<TModel>)
+        {
+            foreach (TModel m in models)
+            {
+                ClockTable t = ((IClockTables<TModel>)m).Table;
+                if (t.Count != 0 && offsets.TryAdd(t, values.Count))
+                {
+                    values.AddRange(t.ToArray());
+                }
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            return device.Accelerator.Allocate1D<float>(1);
+        }
+
+        if (device.Kind == IlgpuAcceleratorKind.OpenCL)
+        {
+            throw new NotSupportedException($"Model {typeof(TModel).Name} reads a table of {values.Count} values (e.g. non-uniform state_quant levels), which {device.Name} cannot address: use CUDA, the ILGPU CPU accelerator or the CPU device.");
+        }
+
+        var buffer = device.Accelerator.Allocate1D<float>(values.Count);
+        buffer.CopyFromCPU(values.ToArray());
+        ulong address = (ulong)buffer.NativePtr;
+        for (int i = 0; i < models.Length; i++)
+        {
+            var withTables = (IClockTables<TModel>)models[i];
+            ClockTable t = withTables.Table;
+            if (t.Count != 0)
+            {
+                models[i] = withTables.WithTable(new ClockTable(address + ((ulong)offsets[t] * sizeof(float)), t.Count));
+            }
+        }
+
+        return buffer;
     }
 
     /// <summary>Adds the queued deliveries into the ring, in queue order.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EventSnn.Cli.Networks;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Network;
+using EventSnn.Simulator.NetworkFiles;
 
 namespace EventSnn.Cli.Tests;
 
@@ -10,98 +11,150 @@ public sealed class MicrocircuitTests
 {
     private static readonly SimDuration Dt = SimDuration.FromMicroseconds(100);
 
-    [Fact]
-    public void TheExcitatoryPscIsThePublished87Point8Pa()
+    /// <summary>Connection probabilities of the paper (Potjans &amp; Diesmann 2014, Table 5), [target, source].</summary>
+    private static readonly double[,] Probabilities = new double[8, 8]
     {
-        // The paper's 87.8 pA for a 0.15 mV PSP (C_m 250 pF, τm 10 ms, τs 0.5 ms); checked here against the peak of the
-        // PSP found by integrating the membrane equation numerically.
+        { 0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0 },
+        { 0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0 },
+        { 0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.0 },
+        { 0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0.0, 0.1057, 0.0 },
+        { 0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.0 },
+        { 0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.0 },
+        { 0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252 },
+        { 0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443 },
+    };
+
+    /// <summary>Population sizes of the paper (Table 5).</summary>
+    private static readonly int[] PaperSizes = [20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948];
+
+    private static string SampleJson() => File.ReadAllText(Microcircuit.DefaultPath);
+
+    private static NetworkSpec Full() => NetworkFile.Load(Microcircuit.DefaultPath).Network;
+
+    [Fact]
+    public void TheToolCarriesTheSampleFile()
+        => Assert.Equal(File.ReadAllText(Path.Combine(RepoRoot(), "Samples", "networks", "microcircuit.json")), SampleJson());
+
+    [Fact]
+    public void TheFileHasThePapersPopulationsAndSynapseNumbers()
+    {
+        NetworkSpec net = Full();
+        Assert.Equal(PaperSizes, Microcircuit.Names.Select(n => net.Population(n).Size));
+        Assert.Equal(77_169, PaperSizes.Sum());
+        long total = 0;
+        for (int t = 0; t < 8; t++)
+        {
+            for (int s = 0; s < 8; s++)
+            {
+                double pairs = (double)PaperSizes[t] * PaperSizes[s];
+                long expected = (long)Math.Round(Math.Log(1 - Probabilities[t, s]) / Math.Log((pairs - 1) / pairs));
+                ProjectionSpec? p = net.Projections.SingleOrDefault(x => x.Name == $"{Microcircuit.Names[s]}->{Microcircuit.Names[t]}");
+                if (expected == 0)
+                {
+                    Assert.Null(p);
+                    continue;
+                }
+
+                var ft = Assert.IsType<FixedTotalNumberConnectivity>(p!.Connectivity);
+                Assert.Equal(expected, ft.Count);
+                total += ft.Count;
+                Assert.True(p.Weight.IsNormal);
+                Assert.Equal(s % 2 == 0 ? 1 : -1, Math.Sign(p.Weight.Mean));
+                Assert.Equal(0.1 * Math.Abs(p.Weight.Mean), p.Weight.StandardDeviation, 1e-5);
+                Assert.Equal(s % 2 == 0 ? 0 : double.NegativeInfinity, p.Weight.Low);
+                Assert.Equal(s % 2 == 0 ? double.PositiveInfinity : 0, p.Weight.High);
+                Assert.Equal(s % 2 == 0 ? 1_500_000 : 750_000, p.Delay.Mean.Ticks);
+                Assert.Equal(p.Delay.Mean.Ticks / 2, p.Delay.StandardDeviation.Ticks);
+                Assert.Equal(Dt, p.Delay.Step);
+                Assert.Equal(Dt, p.Delay.Low);
+            }
+        }
+
+        Assert.InRange(total, 0.29e9, 0.31e9);
+        double w = net.Projection("L23E->L23I").Weight.Mean;
+        Assert.Equal(2 * w, net.Projection("L4E->L23E").Weight.Mean, 1e-5);
+        Assert.Equal(-4 * w, net.Projection("L23I->L23E").Weight.Mean, 1e-5);
+    }
+
+    [Fact]
+    public void TheExcitatoryWeightIsThePublished87Point8Pa()
+    {
+        // The paper's 87.8 pA for a 0.15 mV PSP (C_m 250 pF, τm 10 ms, τs 0.5 ms), found here by integrating the membrane
+        // equation numerically; the file holds currents as the potential across the membrane resistance (τm/C_m = 0.04 mV/pA).
         double peak = 0;
         double v = 0;
         double i = 1.0;
         const double h = 1e-4;
         for (double t = 0; t < 20; t += h)
         {
-            v += h * ((-v / Microcircuit.TauMMs) + (i / Microcircuit.CmPf));
-            i -= h * i / Microcircuit.TauSynMs;
+            v += h * ((-v / 10) + (i / 250));
+            i -= h * i / 0.5;
             peak = Math.Max(peak, v);
         }
 
-        Assert.Equal(1 / peak, Microcircuit.PscPerPsp, 1e-3 * Microcircuit.PscPerPsp);
-        Assert.Equal(87.8, Microcircuit.PspExcMv * Microcircuit.PscPerPsp, 0.05);
-    }
-
-    [Fact]
-    public void FullScaleHas77169NeuronsAndAbout0Point3BillionSynapses()
-    {
-        Microcircuit.Parameters p = Microcircuit.Derive(1, 1, MicrocircuitBackground.Poisson);
-        Assert.Equal(77_169, p.Sizes.Sum());
-        long total = 0;
-        for (int t = 0; t < 8; t++)
-        {
-            for (int s = 0; s < 8; s++)
-            {
-                total += p.Synapses[t, s];
-
-                // K = ln(1 − p)/ln(1 − 1/(N_pre N_post)): for small p, K ≈ p·N_pre·N_post (slightly above).
-                double pairs = (double)p.Sizes[t] * p.Sizes[s];
-                double pr = Microcircuit.ConnectionProbabilities[t, s];
-                Assert.InRange(p.Synapses[t, s], Math.Floor(pr * pairs), Math.Ceiling(-Math.Log(1 - pr) * pairs * 1.0001));
-                Assert.Equal(Math.Sign(p.WeightPa[t, s]), s % 2 == 0 ? 1 : -1);
-            }
-
-            Assert.Equal(0, p.DcPa[t]);
-        }
-
-        Assert.InRange(total, 0.29e9, 0.31e9);
-        Assert.Equal(2 * p.WeightPa[1, 2], p.WeightPa[0, 2], 1e-9);
-        Assert.Equal(-4 * p.WeightPa[0, 0], p.WeightPa[0, 1], 1e-9);
+        double pa = 0.15 / peak;
+        Assert.Equal(87.8, pa, 0.05);
+        Assert.Equal(pa * 0.04, Full().Projection("L23E->L23E").Weight.Mean, 1e-3);
+        Assert.Equal(pa * 0.04, Full().Projection("L23E.bg->L23E").Weight.Low, 1e-3);
     }
 
     [Fact]
     public void ScalingDividesWeightsBySqrtKAndDcReplacesTheLostMeanInput()
     {
-        Microcircuit.Parameters full = Microcircuit.Derive(1, 1, MicrocircuitBackground.Dc);
-        Microcircuit.Parameters half = Microcircuit.Derive(0.5, 0.25, MicrocircuitBackground.Poisson);
-        Assert.Equal(full.WeightPa[3, 5] * 2, half.WeightPa[3, 5], 1e-9);
-        double[,] k = Microcircuit.FullSynapses();
+        NetworkSpec full = Full();
+        NetworkSpec half = Scaled(0.5, 0.25, MicrocircuitBackground.Poisson);
+        NetworkSpec dc = Scaled(1, 1, MicrocircuitBackground.Dc);
+        Assert.DoesNotContain(dc.Populations, p => p.Poisson is not null);
         for (int t = 0; t < 8; t++)
         {
-            // DC background: the Poisson mean, rate·K_ext·w·τs.
-            double bg = Microcircuit.BackgroundRateHz * Microcircuit.ExternalInDegree[t] * full.ExternalWeightPa * Microcircuit.TauSynMs * 1e-3;
-            Assert.Equal(bg, full.DcPa[t], 1e-9 * bg);
-
-            // Scaled: the mean input lost by the scaled in-degree × weight, recurrent (at the published rates) and external.
-            double meanFull = bg;
-            double meanScaled = (Microcircuit.BackgroundRateHz * half.ExternalInDegree[t] * half.ExternalWeightPa * Microcircuit.TauSynMs * 1e-3) + half.DcPa[t];
-            for (int s = 0; s < 8; s++)
+            string post = Microcircuit.Names[t];
+            Assert.Equal(Math.Round(PaperSizes[t] * 0.5, MidpointRounding.ToEven), half.Population(post).Size);
+            double MeanInput(NetworkSpec net, double rateScale)
             {
-                double inDegree = k[t, s] / Microcircuit.FullSizes[t];
-                meanFull += full.WeightPa[t, s] * inDegree * Microcircuit.ReferenceRatesHz[s] * Microcircuit.TauSynMs * 1e-3;
-                meanScaled += half.WeightPa[t, s] * inDegree * 0.25 * Microcircuit.ReferenceRatesHz[s] * Microcircuit.TauSynMs * 1e-3;
+                // τs·(Σ_s w·K/N·ν_s + ν_bg·w_bg) + i_offset: the mean input at the published rates, in mV.
+                double sum = 0;
+                foreach (ProjectionSpec p in net.Projections.Where(p => p.Post == net.Population(post).Id))
+                {
+                    PopulationSpec pre = net.Populations[p.Pre];
+                    if (pre.Poisson is { } bg)
+                    {
+                        sum += bg.RateHz * p.Weight.Low;
+                    }
+                    else
+                    {
+                        long k = ((FixedTotalNumberConnectivity)p.Connectivity).Count;
+                        sum += p.Weight.Mean * k / net.Population(post).Size * Microcircuit.ReferenceRatesHz[Microcircuit.Names.IndexOf(pre.Name)] * rateScale;
+                    }
+                }
+
+                return (0.5e-3 * sum) + net.Population(post).Parameters[6];
             }
 
-            Assert.Equal(meanFull, meanScaled, 1e-2 * Math.Abs(meanFull));
+            double m = MeanInput(full, 1);
+            Assert.Equal(m, MeanInput(half, 1), 2e-3 * Math.Abs(m));
+            Assert.Equal(m, MeanInput(dc, 1), 1e-6 * Math.Abs(m));
+            Assert.Equal(0, full.Population(post).Parameters[6]);
         }
+
+        Assert.Equal(2 * full.Projection("L4I->L5E").Weight.Mean, half.Projection("L4I->L5E").Weight.Mean, 1e-9);
+        Assert.Equal(
+            Math.Round(((FixedTotalNumberConnectivity)full.Projection("L4I->L5E").Connectivity).Count * 0.125, MidpointRounding.ToEven),
+            ((FixedTotalNumberConnectivity)half.Projection("L4I->L5E").Connectivity).Count);
     }
 
-    [Fact]
-    public void TheBuiltNetworkHasTheDerivedSynapsesWeightsAndDelays()
+    private static string RepoRoot()
     {
-        NetworkSpec net = Microcircuit.Build(0.02, 0.05, MicrocircuitBackground.Poisson, 3, Dt);
-        Microcircuit.Parameters p = Microcircuit.Derive(0.02, 0.05, MicrocircuitBackground.Poisson);
-        Assert.Equal(p.Sizes.Sum(), net.Populations.Where(x => x.Model is not null).Sum(x => x.Size));
-        var l4e = (ExplicitConnectivity)net.Projection("L4E->L23E").Connectivity;
-        Assert.Equal(p.Synapses[0, 2], l4e.Pre.Length);
-        Assert.All(l4e.Weights, w => Assert.True(w > 0));
-        double meanW = l4e.Weights.Average(w => (double)w);
-        Assert.Equal(p.WeightPa[0, 2] * 0.04, meanW, 0.05 * meanW);
-        var inh = (ExplicitConnectivity)net.Projection("L4I->L4E").Connectivity;
-        Assert.All(inh.Weights, w => Assert.True(w < 0));
-        Assert.All(inh.Delays, d => Assert.True(d.Ticks >= Dt.Ticks && d.Ticks % Dt.Ticks == 0));
-        Assert.Equal(0.75, inh.Delays.Average(d => d.Ticks / 1e6), 0.1);
-        Assert.Equal(1.5, l4e.Delays.Average(d => d.Ticks / 1e6), 0.1);
-        Assert.Equal(8 * p.ExternalInDegree[0], net.Population("L23E.bg").Poisson!.RateHz);
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EventSnn.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("EventSnn.sln not found above the test directory.");
     }
+
+    private static NetworkSpec Scaled(double n, double k, MicrocircuitBackground bg)
+        => Microcircuit.Load(Microcircuit.DefaultPath, n, k, bg, 1, Dt);
 
     [Fact]
     public void BenchReportsRatesNextToThePublishedOnes()
@@ -110,13 +163,9 @@ public sealed class MicrocircuitTests
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
         JsonElement r = doc.RootElement;
-        Microcircuit.Parameters p = Microcircuit.Derive(0.01, 0.01, MicrocircuitBackground.Poisson);
-        Assert.Equal(p.Sizes.Sum(), r.GetProperty("neurons").GetInt32());
-        long synapses = 0;
-        foreach (long k in p.Synapses)
-        {
-            synapses += k;
-        }
+        NetworkSpec net = Scaled(0.01, 0.01, MicrocircuitBackground.Poisson);
+        Assert.Equal(Microcircuit.Names.Sum(n => net.Population(n).Size), r.GetProperty("neurons").GetInt32());
+        long synapses = net.Projections.Select(p => p.Connectivity).OfType<FixedTotalNumberConnectivity>().Sum(c => c.Count);
 
         Assert.Equal(synapses, r.GetProperty("synapses").GetInt64());
         Assert.True(r.GetProperty("real_time_factor").GetDouble() > 0);

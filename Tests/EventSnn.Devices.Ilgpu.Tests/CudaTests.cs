@@ -41,6 +41,15 @@ public sealed class CudaTests
     }
 
     [CudaFact]
+    public void SnnTorchNonUniformStateQuantisationMatchesTheCpuDeviceOnCuda()
+    {
+        foreach ((string name, bool perNeuron) in EveryModelTests.SnnTorchModels.Select(r => ((string)r[0], (bool)r[1])))
+        {
+            EveryModelTests.CheckNonUniformStateQuantisation(name, perNeuron, TestDevices.Cuda!);
+        }
+    }
+
+    [CudaFact]
     public void StdpOnCudaStaysWithinOneUlpOfTheHostRule()
     {
         NetworkSpec net = new NetworkBuilder()

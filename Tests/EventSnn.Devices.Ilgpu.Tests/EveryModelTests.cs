@@ -99,7 +99,64 @@ public sealed class EveryModelTests
         }
     }
 
-    private static NetworkSpec Network(NeuronModel model)
+    public static TheoryData<string, bool> SnnTorchModels => new()
+    {
+        { "snntorch.leaky", false },
+        { "snntorch.leaky", true },
+        { "snntorch.synaptic", false },
+        { "snntorch.synaptic", true },
+        { "snntorch.alpha", false },
+        { "snntorch.lapicque", false },
+        { "snntorch.rleaky", true },
+        { "snntorch.rsynaptic", false },
+    };
+
+    /// <summary>
+    /// Non-uniform <c>state_quant</c> levels live in a table the device copies into its memory: the snnTorch models step on
+    /// the device with the CPU device's spikes and state, with one table for the population or, with per-neuron thresholds,
+    /// several distinct tables in one population.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SnnTorchModels))]
+    public void NonUniformStateQuantisationMatchesTheCpuDevice(string name, bool perNeuronTables)
+        => CheckNonUniformStateQuantisation(name, perNeuronTables, TestDevices.Cpu);
+
+    /// <summary>Runs an snnTorch model with non-uniform state_quant levels on the CPU device and on <paramref name="device"/>, and compares.</summary>
+    internal static void CheckNonUniformStateQuantisation(string name, bool perNeuronTables, IlgpuDevice device)
+    {
+        NeuronModel model = AllModels().Single(m => m.Info.Name == name);
+        Assert.True(IsBlittable(model.ModelType), $"{name} must be a blittable kernel argument");
+        (string, double)[] quant = [("state_quant", 1), ("state_quant_uniform", 0), ("state_quant_num_bits", 4), ("state_quant_upper_limit", 0.5), ("state_quant_threshold", name == "snntorch.lapicque" ? 0.2 : 1)];
+        double[]? thresholds = perNeuronTables ? [.. Enumerable.Range(0, 40).Select(i => (name == "snntorch.lapicque" ? 0.2 : 0.8) + (0.2 * (i % 3)))] : null;
+        NetworkSpec net = Network(model, quant, thresholds);
+        NetworkSpec plain = Network(model, [], thresholds);
+        SimTime until = SimTime.FromMilliseconds(8);
+        (var cpu, SimulationEngine a) = TestDevices.Run(net, null, until);
+        (var gpu, SimulationEngine b) = TestDevices.Run(net, device, until);
+        (_, SimulationEngine c) = TestDevices.Run(plain, null, until);
+        try
+        {
+            Assert.True(cpu.Any(s => s.P == 1), $"{name} must fire ({cpu.Count} spikes in all)");
+            Assert.Equal(cpu, gpu);
+            var sa = (ClockPopulationState)a.GetPopulationState(1)!;
+            var sb = (ClockPopulationState)b.GetPopulationState(1)!;
+            var sc = (ClockPopulationState)c.GetPopulationState(1)!;
+            int size = net.Populations[1].Size;
+            Assert.NotEqual(sc.Columns[0].AsSpan(0, size).ToArray(), sa.Columns[0].AsSpan(0, size).ToArray());
+            for (int k = 0; k < sa.Columns.Length; k++)
+            {
+                Assert.Equal(sa.Columns[k].AsSpan(0, size).ToArray(), sb.Columns[k].AsSpan(0, size).ToArray());
+            }
+        }
+        finally
+        {
+            a.Dispose();
+            b.Dispose();
+            c.Dispose();
+        }
+    }
+
+    private static NetworkSpec Network(NeuronModel model, (string Name, double Value)[]? extra = null, double[]? quantThresholds = null)
     {
         NeuronModelInfo info = model.Info;
         bool physical = !info.Name.Contains('.', StringComparison.Ordinal);
@@ -122,9 +179,14 @@ public sealed class EveryModelTests
             .AddPoisson("in", 30, 800, 31)
             .AddNeurons("n", size, model, o =>
             {
-                foreach ((string p, double v) in s_firing[info.Name])
+                foreach ((string p, double v) in s_firing[info.Name].Concat(extra ?? []))
                 {
                     o.Set(p, v);
+                }
+
+                if (quantThresholds is not null)
+                {
+                    o.SetPerNeuron("state_quant_threshold", quantThresholds);
                 }
 
                 o.ClockDriven(Dt);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU checks of EventSnn, in one go, on a machine with one NVIDIA GPU and the .NET SDK (under 8 minutes on an H100-class GPU):
-#   1. every GPU test (Tests/EventSnn.Devices.Ilgpu.Tests, trait Category=Gpu);
+#   1. every GPU test (Tests/EventSnn.Devices.Ilgpu.Tests, trait Category=Gpu; the snnTorch models with non-uniform state_quant levels included);
 #   2. CUBA 40k: the spikes on the GPU are identical to the CPU device's (same seed);
 #   3. the size at which the GPU overtakes the CPU device on CUBA, from 1k to 400k neurons;
 #   4. the cortical microcircuit: identical spikes at scale 0.1 (CPU device and GPU), then scale 1 on the GPU.

@@ -12,8 +12,8 @@ using EventSnn.Simulator.Network;
 namespace EventSnn.Cli.Commands;
 
 /// <summary>
-/// <c>eventsnn bench microcircuit</c>: the Potjans &amp; Diesmann (2014) cortical microcircuit (<see cref="Microcircuit"/>) at a
-/// scale, on a device: setup time, real-time factor, synapses and bytes per synapse, and each population's rate next to the
+/// <c>eventsnn bench microcircuit</c>: the Potjans &amp; Diesmann (2014) cortical microcircuit, built from its network file
+/// (<c>Samples/networks/microcircuit.json</c>, scaled by <see cref="Microcircuit"/>) at a scale, on a device: setup time, real-time factor, synapses and bytes per synapse, and each population's rate next to the
 /// published full-scale rate.
 /// </summary>
 internal static class BenchMicrocircuitCommand
@@ -32,10 +32,11 @@ internal static class BenchMicrocircuitCommand
         var threads = new Option<int>("--threads") { Description = "CPU device threads (results do not depend on it; default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var spikes = new Option<FileInfo?>("--spikes") { Description = "Write the spikes to this CSV file (time_us,population,neuron)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var network = new Option<FileInfo?>("--network") { Description = "The full-scale microcircuit network file (default: networks/microcircuit.json beside the tool, the copy of Samples/networks/microcircuit.json)." };
         Option<string> device = DeviceOption.Create();
 
         var command = new Command("microcircuit", "Potjans & Diesmann 2014 cortical microcircuit: real-time factor, memory per synapse, rates next to the paper's.");
-        foreach (Option o in new Option[] { scale, kScale, background, duration, transient, dt, seed, threads, spikes, json, device })
+        foreach (Option o in new Option[] { scale, kScale, background, duration, transient, dt, seed, threads, spikes, json, network, device })
         {
             command.Options.Add(o);
         }
@@ -81,10 +82,18 @@ internal static class BenchMicrocircuitCommand
             FileInfo? spikeFile = parse.GetValue(spikes);
             string? spikePath = spikeFile is null ? null : CliPaths.RequireOutputFile(spikeFile.FullName, "--spikes");
             var bg = parse.GetValue(background) == "dc" ? MicrocircuitBackground.Dc : MicrocircuitBackground.Poisson;
-            long neurons = Microcircuit.Sizes(s).Sum();
+            string file = parse.GetValue(network)?.FullName ?? Microcircuit.DefaultPath;
+            if (!File.Exists(file))
+            {
+                throw new ArgumentException($"--network: {file} does not exist.");
+            }
+
+            long setupStart = Stopwatch.GetTimestamp();
+            NetworkSpec spec = Microcircuit.Load(file, s, k, bg, parse.GetValue(seed), SimDuration.FromMilliseconds(dtMs));
+            long neurons = spec.Populations.Where(p => p.Model is not null).Sum(p => (long)p.Size);
             using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), neurons, parse.InvocationConfiguration.Error);
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
-            MicrocircuitResult result = Run(s, k, bg, parse.GetValue(seed), SimDuration.FromMilliseconds(dtMs), SimDuration.FromSeconds(seconds), SimDuration.FromSeconds(skip), threadCount, selection.Device, recorder);
+            MicrocircuitResult result = Run(spec, s, k, bg, SimDuration.FromSeconds(seconds), SimDuration.FromSeconds(skip), threadCount, selection.Device, recorder, setupStart);
             if (recorder is not null)
             {
                 AtomicFile.Write(spikePath!, "--spikes", stream => MonitorCsv.WriteSpikes(recorder, stream, includePopulation: true));
@@ -105,11 +114,9 @@ internal static class BenchMicrocircuitCommand
         return command;
     }
 
-    /// <summary>Builds and runs the microcircuit, timing setup and loop, counting spikes per population after the transient.</summary>
-    internal static MicrocircuitResult Run(double scale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt, SimDuration duration, SimDuration transient, int threads, IComputeDevice? device, ISpikeMonitor? monitor = null)
+    /// <summary>Runs the loaded microcircuit, timing setup (from <paramref name="setupStart"/>, file loading included) and loop, counting spikes per population after the transient.</summary>
+    internal static MicrocircuitResult Run(NetworkSpec spec, double scale, double kScale, MicrocircuitBackground background, SimDuration duration, SimDuration transient, int threads, IComputeDevice? device, ISpikeMonitor? monitor, long setupStart)
     {
-        long setupStart = Stopwatch.GetTimestamp();
-        NetworkSpec spec = Microcircuit.Build(scale, kScale, background, seed, dt);
         using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads, Device = device, Logger = CliLogging.EngineLogger });
         var counter = new PopulationCounter(spec.Populations.Length, SimTime.Zero + transient);
         engine.AddSpikeMonitor(counter);

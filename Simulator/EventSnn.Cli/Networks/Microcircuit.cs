@@ -1,14 +1,17 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using EventSnn.EventQueue;
-using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
+using EventSnn.Simulator.NetworkFiles;
 
 namespace EventSnn.Cli.Networks;
 
 /// <summary>Background input of the microcircuit.</summary>
 internal enum MicrocircuitBackground
 {
-    /// <summary>Independent Poisson trains per neuron (K_ext · 8 Hz, weight of an excitatory synapse, delay 1.5 ms).</summary>
+    /// <summary>The file's independent Poisson trains per neuron (K_ext · 8 Hz, weight of an excitatory synapse, delay 1.5 ms).</summary>
     Poisson = 0,
 
     /// <summary>A constant current equal to the mean of the Poisson background (the reference's <c>poisson_input = False</c>).</summary>
@@ -16,273 +19,205 @@ internal enum MicrocircuitBackground
 }
 
 /// <summary>
-/// The cortical microcircuit of Potjans &amp; Diesmann (2014, Cerebral Cortex 24:785–806, doi:10.1093/cercor/bhs358): eight
-/// populations (L2/3, L4, L5, L6; excitatory and inhibitory) of current-based LIF neurons with exponential synaptic currents
-/// (NEST's <c>iaf_psc_exp</c>), 77,169 neurons and about 0.3·10⁹ synapses at scale 1, built through the public
-/// <see cref="NetworkBuilder"/>.
+/// The cortical microcircuit of Potjans &amp; Diesmann (2014, Cerebral Cortex 24:785–806, doi:10.1093/cercor/bhs358) is the
+/// network file <c>Samples/networks/microcircuit.json</c> (full scale); this loader only scales it, as the reference PyNEST
+/// implementation scales the model, and can swap the Poisson background for its mean.
 /// </summary>
 /// <remarks>
-/// <para>Parameters are those of the reference implementation that accompanies the paper (the PyNEST microcircuit example):
-/// connection probabilities <see cref="ConnectionProbabilities"/> turned into a fixed total number of synapses per projection
-/// (<c>K = ln(1 − p) / ln(1 − 1/(N_pre·N_post))</c>, pre and post drawn uniformly, autapses and multapses allowed), mean PSP
-/// 0.15 mV (87.8 pA) with 10 % relative spread, L4e→L2/3e doubled, g = −4, delays 1.5 ± 0.75 ms (excitatory) and
-/// 0.75 ± 0.375 ms (inhibitory) redrawn below one step and rounded to the step, external in-degrees <see cref="ExternalInDegree"/>
-/// at 8 Hz, initial potentials drawn per population (the reference's "optimized" V0).</para>
-/// <para>Scaling (as the reference): neuron numbers by <c>nScale</c>, in-degrees by <c>kScale</c>; weights are divided by
-/// √kScale and a DC current restores the mean input lost by the scaling, computed from <see cref="ReferenceRatesHz"/>.</para>
-/// <para>Current units: the model's synaptic currents are expressed as the potential they would hold across the membrane
-/// resistance (mV): a current I in pA is I·τm/Cm = I·0.04 mV.</para>
+/// <para>Scaling (<c>nScale</c> for neuron numbers, <c>kScale</c> for in-degrees): population sizes × nScale (rounded, at
+/// least 1); every <c>fixed_total_number</c> count × nScale·kScale (so in-degrees scale by kScale); normal weight means and
+/// standard deviations and background weights ÷ √kScale; background rates (K_ext · 8 Hz) × kScale; and a DC input
+/// (<c>i_offset_mV</c>) restores the mean input lost by the scaling: <c>(1 − √kScale)·τs·Σ_s w_ts·K_ts/N_t·ν_s</c> at the
+/// published rates <see cref="ReferenceRatesHz"/>, plus the same for the background. <see cref="MicrocircuitBackground.Dc"/>
+/// removes the Poisson populations and their projections and adds their mean, <c>τs·ν_bg·w_bg</c>, to <c>i_offset_mV</c>.</para>
+/// <para><c>seed</c> shifts every seed of the file (1 keeps them); <c>dt</c> replaces the populations' time step and the
+/// delay draws' step and minimum.</para>
 /// </remarks>
 internal static class Microcircuit
 {
     /// <summary>Population names, in the reference's order.</summary>
     public static ImmutableArray<string> Names { get; } = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"];
 
-    /// <summary>Neurons per population at scale 1.</summary>
-    public static ImmutableArray<int> FullSizes { get; } = [20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948];
-
     /// <summary>
-    /// Mean firing rates of the full-scale model in Hz (Potjans &amp; Diesmann 2014; the values the reference implementation
-    /// tabulates as <c>full_mean_rates</c> and uses for the DC compensation of scaled in-degrees).
+    /// Mean firing rates of the full-scale model in Hz (Potjans &amp; Diesmann 2014, Fig. 6; the values the reference
+    /// implementation tabulates as <c>full_mean_rates</c> and uses for the DC compensation of scaled in-degrees).
     /// </summary>
     public static ImmutableArray<double> ReferenceRatesHz { get; } = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523];
 
-    /// <summary>External (background) in-degree per population at scale 1.</summary>
-    public static ImmutableArray<int> ExternalInDegree { get; } = [1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100];
+    /// <summary>The network file shipped with the tool (<c>networks/microcircuit.json</c> beside it).</summary>
+    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "networks", "microcircuit.json");
 
-    /// <summary>Initial membrane potential: mean per population (mV).</summary>
-    public static ImmutableArray<double> V0Mean { get; } = [-68.28, -63.16, -63.33, -63.45, -63.11, -61.66, -66.72, -61.43];
-
-    /// <summary>Initial membrane potential: standard deviation per population (mV).</summary>
-    public static ImmutableArray<double> V0Std { get; } = [5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48];
-
-    /// <summary>Connection probabilities, [target, source].</summary>
-    public static double[,] ConnectionProbabilities { get; } = new double[8, 8]
-    {
-        { 0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0 },
-        { 0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0 },
-        { 0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.0 },
-        { 0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0.0, 0.1057, 0.0 },
-        { 0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.0 },
-        { 0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.0 },
-        { 0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252 },
-        { 0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443 },
-    };
-
-    /// <summary>Membrane capacitance (pF).</summary>
-    public const double CmPf = 250;
-
-    /// <summary>Membrane time constant (ms).</summary>
-    public const double TauMMs = 10;
-
-    /// <summary>Synaptic time constant (ms), excitatory and inhibitory.</summary>
-    public const double TauSynMs = 0.5;
-
-    /// <summary>Mean excitatory PSP amplitude (mV).</summary>
-    public const double PspExcMv = 0.15;
-
-    /// <summary>Relative inhibitory strength.</summary>
-    public const double G = -4;
-
-    /// <summary>Background rate per external synapse (Hz).</summary>
-    public const double BackgroundRateHz = 8;
-
-    /// <summary>
-    /// The PSC amplitude (pA) whose PSP peaks at 1 mV for <c>iaf_psc_exp</c> with <see cref="CmPf"/>, <see cref="TauMMs"/>,
-    /// <see cref="TauSynMs"/> (peak of the difference of exponentials).
-    /// </summary>
-    public static double PscPerPsp
-    {
-        get
-        {
-            double sub = 1.0 / (TauSynMs - TauMMs);
-            double pre = TauMMs * TauSynMs / CmPf * sub;
-            double frac = Math.Pow(TauMMs / TauSynMs, sub);
-            return 1.0 / (pre * (Math.Pow(frac, TauMMs) - Math.Pow(frac, TauSynMs)));
-        }
-    }
-
-    /// <summary>Neurons per population at <paramref name="nScale"/> (rounded, at least one).</summary>
-    /// <param name="nScale">Neuron scaling factor.</param>
-    public static int[] Sizes(double nScale) => [.. FullSizes.Select(n => Math.Max(1, (int)Math.Round(n * nScale, MidpointRounding.ToEven)))];
-
-    /// <summary>Synapses of the full-scale model, [target, source] (not rounded).</summary>
-    public static double[,] FullSynapses()
-    {
-        var k = new double[8, 8];
-        for (int t = 0; t < 8; t++)
-        {
-            for (int s = 0; s < 8; s++)
-            {
-                double prod = (double)FullSizes[t] * FullSizes[s];
-                k[t, s] = Math.Log(1 - ConnectionProbabilities[t, s]) / Math.Log((prod - 1) / prod);
-            }
-        }
-
-        return k;
-    }
-
-    /// <summary>Derived quantities of one scaled instance.</summary>
-    /// <param name="Sizes">Neurons per population.</param>
-    /// <param name="Synapses">Synapses per projection, [target, source].</param>
-    /// <param name="WeightPa">Mean PSC per projection (pA), [target, source], after in-degree scaling.</param>
-    /// <param name="ExternalWeightPa">Mean PSC of a background synapse (pA), after in-degree scaling.</param>
-    /// <param name="ExternalInDegree">Background in-degree per population, after in-degree scaling.</param>
-    /// <param name="DcPa">DC input per population (pA): compensation of the scaling, plus the background's mean for DC background.</param>
-    public sealed record Parameters(int[] Sizes, long[,] Synapses, double[,] WeightPa, double ExternalWeightPa, int[] ExternalInDegree, double[] DcPa);
-
-    /// <summary>Derives sizes, synapse numbers, weights and DC input for a scaled instance, as the reference does.</summary>
+    /// <summary>Loads <paramref name="path"/> (the full-scale file) scaled and with the chosen background.</summary>
+    /// <param name="path">The network file.</param>
     /// <param name="nScale">Neuron scaling factor in (0, 1].</param>
     /// <param name="kScale">In-degree scaling factor in (0, 1].</param>
     /// <param name="background">Background kind.</param>
-    public static Parameters Derive(double nScale, double kScale, MicrocircuitBackground background)
+    /// <param name="seed">Seed shift (1: the file's seeds).</param>
+    /// <param name="dt">Time step of the clock-driven populations and resolution of the delays.</param>
+    public static NetworkSpec Load(string path, double nScale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt)
     {
-        double[,] full = FullSynapses();
-        int[] sizes = Sizes(nScale);
-        var synapses = new long[8, 8];
-        var w = new double[8, 8];
-        double psc = PspExcMv * PscPerPsp;
-        var inputRec = new double[8];
-        for (int t = 0; t < 8; t++)
+        string json;
+        try
         {
-            for (int s = 0; s < 8; s++)
-            {
-                synapses[t, s] = (long)Math.Round(full[t, s] * nScale * kScale, MidpointRounding.ToEven);
-                double mean = (s % 2 == 0 ? psc : psc * G) * (t == 0 && s == 2 ? 2 : 1);
-                inputRec[t] += mean * (full[t, s] / FullSizes[t]) * ReferenceRatesHz[s];
-                w[t, s] = mean / Math.Sqrt(kScale);
-            }
+            json = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{path}: cannot read the microcircuit network file ({ex.Message}).", ex);
         }
 
-        var ext = new int[8];
-        var dc = new double[8];
-        for (int t = 0; t < 8; t++)
-        {
-            ext[t] = (int)Math.Round(ExternalInDegree[t] * kScale, MidpointRounding.ToEven);
-            double bgMean = 0.001 * TauSynMs * psc * ExternalInDegree[t] * BackgroundRateHz;
-            double lost = 1 - Math.Sqrt(kScale);
-            dc[t] = 0.001 * TauSynMs * lost * inputRec[t];
-            dc[t] += background == MicrocircuitBackground.Dc ? bgMean : lost * bgMean;
-        }
-
-        return new Parameters(sizes, synapses, w, psc / Math.Sqrt(kScale), ext, dc);
+        string scaled = Scale(json, path, nScale, kScale, background, seed, dt);
+        return NetworkFile.Parse(scaled, Path.GetDirectoryName(Path.GetFullPath(path))!, path).Network;
     }
 
-    /// <summary>Builds the microcircuit.</summary>
-    /// <param name="nScale">Neuron scaling factor in (0, 1].</param>
-    /// <param name="kScale">In-degree scaling factor in (0, 1].</param>
-    /// <param name="background">Background kind.</param>
-    /// <param name="seed">Seed of connectivity, weights, delays, initial potentials and background.</param>
-    /// <param name="dt">Time step of the clock-driven populations (delays are rounded to it).</param>
-    public static NetworkSpec Build(double nScale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt)
+    /// <summary>The file's JSON scaled (see the remarks of <see cref="Microcircuit"/>).</summary>
+    internal static string Scale(string json, string source, double nScale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt)
     {
         if (!(nScale > 0 && nScale <= 1))
         {
-            throw new ArgumentException($"The neuron scale must be in (0, 1] (got {nScale}).");
+            throw new ArgumentException($"The neuron scale must be in (0, 1] (got {nScale.ToString(CultureInfo.InvariantCulture)}).");
         }
 
         if (!(kScale > 0 && kScale <= 1))
         {
-            throw new ArgumentException($"The in-degree scale must be in (0, 1] (got {kScale}).");
+            throw new ArgumentException($"The in-degree scale must be in (0, 1] (got {kScale.ToString(CultureInfo.InvariantCulture)}).");
         }
 
-        Parameters p = Derive(nScale, kScale, background);
-        double mvPerPa = TauMMs / CmPf;
-        var b = new NetworkBuilder();
-        var rng = new Random(unchecked((int)(seed * 2654435761UL % int.MaxValue)));
-        for (int t = 0; t < 8; t++)
+        JsonObject root;
+        try
         {
-            int n = p.Sizes[t];
-            var v0 = new double[n];
-            for (int j = 0; j < n; j++)
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException)
+        {
+            throw new FormatException($"{source}: $: not a network file ({ex.Message})", ex);
+        }
+
+        JsonArray pops = Array(root, "populations", source);
+        JsonArray projs = Array(root, "projections", source);
+        var neurons = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var fullSize = new Dictionary<string, double>(StringComparer.Ordinal);
+        var poisson = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (JsonObject p in pops.Select(p => p!.AsObject()))
+        {
+            string name = (string)p["name"]!;
+            if (((string?)p["kind"] ?? "neurons") == "poisson")
             {
-                v0[j] = V0Mean[t] + (V0Std[t] * Gauss(rng));
+                poisson[name] = p;
+                continue;
             }
 
-            double dcMv = p.DcPa[t] * mvPerPa;
-            b.AddNeurons(Names[t], n, NeuronModel.CubaLif, o => o
-                .Set("tau_m", TauMMs).Set("tau_e", TauSynMs).Set("tau_i", TauSynMs)
-                .Set("v_rest", -65).Set("v_thresh", -50).Set("v_reset", -65).Set("t_ref", 2).Set("i_offset", dcMv)
-                .InitialPerNeuron("v", v0).ClockDriven(dt));
+            neurons[name] = p;
+            fullSize[name] = (double)p["size"]!;
+            p["size"] = Math.Max(1, (int)Math.Round(fullSize[name] * nScale, MidpointRounding.ToEven));
+            if (p["execution"] is JsonObject ex)
+            {
+                ex["dt_ms"] = dt.Ticks / 1e6;
+            }
         }
 
-        for (int t = 0; t < 8; t++)
+        double sqrtK = Math.Sqrt(kScale);
+        var dc = neurons.Keys.ToDictionary(n => n, _ => 0.0, StringComparer.Ordinal);
+        var keep = new List<JsonNode>();
+        foreach (JsonObject pr in projs.Select(p => p!.AsObject()))
         {
-            for (int s = 0; s < 8; s++)
+            string pre = (string)pr["pre"]!;
+            string post = (string)pr["post"]!;
+            double tauSyn = (double)neurons[post]["params"]!["tau_e_ms"]!;
+            if (poisson.TryGetValue(pre, out JsonObject? bg))
             {
-                long count = p.Synapses[t, s];
-                if (count == 0)
+                double w = (double)pr["weight"]!;
+                double rate = (double)bg["rate_hz"]!;
+                double mean = 1e-3 * tauSyn * rate * w;
+                dc[post] += background == MicrocircuitBackground.Dc ? mean : (1 - sqrtK) * mean;
+                if (background == MicrocircuitBackground.Dc)
                 {
+                    pops.Remove(bg);
                     continue;
                 }
 
-                bool excitatory = s % 2 == 0;
-                double meanDelayMs = excitatory ? 1.5 : 0.75;
-                ExplicitConnectivity conn = FixedTotalNumber(rng, p.Sizes[s], p.Sizes[t], count, p.WeightPa[t, s] * mvPerPa, meanDelayMs, dt);
-                b.Connect(Names[s], Names[t], conn, c => c.Receptor(excitatory ? "e" : "i"));
+                pr["weight"] = w / sqrtK;
+                bg["rate_hz"] = rate * kScale;
+                bg["size"] = neurons[post]["size"]!.DeepClone();
+                keep.Add(pr);
+                continue;
             }
-        }
 
-        if (background == MicrocircuitBackground.Poisson)
-        {
-            for (int t = 0; t < 8; t++)
+            JsonObject conn = pr["connectivity"]!.AsObject();
+            if ((string?)conn["rule"] == "fixed_total_number")
             {
-                string bg = Names[t] + ".bg";
-                b.AddPoisson(bg, p.Sizes[t], BackgroundRateHz * p.ExternalInDegree[t], (seed * 64) + (ulong)t + 1);
-                b.Connect(bg, Names[t], ConnectivitySpec.OneToOne(), c => c.Weight(p.ExternalWeightPa * mvPerPa).Receptor("e").Delay(SimDuration.FromMicroseconds(1500)));
+                double count = (double)conn["count"]!;
+                conn["count"] = (long)Math.Round(count * nScale * kScale, MidpointRounding.ToEven);
+                JsonObject normal = pr["weight"]!["normal"]!.AsObject();
+                double mean = (double)normal["mean"]!;
+                int s = Names.IndexOf(pre);
+                if (s >= 0)
+                {
+                    dc[post] += 1e-3 * tauSyn * (1 - sqrtK) * mean * (count / fullSize[post]) * ReferenceRatesHz[s];
+                }
+
+                normal["mean"] = mean / sqrtK;
+                normal["sd"] = (double)normal["sd"]! / sqrtK;
             }
+
+            if (pr["delay_ms"] is JsonObject delay && delay["normal"] is not null)
+            {
+                delay["step"] = dt.Ticks / 1e6;
+                delay["min"] = dt.Ticks / 1e6;
+            }
+
+            keep.Add(pr);
         }
 
-        return b.Build();
+        projs.Clear();
+        foreach (JsonNode p in keep)
+        {
+            projs.Add(p);
+        }
+
+        foreach ((string name, JsonObject p) in neurons)
+        {
+            JsonObject parameters = p["params"]!.AsObject();
+            parameters["i_offset_mV"] = ((double?)parameters["i_offset_mV"] ?? 0) + dc[name];
+        }
+
+        if (seed != 1)
+        {
+            ShiftSeeds(root, seed);
+        }
+
+        return root.ToJsonString();
     }
 
-    /// <summary>
-    /// <paramref name="count"/> synapses with pre and post drawn uniformly (autapses and multapses allowed), weights
-    /// normal(mean, 0.1·|mean|) redrawn when of the wrong sign, delays normal(mean, mean/2) redrawn below one step and
-    /// rounded to the step.
-    /// </summary>
-    private static ExplicitConnectivity FixedTotalNumber(Random rng, int preSize, int postSize, long count, double meanWeight, double meanDelayMs, SimDuration dt)
+    private static JsonArray Array(JsonObject root, string key, string source)
+        => root[key] as JsonArray ?? throw new FormatException($"{source}: $.{key}: the microcircuit file needs an array of {key}");
+
+    /// <summary>Replaces every seed s by s + (seed − 1)·1 000 003 (mod 2^64), so another --seed draws another network.</summary>
+    private static void ShiftSeeds(JsonNode node, ulong seed)
     {
-        if (count > int.MaxValue)
+        if (node is JsonObject o)
         {
-            throw new InvalidOperationException($"A projection of {count} synapses exceeds 2^31 − 1.");
+            foreach (string key in o.Select(kv => kv.Key).ToList())
+            {
+                if (key == "seed" && o[key] is JsonValue v && v.TryGetValue(out ulong s))
+                {
+                    o[key] = unchecked(s + ((seed - 1) * 1_000_003UL));
+                }
+                else if (o[key] is JsonNode child)
+                {
+                    ShiftSeeds(child, seed);
+                }
+            }
         }
-
-        int m = (int)count;
-        var pre = new int[m];
-        var post = new int[m];
-        var weights = new float[m];
-        var delays = new SimDuration[m];
-        double dtMs = dt.Ticks / 1e6;
-        for (int k = 0; k < m; k++)
+        else if (node is JsonArray a)
         {
-            pre[k] = rng.Next(preSize);
-            post[k] = rng.Next(postSize);
-            double w;
-            do
+            foreach (JsonNode? item in a)
             {
-                w = meanWeight + (0.1 * Math.Abs(meanWeight) * Gauss(rng));
+                if (item is not null)
+                {
+                    ShiftSeeds(item, seed);
+                }
             }
-            while (meanWeight >= 0 ? w < 0 : w > 0);
-
-            double d;
-            do
-            {
-                d = meanDelayMs + (0.5 * meanDelayMs * Gauss(rng));
-            }
-            while (d < dtMs);
-
-            weights[k] = (float)w;
-            delays[k] = SimDuration.FromTicks(Math.Max(1, (long)Math.Round(d / dtMs, MidpointRounding.ToEven)) * dt.Ticks);
         }
-
-        return ConnectivitySpec.Explicit(pre, post, weights, delays);
-    }
-
-    private static double Gauss(Random rng)
-    {
-        double u = 1.0 - rng.NextDouble();
-        double v = rng.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u)) * Math.Cos(2.0 * Math.PI * v);
     }
 }

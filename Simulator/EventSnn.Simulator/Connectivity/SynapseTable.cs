@@ -15,7 +15,7 @@ namespace EventSnn.Simulator.Connectivity;
 /// <para>Cost: 8 bytes per synapse plus 12 bytes per delay group plus 4 bytes per source; plastic projections add an
 /// incoming index of 8 bytes per synapse (<see cref="BuildIncomingIndex"/>).</para>
 /// </remarks>
-public sealed class SynapseTable
+public sealed partial class SynapseTable
 {
     private SynapseTable(int preSize, int postSize, int[] sourceGroupStart, long[] groupDelay, int[] groupStart, int[] targets, float[] weights, int[]? kernelIndex = null, float[]? kernel = null)
     {
@@ -165,6 +165,11 @@ public sealed class SynapseTable
         ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(pre);
         ArgumentNullException.ThrowIfNull(post);
+        if (projection.Connectivity is FixedTotalNumberConnectivity ft)
+        {
+            return BuildFixedTotalNumber(projection, pre, post, ft);
+        }
+
         var b = new Builder(projection, pre, post);
         return b.Run();
     }
@@ -205,17 +210,9 @@ public sealed class SynapseTable
             _rowD.Add(d ?? DrawDelay());
         }
 
-        private float DrawWeight()
-        {
-            WeightSpec ws = _p.Weight;
-            return ws.IsConstant ? (float)ws.Low : (float)(ws.Low + ((ws.High - ws.Low) * _wRng.NextDouble()));
-        }
+        private float DrawWeight() => SynapseDraws.Weight(_p.Weight, ref _wRng);
 
-        private long DrawDelay()
-        {
-            DelaySpec ds = _p.Delay;
-            return ds.IsConstant ? ds.Low.Ticks : ds.Low.Ticks + (long)_dRng.NextBelow((ulong)(ds.High.Ticks - ds.Low.Ticks + 1));
-        }
+        private long DrawDelay() => SynapseDraws.Delay(_p.Delay, ref _dRng);
 
         public SynapseTable Run()
         {

@@ -23,6 +23,17 @@ public abstract record ConnectivitySpec
     /// <param name="allowSelf">Whether i connects to i when pre and post are the same population.</param>
     public static FixedProbabilityConnectivity FixedProbability(double p, ulong seed, bool allowSelf = true) => new(p, seed, allowSelf);
 
+    /// <summary>
+    /// Exactly <paramref name="count"/> synapses, each with its presynaptic and postsynaptic neuron drawn uniformly and
+    /// independently (self-connections and repeated pairs allowed: NEST's <c>fixed_total_number</c> with autapses and
+    /// multapses, the connectivity of the Potjans &amp; Diesmann microcircuit). Generated in parallel, identically for any
+    /// number of threads: the presynaptic draws in fixed blocks of one stream per block, then each source's synapses from
+    /// a stream of its own.
+    /// </summary>
+    /// <param name="count">Synapses (0 … 2³¹ − 1).</param>
+    /// <param name="seed">Seed.</param>
+    public static FixedTotalNumberConnectivity FixedTotalNumber(long count, ulong seed) => new(count, seed);
+
     /// <summary>An explicit synapse list; weights and delays are optional (empty: use the projection's).</summary>
     /// <param name="pre">Presynaptic indices.</param>
     /// <param name="post">Postsynaptic indices (same length).</param>
@@ -71,6 +82,11 @@ public sealed record OneToOneConnectivity : ConnectivitySpec;
 /// <param name="Seed">Seed.</param>
 /// <param name="AllowSelf">Whether i→i is allowed within one population.</param>
 public sealed record FixedProbabilityConnectivity(double P, ulong Seed, bool AllowSelf) : ConnectivitySpec;
+
+/// <summary>A fixed total number of synapses with uniformly drawn pre and post neurons (<see cref="ConnectivitySpec.FixedTotalNumber"/>).</summary>
+/// <param name="Count">Synapses.</param>
+/// <param name="Seed">Seed.</param>
+public sealed record FixedTotalNumberConnectivity(long Count, ulong Seed) : ConnectivitySpec;
 
 /// <summary>Explicit synapse list.</summary>
 /// <param name="Pre">Presynaptic indices.</param>

@@ -480,7 +480,11 @@ public sealed class NetworkBuilder
         }
 
         WeightSpec w = o.WeightValue;
-        if (!double.IsFinite(w.Low) || !double.IsFinite(w.High) || w.High < w.Low || Math.Abs(w.Low) > float.MaxValue || Math.Abs(w.High) > float.MaxValue)
+        if (w.IsNormal)
+        {
+            ValidateNormalWeight(label, w, info, errors);
+        }
+        else if (!double.IsFinite(w.Low) || !double.IsFinite(w.High) || w.High < w.Low || Math.Abs(w.Low) > float.MaxValue || Math.Abs(w.High) > float.MaxValue)
         {
             errors.Add($"{label}: field 'weight' must be finite (float range) with low ≤ high (got [{Fmt(w.Low)}, {Fmt(w.High)}])");
         }
@@ -490,7 +494,11 @@ public sealed class NetworkBuilder
         }
 
         DelaySpec d = o.DelayValue;
-        if (d.Low.Ticks < 1 || d.High < d.Low)
+        if (d.IsNormal)
+        {
+            ValidateNormalDelay(label, d, errors);
+        }
+        else if (d.Low.Ticks < 1 || d.High < d.Low)
         {
             errors.Add($"{label}: field 'delay' must be ≥ 1 tick with low ≤ high (got [{d.Low}, {d.High}]); negative and zero delays are not allowed");
         }
@@ -499,6 +507,9 @@ public sealed class NetworkBuilder
         {
             case OneToOneConnectivity when pre.Size != post.Size:
                 errors.Add($"{label}: field 'connectivity' one-to-one needs equal sizes (pre '{pre.Name}' has {pre.Size}, post '{post.Name}' has {post.Size})");
+                break;
+            case FixedTotalNumberConnectivity ft when ft.Count < 0 || ft.Count > int.MaxValue:
+                errors.Add($"{label}: field 'count' must be in [0, 2^31 − 1] (got {ft.Count})");
                 break;
             case FixedProbabilityConnectivity fp when !(fp.P >= 0 && fp.P <= 1):
                 errors.Add($"{label}: field 'p' must be in [0, 1] (got {Fmt(fp.P)})");
@@ -547,6 +558,39 @@ public sealed class NetworkBuilder
             Plasticity = o.PlasticityValue,
             Normalization = o.NormalizationValue,
         };
+    }
+
+    private static void ValidateNormalWeight(string label, WeightSpec w, NeuronModelInfo info, List<string> errors)
+    {
+        if (!double.IsFinite(w.Mean) || !double.IsFinite(w.StandardDeviation) || w.StandardDeviation < 0 || Math.Abs(w.Mean) > float.MaxValue)
+        {
+            errors.Add($"{label}: field 'weight' normal needs a finite mean and sd ≥ 0 (got mean {Fmt(w.Mean)}, sd {Fmt(w.StandardDeviation)})");
+        }
+        else if (double.IsNaN(w.Low) || double.IsNaN(w.High) || !(w.Low <= w.Mean + (3 * w.StandardDeviation)) || !(w.High >= w.Mean - (3 * w.StandardDeviation)) || w.High < w.Low)
+        {
+            errors.Add($"{label}: field 'weight' normal keeps [{Fmt(w.Low)}, {Fmt(w.High)}], which must overlap mean ± 3 sd ([{Fmt(w.Mean - (3 * w.StandardDeviation))}, {Fmt(w.Mean + (3 * w.StandardDeviation))}]) so that redrawing ends");
+        }
+        else if (info.NonNegativeWeights && w.Low < 0)
+        {
+            errors.Add($"{label}: field 'weight' must be ≥ 0 for conductance model '{info.Name}': give the normal draw min ≥ 0 (got {Fmt(w.Low)})");
+        }
+    }
+
+    private static void ValidateNormalDelay(string label, DelaySpec d, List<string> errors)
+    {
+        long mean = d.Mean.Ticks, sd = d.StandardDeviation.Ticks, step = d.Step.Ticks;
+        if (step < 1 || sd < 0 || mean < 1)
+        {
+            errors.Add($"{label}: field 'delay' normal needs mean ≥ 1 tick, sd ≥ 0 and step ≥ 1 tick (got mean {d.Mean}, sd {d.StandardDeviation}, step {d.Step})");
+        }
+        else if (2 * d.Low.Ticks < step || d.High < d.Low)
+        {
+            errors.Add($"{label}: field 'delay' normal min must be ≥ half a step ({step / 2.0} ns) and ≤ max, so every delay rounds to at least one step (got min {d.Low}, step {d.Step})");
+        }
+        else if (d.Low.Ticks > mean + (3.0 * sd) || d.High.Ticks < mean - (3.0 * sd))
+        {
+            errors.Add($"{label}: field 'delay' normal keeps [{d.Low}, {d.High}], which must overlap mean ± 3 sd so that redrawing ends");
+        }
     }
 
     private static void ValidateExplicit(string label, ExplicitConnectivity ex, PopulationSpec pre, PopulationSpec post, NeuronModelInfo info, List<string> errors)
@@ -817,6 +861,31 @@ public sealed class ProjectionOptions
     public ProjectionOptions WeightUniform(double low, double high, ulong seed)
     {
         WeightValue = new WeightSpec(low, high, seed);
+        return this;
+    }
+
+    /// <summary>Draws weights from a normal distribution, redrawing values outside [min, max] (<see cref="WeightSpec.Normal"/>).</summary>
+    /// <param name="mean">Mean.</param>
+    /// <param name="sd">Standard deviation.</param>
+    /// <param name="seed">Seed.</param>
+    /// <param name="min">Lowest weight kept.</param>
+    /// <param name="max">Highest weight kept.</param>
+    public ProjectionOptions WeightNormal(double mean, double sd, ulong seed, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+    {
+        WeightValue = WeightSpec.Normal(mean, sd, seed, min, max);
+        return this;
+    }
+
+    /// <summary>Draws delays from a normal distribution, redrawn below min, rounded to whole steps (<see cref="DelaySpec.Normal"/>).</summary>
+    /// <param name="mean">Mean.</param>
+    /// <param name="sd">Standard deviation.</param>
+    /// <param name="min">Shortest delay kept before rounding.</param>
+    /// <param name="step">Resolution.</param>
+    /// <param name="seed">Seed.</param>
+    /// <param name="max">Longest delay kept before rounding (default: none).</param>
+    public ProjectionOptions DelayNormal(SimDuration mean, SimDuration sd, SimDuration min, SimDuration step, ulong seed, SimDuration? max = null)
+    {
+        DelayValue = DelaySpec.Normal(mean, sd, min, step, seed, max);
         return this;
     }
 

@@ -148,22 +148,44 @@ public sealed class PopulationSpec
 }
 
 /// <summary>Weights of a projection's synapses (unless the connectivity gives them).</summary>
-/// <param name="Low">Constant weight, or lower bound of a uniform draw.</param>
-/// <param name="High">Upper bound of a uniform draw (equal to <paramref name="Low"/> for a constant).</param>
-/// <param name="Seed">Seed of the uniform draw.</param>
+/// <param name="Low">Constant weight, or lower bound of a uniform draw; for a normal draw, the lowest value kept (−∞ for none).</param>
+/// <param name="High">Upper bound of a uniform draw (equal to <paramref name="Low"/> for a constant); for a normal draw, the highest value kept (+∞ for none).</param>
+/// <param name="Seed">Seed of the draw.</param>
 public sealed record WeightSpec(double Low, double High, ulong Seed)
 {
     /// <summary>A constant weight.</summary>
     /// <param name="w">The weight.</param>
     public static WeightSpec Constant(double w) => new(w, w, 0);
 
+    /// <summary>
+    /// Weights drawn from a normal distribution (Box–Muller on a seeded xoshiro256** stream), a draw outside
+    /// [<paramref name="min"/>, <paramref name="max"/>] drawn again (NEST's <c>redraw</c>: <c>min: 0</c> keeps excitatory
+    /// weights positive, <c>max: 0</c> inhibitory ones negative).
+    /// </summary>
+    /// <param name="mean">Mean.</param>
+    /// <param name="sd">Standard deviation (≥ 0).</param>
+    /// <param name="seed">Seed.</param>
+    /// <param name="min">Lowest weight kept (default −∞).</param>
+    /// <param name="max">Highest weight kept (default +∞).</param>
+    public static WeightSpec Normal(double mean, double sd, ulong seed, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+        => new(min, max, seed) { IsNormal = true, Mean = mean, StandardDeviation = sd };
+
+    /// <summary>Whether weights are drawn from a normal distribution (<see cref="Normal"/>).</summary>
+    public bool IsNormal { get; init; }
+
+    /// <summary>Mean of a normal draw.</summary>
+    public double Mean { get; init; }
+
+    /// <summary>Standard deviation of a normal draw.</summary>
+    public double StandardDeviation { get; init; }
+
     /// <summary>Whether the weight is constant.</summary>
-    public bool IsConstant => Low == High;
+    public bool IsConstant => !IsNormal && Low == High;
 }
 
 /// <summary>Delays of a projection's synapses (unless the connectivity gives them): whole ticks, at least one.</summary>
-/// <param name="Low">Constant delay, or lower bound of a uniform draw of whole ticks (inclusive).</param>
-/// <param name="High">Upper bound (inclusive; equal to <paramref name="Low"/> for a constant).</param>
+/// <param name="Low">Constant delay, or lower bound of a uniform draw of whole ticks (inclusive); for a normal draw, the shortest delay kept.</param>
+/// <param name="High">Upper bound (inclusive; equal to <paramref name="Low"/> for a constant); for a normal draw, the longest delay kept.</param>
 /// <param name="Seed">Seed of the draw.</param>
 public sealed record DelaySpec(SimDuration Low, SimDuration High, ulong Seed)
 {
@@ -171,8 +193,34 @@ public sealed record DelaySpec(SimDuration Low, SimDuration High, ulong Seed)
     /// <param name="delay">The delay (≥ 1 tick).</param>
     public static DelaySpec Constant(SimDuration delay) => new(delay, delay, 0);
 
+    /// <summary>
+    /// Delays drawn from a normal distribution, a draw below <paramref name="min"/> or above <paramref name="max"/> drawn
+    /// again, then rounded to a whole number of <paramref name="step"/>s (half to even) — as NEST draws
+    /// <c>redraw(normal(mean, sd), min)</c> and rounds delays to its resolution.
+    /// </summary>
+    /// <param name="mean">Mean.</param>
+    /// <param name="sd">Standard deviation (≥ 0).</param>
+    /// <param name="min">Shortest delay kept before rounding (≥ half a step, so a delay rounds to at least one step).</param>
+    /// <param name="step">Resolution (≥ 1 tick): the clock-driven populations' time step, so a source's synapses fall into few delay groups.</param>
+    /// <param name="seed">Seed.</param>
+    /// <param name="max">Longest delay kept before rounding (default: no limit).</param>
+    public static DelaySpec Normal(SimDuration mean, SimDuration sd, SimDuration min, SimDuration step, ulong seed, SimDuration? max = null)
+        => new(min, max ?? SimDuration.FromTicks(long.MaxValue / 4), seed) { IsNormal = true, Mean = mean, StandardDeviation = sd, Step = step };
+
+    /// <summary>Whether delays are drawn from a normal distribution (<see cref="Normal"/>).</summary>
+    public bool IsNormal { get; init; }
+
+    /// <summary>Mean of a normal draw.</summary>
+    public SimDuration Mean { get; init; }
+
+    /// <summary>Standard deviation of a normal draw.</summary>
+    public SimDuration StandardDeviation { get; init; }
+
+    /// <summary>Resolution a normal draw is rounded to.</summary>
+    public SimDuration Step { get; init; }
+
     /// <summary>Whether the delay is constant.</summary>
-    public bool IsConstant => Low == High;
+    public bool IsConstant => !IsNormal && Low == High;
 }
 
 /// <summary>An immutable, validated projection description.</summary>

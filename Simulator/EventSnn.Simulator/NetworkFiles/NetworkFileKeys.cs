@@ -38,6 +38,10 @@ internal static class NetworkFileKeys
 
     public static KeySet Normal { get; } = new("normal", ["normal", "seed"], []);
 
+    public static KeySet WeightNormal { get; } = new("weightNormal", ["normal", "min", "max", "seed"], []);
+
+    public static KeySet DelayNormal { get; } = new("delayNormal", ["normal", "min", "max", "step", "seed"], []);
+
     public static KeySet NormalParameters { get; } = new("normalParameters", ["mean", "sd"], []);
 
     public static KeySet Projection { get; } = new("projection", ["name", "description", "pre", "post", "connectivity", "weight", "receptor", "plasticity", "normalize_weights"], ["delay"]);
@@ -47,6 +51,8 @@ internal static class NetworkFileKeys
     public static KeySet OneToOne { get; } = new("oneToOne", ["rule"], []);
 
     public static KeySet FixedProbability { get; } = new("fixedProbability", ["rule", "p", "seed", "allow_self"], []);
+
+    public static KeySet FixedTotalNumber { get; } = new("fixedTotalNumber", ["rule", "count", "seed"], []);
 
     public static KeySet Explicit { get; } = new("explicit", ["rule", "pre", "post", "weight", "csv"], ["delay"]);
 
@@ -82,7 +88,7 @@ internal static class NetworkFileKeys
     public static IReadOnlyList<KeySet> All { get; } =
     [
         Network, NeuronPopulation, SpikeSourcePopulation, PoissonPopulation, ExternalPopulation, Execution, Uniform, Normal,
-        NormalParameters, Projection, AllToAll, OneToOne, FixedProbability, Explicit, Conv2D, StdpPair, StdpTriplet, Mstdp,
+        WeightNormal, DelayNormal, NormalParameters, Projection, AllToAll, OneToOne, FixedProbability, FixedTotalNumber, Explicit, Conv2D, StdpPair, StdpTriplet, Mstdp,
         Mstdpet, FedeStdp, StdpSnnTorch, StdpMatterhorn, Trace, LateralInhibition, Reward, SpikeMonitor, StateMonitor, EventInput,
     ];
 }

@@ -22,7 +22,7 @@ internal sealed partial class NetworkFileReader
         ("evt3", EventFormat.Evt3), ("dat", EventFormat.Dat), ("nmnist", EventFormat.NMnistBin),
     ];
 
-    private static readonly string[] Rules = ["all_to_all", "one_to_one", "fixed_probability", "explicit", "conv2d"];
+    private static readonly string[] Rules = ["all_to_all", "one_to_one", "fixed_probability", "fixed_total_number", "explicit", "conv2d"];
 
     /// <summary>The most neurons whose normal initial values the loader draws (they are stored per neuron: 8 bytes each).</summary>
     internal const int MaxNormalDraws = 1 << 26;
@@ -516,6 +516,87 @@ internal sealed partial class NetworkFileReader
         return (low, high, uo.Required("seed", "the seed of the draw").Seed());
     }
 
+    /// <summary><c>{"normal": {"mean": m, "sd": s}, "min"?: a, "max"?: b, "seed": n}</c>: a normal weight draw, redrawn outside [min, max].</summary>
+    private static (double Mean, double Sd, double Min, double Max, ulong Seed) ReadNormalWeight(Node v)
+    {
+        ObjectNode no = v.Object(NetworkFileKeys.WeightNormal, "a normal draw");
+        ObjectNode np = no.Required("normal").Object(NetworkFileKeys.NormalParameters, "the normal distribution");
+        Node meanNode = np.Required("mean");
+        double mean = meanNode.Number();
+        if (Math.Abs(mean) > float.MaxValue)
+        {
+            throw meanNode.Error($"is outside the float range (got {Fmt(mean)})");
+        }
+
+        Node sdNode = np.Required("sd");
+        double sd = sdNode.Number();
+        if (sd < 0)
+        {
+            throw sdNode.Error($"must be ≥ 0 (got {Fmt(sd)})");
+        }
+
+        double min = no.Optional("min")?.Number() ?? double.NegativeInfinity;
+        double max = no.Optional("max")?.Number() ?? double.PositiveInfinity;
+        if (max < min)
+        {
+            throw no.Required("max").Error($"must be ≥ min (got min {Fmt(min)}, max {Fmt(max)})");
+        }
+
+        if (min > mean + (3 * sd) || max < mean - (3 * sd))
+        {
+            throw no.Error($"keeps [{Fmt(min)}, {Fmt(max)}], which must overlap mean ± 3 sd ([{Fmt(mean - (3 * sd))}, {Fmt(mean + (3 * sd))}]) so that redrawing ends");
+        }
+
+        return (mean, sd, min, max, no.Required("seed", "the seed of the draw").Seed());
+    }
+
+    /// <summary>
+    /// <c>{"normal": {"mean": m, "sd": s}, "min"?: a, "max"?: b, "step": d, "seed": n}</c> in the unit of the delay key: a
+    /// normal delay draw, redrawn outside [min, max] (min defaults to half a step), rounded to whole steps.
+    /// </summary>
+    private static DelaySpec ReadNormalDelay(Node v, long unitTicks)
+    {
+        ObjectNode no = v.Object(NetworkFileKeys.DelayNormal, "a normal draw");
+        ObjectNode np = no.Required("normal").Object(NetworkFileKeys.NormalParameters, "the normal distribution");
+        Node meanNode = np.Required("mean");
+        long mean = CheckDelay(meanNode, meanNode.Ticks(unitTicks));
+        Node sdNode = np.Required("sd");
+        if (sdNode.Number() < 0)
+        {
+            throw sdNode.Error($"must be ≥ 0 (got {Fmt(sdNode.Number())})");
+        }
+
+        long sd = sdNode.Ticks(unitTicks);
+        Node stepNode = no.Required("step", "the resolution delays are rounded to (the clock-driven populations' dt)");
+        long step = CheckDelay(stepNode, stepNode.Ticks(unitTicks));
+        long min = (step + 1) / 2;
+        if (no.Optional("min") is Node minNode)
+        {
+            min = minNode.Ticks(unitTicks);
+            if (2 * min < step)
+            {
+                throw minNode.Error($"must be ≥ half a step, so that every delay rounds to at least one step (got {minNode.Value.GetRawText()}, step {stepNode.Value.GetRawText()})");
+            }
+        }
+
+        long max = long.MaxValue / 4;
+        if (no.Optional("max") is Node maxNode)
+        {
+            max = maxNode.Ticks(unitTicks);
+            if (max < min)
+            {
+                throw maxNode.Error("must be ≥ min");
+            }
+        }
+
+        if (min > mean + (3.0 * sd) || max < mean - (3.0 * sd))
+        {
+            throw no.Error("keeps [min, max], which must overlap mean ± 3 sd so that redrawing ends");
+        }
+
+        return DelaySpec.Normal(SimDuration.FromTicks(mean), SimDuration.FromTicks(sd), SimDuration.FromTicks(min), SimDuration.FromTicks(step), no.Required("seed", "the seed of the draw").Seed(), SimDuration.FromTicks(max));
+    }
+
     private void ReadSpikeSource(ObjectNode o, Pop pop, NetworkBuilder builder)
     {
         int? size = o.Optional("size") is Node sn ? sn.Int(1, MaxSpikeSources) : null;
@@ -674,6 +755,11 @@ internal sealed partial class NetworkFileReader
                 double w = CheckWeight(wn, wn.Number(), info);
                 settings.Add(x => x.Weight(w));
             }
+            else if (wn.IsObject && wn.ObjectAnyKeys().Has("normal"))
+            {
+                (double mean, double sd, double min, double max, ulong seed) = ReadNormalWeight(wn);
+                settings.Add(x => x.WeightNormal(mean, sd, seed, min, max));
+            }
             else
             {
                 (double low, double high, ulong seed) = ReadUniform(wn, "a weight");
@@ -690,11 +776,16 @@ internal sealed partial class NetworkFileReader
                 long d = CheckDelay(dn, dn.Ticks(du));
                 settings.Add(x => x.Delay(SimDuration.FromTicks(d)));
             }
+            else if (dn.IsObject && dn.ObjectAnyKeys().Has("normal"))
+            {
+                DelaySpec nd = ReadNormalDelay(dn, du);
+                settings.Add(x => x.DelayNormal(nd.Mean, nd.StandardDeviation, nd.Low, nd.Step, nd.Seed, nd.High));
+            }
             else
             {
                 if (!dn.IsObject || !dn.ObjectAnyKeys().Has("uniform"))
                 {
-                    throw dn.Error($"expected a number or {{\"uniform\": [low, high], \"seed\": n}}, got {Node.Describe(dn.Value)}");
+                    throw dn.Error($"expected a number, {{\"uniform\": [low, high], \"seed\": n}} or {{\"normal\": {{\"mean\": m, \"sd\": s}}, \"min\": d, \"step\": d, \"seed\": n}}, got {Node.Describe(dn.Value)}");
                 }
 
                 ObjectNode uo = dn.Object(NetworkFileKeys.Uniform, "a uniform draw");
@@ -823,6 +914,7 @@ internal sealed partial class NetworkFileReader
             "all_to_all" => NetworkFileKeys.AllToAll,
             "one_to_one" => NetworkFileKeys.OneToOne,
             "fixed_probability" => NetworkFileKeys.FixedProbability,
+            "fixed_total_number" => NetworkFileKeys.FixedTotalNumber,
             "explicit" => NetworkFileKeys.Explicit,
             "conv2d" => NetworkFileKeys.Conv2D,
             _ => throw ruleNode.Error($"unknown rule '{rule}' (rules: {string.Join(", ", Rules)})"),
@@ -849,6 +941,8 @@ internal sealed partial class NetworkFileReader
                 }
 
                 return ConnectivitySpec.FixedProbability(p, any.Required("seed", "the seed of the draw").Seed(), allowSelf);
+            case "fixed_total_number":
+                return ConnectivitySpec.FixedTotalNumber(any.Required("count", "the number of synapses").Integer(0, int.MaxValue), any.Required("seed", "the seed of the draw").Seed());
             case "explicit":
                 return ReadExplicit(any, pre, post, info);
             default:

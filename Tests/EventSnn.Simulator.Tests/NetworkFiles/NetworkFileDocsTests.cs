@@ -51,6 +51,7 @@ public sealed class NetworkFileDocsTests
     [InlineData("""{"populations": [{"name": "a", "model": "lif", "size": 3}], "projections": [{"pre": "a", "post": "ghost", "connectivity": {"rule": "one_to_one"}}]}""")]
     [InlineData("""{"populations": [{"name": "a", "model": "lif", "size": 3, "execution": {"mode": "clock", "dt_ms": 1e-7}}]}""")]
     [InlineData("""{"populations": [] } x""")]
+    [InlineData("""{"populations": [{"name": "a", "model": "cuba_lif", "size": 3}], "projections": [{"pre": "a", "post": "a", "connectivity": {"rule": "fixed_total_number", "count": 5, "seed": 1}, "delay_ms": {"normal": {"mean": 1, "sd": 0.5}, "min": 0.01, "step": 0.1, "seed": 2}}]}""")]
     public void ErrorExamplesInTheDocsAreWhatTheLoaderSays(string json)
     {
         NetworkFileException ex = Fails(json);

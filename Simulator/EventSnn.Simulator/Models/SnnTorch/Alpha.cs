@@ -14,7 +14,7 @@ namespace EventSnn.Simulator.Models.SnnTorch;
 /// State: <c>v</c> = <c>mem</c>, <c>syn_exc</c>, <c>syn_inh</c>. Receptor <c>x</c>. Default <c>reset_mechanism</c> is
 /// <c>zero</c>; the library requires α &gt; β and β ≠ 1. Clock-driven only.
 /// </remarks>
-public readonly struct Alpha : INeuronModel<Alpha>, ISnnTorchPopulation
+public readonly struct Alpha : INeuronModel<Alpha>, ISnnTorchPopulation, IClockTables<Alpha>
 {
     private const int PAlpha = 0;
     private const int PBeta = 1;
@@ -189,5 +189,16 @@ public readonly struct Alpha : INeuronModel<Alpha>, ISnnTorchPopulation
         neuron.S1 = exc;
         neuron.S2 = inh;
         return SnnTorchCommon.Fires<TLane, TMask>(mem, th);
+    }
+
+    /// <inheritdoc/>
+    ClockTable IClockTables<Alpha>.Table => _quant.Table;
+
+    /// <inheritdoc/>
+    Alpha IClockTables<Alpha>.WithTable(ClockTable table)
+    {
+        Alpha copy = this;
+        Unsafe.AsRef(in copy._quant) = _quant.WithTable(table);
+        return copy;
     }
 }

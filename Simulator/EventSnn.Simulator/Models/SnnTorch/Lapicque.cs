@@ -16,7 +16,7 @@ namespace EventSnn.Simulator.Models.SnnTorch;
 /// step lasts <c>event_step</c>; between inputs <c>mem(t) = mem·d^{t/event_step}</c> with <c>d = 1 − time_step/(R·C)</c>; an
 /// input w adds <c>w·R·time_step/(R·C)</c>; the delayed subtraction equals an immediate subtraction of θ/d.</para>
 /// </remarks>
-public readonly struct Lapicque : INeuronModel<Lapicque>, ISnnTorchPopulation
+public readonly struct Lapicque : INeuronModel<Lapicque>, ISnnTorchPopulation, IClockTables<Lapicque>
 {
     private const int PBeta = 0;
     private const int PR = 1;
@@ -263,5 +263,16 @@ public readonly struct Lapicque : INeuronModel<Lapicque>, ISnnTorchPopulation
 
         neuron.V = mem;
         return SnnTorchCommon.Fires<TLane, TMask>(mem, th);
+    }
+
+    /// <inheritdoc/>
+    ClockTable IClockTables<Lapicque>.Table => _quant.Table;
+
+    /// <inheritdoc/>
+    Lapicque IClockTables<Lapicque>.WithTable(ClockTable table)
+    {
+        Lapicque copy = this;
+        Unsafe.AsRef(in copy._quant) = _quant.WithTable(table);
+        return copy;
     }
 }

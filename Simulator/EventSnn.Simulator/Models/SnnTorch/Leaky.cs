@@ -20,7 +20,7 @@ namespace EventSnn.Simulator.Models.SnnTorch;
 /// clock form whenever inputs arrive on step boundaries and a reset brings the potential below threshold; the potential
 /// recorded at the spike step is the reset one.</para>
 /// </remarks>
-public readonly struct Leaky : INeuronModel<Leaky>, ISnnTorchPopulation
+public readonly struct Leaky : INeuronModel<Leaky>, ISnnTorchPopulation, IClockTables<Leaky>
 {
     private const int PBeta = 0;
     private const int PThreshold = 1;
@@ -218,5 +218,16 @@ public readonly struct Leaky : INeuronModel<Leaky>, ISnnTorchPopulation
         neuron.V = mem;
         neuron.S1 = reset;
         return fire;
+    }
+
+    /// <inheritdoc/>
+    ClockTable IClockTables<Leaky>.Table => _quant.Table;
+
+    /// <inheritdoc/>
+    Leaky IClockTables<Leaky>.WithTable(ClockTable table)
+    {
+        Leaky copy = this;
+        Unsafe.AsRef(in copy._quant) = _quant.WithTable(table);
+        return copy;
     }
 }

@@ -16,7 +16,7 @@ namespace EventSnn.Simulator.Models.SnnTorch;
 /// diagonal, or <c>V_weight</c> with row = target neuron) onto <c>rec</c>; <c>V_bias</c> is a parameter added to <c>rec</c>
 /// every step. The class has no <c>graded_spikes_factor</c> argument (factor 1). Clock-driven only.
 /// </remarks>
-public readonly struct RLeaky : INeuronModel<RLeaky>, ISnnTorchPopulation
+public readonly struct RLeaky : INeuronModel<RLeaky>, ISnnTorchPopulation, IClockTables<RLeaky>
 {
     private const int PBeta = 0;
     private const int PThreshold = 1;
@@ -164,5 +164,16 @@ public readonly struct RLeaky : INeuronModel<RLeaky>, ISnnTorchPopulation
         neuron.V = mem;
         neuron.S1 = reset;
         return fire;
+    }
+
+    /// <inheritdoc/>
+    ClockTable IClockTables<RLeaky>.Table => _quant.Table;
+
+    /// <inheritdoc/>
+    RLeaky IClockTables<RLeaky>.WithTable(ClockTable table)
+    {
+        RLeaky copy = this;
+        Unsafe.AsRef(in copy._quant) = _quant.WithTable(table);
+        return copy;
     }
 }

@@ -16,7 +16,7 @@ namespace EventSnn.Simulator.Models.SnnTorch;
 /// (<c>mem = mem − do_reset·…</c> on the <c>mem</c> parameter), which it then discards (and it raises a TypeError when those
 /// arguments are not passed). The reset therefore always acts one step late, as with <c>reset_delay=True</c>.</para>
 /// </remarks>
-public readonly struct RSynaptic : INeuronModel<RSynaptic>, ISnnTorchPopulation
+public readonly struct RSynaptic : INeuronModel<RSynaptic>, ISnnTorchPopulation, IClockTables<RSynaptic>
 {
     private const int PAlpha = 0;
     private const int PBeta = 1;
@@ -162,5 +162,16 @@ public readonly struct RSynaptic : INeuronModel<RSynaptic>, ISnnTorchPopulation
         neuron.V = mem;
         neuron.S1 = syn;
         return SnnTorchCommon.Fires<TLane, TMask>(mem, th);
+    }
+
+    /// <inheritdoc/>
+    ClockTable IClockTables<RSynaptic>.Table => _quant.Table;
+
+    /// <inheritdoc/>
+    RSynaptic IClockTables<RSynaptic>.WithTable(ClockTable table)
+    {
+        RSynaptic copy = this;
+        Unsafe.AsRef(in copy._quant) = _quant.WithTable(table);
+        return copy;
     }
 }

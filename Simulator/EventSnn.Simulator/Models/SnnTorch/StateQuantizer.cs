@@ -12,18 +12,19 @@ namespace EventSnn.Simulator.Models.SnnTorch;
 /// the library's CPU kernel does (<c>start + step·i</c> for the lower half, <c>end − step·(n − 1 − i)</c> for the upper half);
 /// the nearest one is found among the neighbours of <c>⌊(x − start)/step⌋</c>. Non-uniform levels (exponentially spaced,
 /// centred on the threshold or on zero) are computed in double precision exactly as the library's Python does, then rounded
-/// to float32, and searched one by one.
+/// to float32, kept in a pinned <see cref="ClockTable"/> (so the model struct stays blittable and runs on GPUs, which copy
+/// the table into device memory) and searched one by one.
 /// </remarks>
 internal readonly struct StateQuantizer
 {
-    private readonly float[]? _levels;
+    private readonly ClockTable _levels;
     private readonly float _start;
     private readonly float _end;
     private readonly float _step;
     private readonly float _half;
     private readonly float _last;
 
-    private StateQuantizer(float[]? levels, float start, float end, int count)
+    private StateQuantizer(ClockTable levels, float start, float end, int count)
     {
         Enabled = true;
         _levels = levels;
@@ -38,7 +39,10 @@ internal readonly struct StateQuantizer
     public BlittableBool Enabled { get; }
 
     /// <summary>Whether every level is finite.</summary>
-    public bool IsValid => !Enabled || (_levels is null ? float.IsFinite(_start) && float.IsFinite(_end) && float.IsFinite(_step) : _levels.Length > 0 && _levels.All(float.IsFinite));
+    public bool IsValid => !Enabled || (_levels.Count == 0 ? float.IsFinite(_start) && float.IsFinite(_end) && float.IsFinite(_step) : _levels.ToArray().All(float.IsFinite));
+
+    /// <summary>The table of non-uniform levels (<c>Count</c> 0 when uniform or off).</summary>
+    public ClockTable Table => _levels;
 
     /// <summary>The levels (for tests and documentation).</summary>
     public float[] Levels
@@ -50,9 +54,9 @@ internal readonly struct StateQuantizer
                 return [];
             }
 
-            if (_levels is not null)
+            if (_levels.Count != 0)
             {
-                return [.. _levels];
+                return _levels.ToArray();
             }
 
             var l = new float[(int)_last + 1];
@@ -84,7 +88,7 @@ internal readonly struct StateQuantizer
         int count = 2 << (bits - 1);
         if (uniform)
         {
-            return new StateQuantizer(null, (float)(-threshold - (threshold * lower)), (float)(threshold + (threshold * upper)), count);
+            return new StateQuantizer(default, (float)(-threshold - (threshold * lower)), (float)(threshold + (threshold * upper)), count);
         }
 
         if (multiplier == 0)
@@ -145,8 +149,13 @@ internal readonly struct StateQuantizer
             }
         }
 
-        return new StateQuantizer([.. store.Select(x => (float)x)], 0, 0, 2);
+        return new StateQuantizer(ClockTable.Pin([.. store.Select(x => (float)x)]), 0, 0, 2);
     }
+
+    /// <summary>The same quantizer reading its non-uniform levels from <paramref name="table"/> (a device copy).</summary>
+    /// <param name="table">A table with the same values as <see cref="Table"/>.</param>
+    public StateQuantizer WithTable(ClockTable table)
+        => _levels.Count == 0 ? this : new StateQuantizer(table, _start, _end, (int)_last + 1);
 
     /// <summary>Level <paramref name="i"/> of a uniform quantizer (float32, as the library's linspace).</summary>
     private float Level(int i) => i < _half ? _start + (_step * i) : _end - (_step * (_last - i));
@@ -157,11 +166,12 @@ internal readonly struct StateQuantizer
         where TLane : struct, ILane<TLane, TMask>
         where TMask : struct, ILaneMask<TMask>
     {
-        if (_levels is not null)
+        int count = _levels.Count;
+        if (count != 0)
         {
             TLane best = TLane.Splat(_levels[0]);
             TLane bestDistance = TLane.Abs(best - x);
-            for (int k = 1; k < _levels.Length; k++)
+            for (int k = 1; k < count; k++)
             {
                 TLane level = TLane.Splat(_levels[k]);
                 TLane d = TLane.Abs(level - x);

@@ -11,7 +11,7 @@ namespace EventSnn.Simulator.Models.SnnTorch;
 /// immediate reset <c>do_reset = spk − reset</c>. The class has no <c>graded_spikes_factor</c> argument (factor 1).
 /// </summary>
 /// <remarks>State: <c>v</c> = <c>mem</c>, <c>syn</c>, <c>reset</c>. Receptor <c>x</c>. Clock-driven only.</remarks>
-public readonly struct Synaptic : INeuronModel<Synaptic>, ISnnTorchPopulation
+public readonly struct Synaptic : INeuronModel<Synaptic>, ISnnTorchPopulation, IClockTables<Synaptic>
 {
     private const int PAlpha = 0;
     private const int PBeta = 1;
@@ -162,5 +162,16 @@ public readonly struct Synaptic : INeuronModel<Synaptic>, ISnnTorchPopulation
         neuron.S1 = syn;
         neuron.S2 = reset;
         return fire;
+    }
+
+    /// <inheritdoc/>
+    ClockTable IClockTables<Synaptic>.Table => _quant.Table;
+
+    /// <inheritdoc/>
+    Synaptic IClockTables<Synaptic>.WithTable(ClockTable table)
+    {
+        Synaptic copy = this;
+        Unsafe.AsRef(in copy._quant) = _quant.WithTable(table);
+        return copy;
     }
 }
