@@ -14,7 +14,7 @@ namespace EventSnn.Benchmarks;
 /// <summary>
 /// <c>conv-replay NET FILE… [--samples N] [--dt-ms D]</c>: replays event files (N-MNIST format or any format the readers
 /// accept) through a network file or saved layer model, event-driven and then clock-driven (step D ms, default 1), and
-/// prints for each: samples/s and events/s over processor time (user + system) and over wall time, and the spikes per
+/// prints for each: samples/s and events/s over processor time (user + system) and over wall time, the bytes allocated per sample (file reading included), and the spikes per
 /// sample of every population. One sample is replayed first to warm up; N samples (the files in turn) are timed.
 /// </summary>
 internal static class ConvReplay
@@ -72,12 +72,14 @@ internal static class ConvReplay
             replay.Run(Items(1), 1);
             Array.Clear(counter.Counts);
             TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
             ReplaySummary s = replay.Run(Items(samples), samples);
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            double allocated = (GC.GetTotalAllocatedBytes(precise: true) - bytes0) / (double)samples;
             double wall = s.Elapsed.TotalSeconds;
             string spikes = string.Join(", ", spec.Populations.Select((p, k) => $"{p.Name} {(counter.Counts[k] / (double)samples).ToString("F0", CultureInfo.InvariantCulture)}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(clock ? "clock" : "event")}: {s.Events} events; cpu {cpu:F3} s: {samples / cpu:F1} samples/s, {s.Events / cpu:F0} events/s; wall {wall:F3} s: {samples / wall:F1} samples/s, {s.Events / wall:F0} events/s; spikes per sample: {spikes}"));
+                $"{(clock ? "clock" : "event")}: {s.Events} events; cpu {cpu:F3} s: {samples / cpu:F1} samples/s, {s.Events / cpu:F0} events/s; wall {wall:F3} s: {samples / wall:F1} samples/s, {s.Events / wall:F0} events/s; allocated {allocated:F0} B per sample; spikes per sample: {spikes}"));
         }
 
         return 0;

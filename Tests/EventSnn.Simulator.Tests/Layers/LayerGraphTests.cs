@@ -93,6 +93,30 @@ public sealed class LayerGraphTests
     }
 
     [Fact]
+    public void A_refractory_period_of_one_step_caps_event_driven_firing_and_leaves_clock_driven_firing_unchanged()
+    {
+        // Strong input (each event alone crosses the threshold) at distinct microsecond times, several per millisecond.
+        NetworkSpec Net(double tRef) => new LayerGraph()
+            .AddInput("in", PopulationShape.Linear(4))
+            .AddLayer("a", "in", p => p.Linear(2, [20, 20, 0, 0, 0, 0, 20, 20]), NeuronModel.Lif, o => o.Set("t_ref", tRef))
+            .Build();
+        (long, int)[] input = Input(3, 400, 4, 30);
+        List<(long T, int Pop, int Neuron)> clock0 = Run(Net(0), true, input, 40), clock1 = Run(Net(1), true, input, 40);
+        List<(long T, int Pop, int Neuron)> event0 = Run(Net(0), false, input, 40), event1 = Run(Net(1), false, input, 40);
+        Assert.Equal(clock0, clock1);
+        int PerMs(List<(long T, int Pop, int Neuron)> s) => s.Where(x => x.Pop == 1).GroupBy(x => (x.Neuron, x.T / 1_000_000)).Max(g => g.Count());
+        Assert.True(PerMs(event0) > 1, "without a refractory period a neuron fires several times within a millisecond");
+        Assert.Equal(1, PerMs(clock0));
+        foreach (var n in event1.Where(x => x.Pop == 1).GroupBy(x => x.Neuron))
+        {
+            long[] t = [.. n.Select(x => x.T)];
+            Assert.All(t.Zip(t.Skip(1)), p => Assert.True(p.Second - p.First >= 1_000_000, $"spikes {p.First} and {p.Second} closer than 1 ms"));
+        }
+
+        Assert.True(event0.Count(x => x.Pop == 1) > 2 * event1.Count(x => x.Pop == 1));
+    }
+
+    [Fact]
     public void An_inhibitory_self_connection_stops_a_layer_after_its_first_spike()
     {
         // a fires once on the drive, then its own inhibition (−40 mV, 0.5 ms) holds it below threshold for later drive spikes.
