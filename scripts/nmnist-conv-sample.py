@@ -40,6 +40,18 @@ net = {
     ],
 }
 out = sys.argv[1] if len(sys.argv) > 1 else "Samples/networks/nmnist-conv.json"
+
+def one_line(value):
+    return json.dumps(value, separators=(", ", ": "))
+
+
 with open(out, "w") as f:
-    json.dump(net, f, separators=(",", ":"))
-    f.write("\n")
+    f.write("{\n")
+    scalars = [k for k in net if k not in ("populations", "projections")]
+    for k in scalars:
+        f.write(f'  "{k}": {one_line(net[k])},\n')
+    for k in ("populations", "projections"):
+        f.write(f'  "{k}": [\n')
+        f.write(",\n".join("    " + one_line(item) for item in net[k]))
+        f.write("\n  ]" + ("," if k == "populations" else "") + "\n")
+    f.write("}\n")
