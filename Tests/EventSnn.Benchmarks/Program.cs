@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 
 namespace EventSnn.Benchmarks;
 
-/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, <c>step-latency [TICKS]</c> or <c>batch-inference [BATCHES] [THREADS]</c>.</summary>
+/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, <c>step-latency [TICKS]</c>, <c>batch-inference [BATCHES] [THREADS]</c> or <c>conv-replay NET FILE…</c>.</summary>
 public static class Program
 {
     /// <summary>Runs the benchmark switcher, or the stepper's per-tick latency distribution.</summary>
@@ -32,6 +32,11 @@ public static class Program
             }
 
             return BatchInference.Run(batches, threads);
+        }
+
+        if (args.Length > 0 && args[0] == "conv-replay")
+        {
+            return ConvReplay.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

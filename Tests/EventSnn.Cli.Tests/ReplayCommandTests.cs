@@ -178,6 +178,59 @@ public sealed class ReplayCommandTests : IDisposable
         AssertMatches(s, made);
     }
 
+    /// <summary>The same network as <see cref="Network"/>, saved as a layer model: a Linear layer of weights 6 into 10 event-driven IF neurons.</summary>
+    private string LayerModel()
+    {
+        float[] w = new float[10 * 2312];
+        for (int d = 0; d < 10; d++)
+        {
+            for (int p = 0; p < 2; p++)
+            {
+                for (int y = 0; y < 34; y++)
+                {
+                    for (int x = 3 * d; x < (3 * d) + 3; x++)
+                    {
+                        w[(d * 2312) + (((p * 34) + y) * 34) + x] = 6;
+                    }
+                }
+            }
+        }
+
+        string path = Path.Combine(_dir, "digits.layers.json");
+        new Simulator.Layers.LayerGraph()
+            .AddInput("dvs", new Simulator.Network.PopulationShape(2, 34, 34))
+            .AddLayer("digits", "dvs", l => l.Flatten().Linear(10, w), Simulator.Models.NeuronModel.IntegrateAndFire, o => o.EventDriven())
+            .Save(path);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("event")]
+    [InlineData("clock")]
+    public void A_saved_layer_model_replays_like_the_network_file(string execution)
+    {
+        string root = Path.Combine(_dir, "files");
+        var made = MakeDataset(root, perDigit: 2, seed: 5);
+        var (code, stdout, stderr) = Cli.Run("replay", LayerModel(), "--files", Path.Combine(root, "Test", "*", "*.bin"), "--execution", execution, "--json");
+        Assert.True(code == 0, stderr);
+        JsonElement s = Json(stdout);
+        Assert.Equal("digits", s.GetProperty("output").GetString());
+        AssertMatches(s, made);
+    }
+
+    [Fact]
+    public void A_broken_layer_model_is_one_line_naming_the_file_and_the_path()
+    {
+        string root = Path.Combine(_dir, "files");
+        MakeDataset(root, perDigit: 1, seed: 6);
+        string model = LayerModel();
+        File.WriteAllText(model, File.ReadAllText(model).Replace("\"out_features\": 10", "\"out_features\": 11", StringComparison.Ordinal));
+        var (code, _, stderr) = Cli.Run("replay", model, "--files", Path.Combine(root, "Test", "*", "*.bin"), "--json");
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains($"{model}: $.connections[0].layers[1].weight.count: the layer needs 25432 values", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_shared_samples_replay_with_every_event_read_and_no_labels()
     {

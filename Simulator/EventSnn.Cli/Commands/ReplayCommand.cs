@@ -7,6 +7,7 @@ using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Neuromorphic;
 using EventSnn.Events;
 using EventSnn.EventQueue;
+using EventSnn.Simulator.Layers;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.NetworkFiles;
 using EventSnn.Simulator.Replay;
@@ -27,7 +28,7 @@ internal static class ReplayCommand
     /// <summary>Creates the <c>replay</c> command.</summary>
     public static Command Create()
     {
-        var net = new Argument<string>("NET") { Description = "Network file (JSON; docs/NetworkFiles.md) with an external input population (shape [2, height, width] for a camera)." };
+        var net = new Argument<string>("NET") { Description = "Network file (JSON; docs/NetworkFiles.md) or saved layer model (docs/Layers.md) with an external input population (shape [2, height, width] for a camera)." };
         var dataset = new Option<string?>("--dataset") { Description = $"Dataset identifier: {string.Join(", ", DatasetCatalog.All.Select(d => d.Id))} (with --root)." };
         var root = new Option<string?>("--root") { Description = "The dataset's folder (as eventsnn datasets info describes its layout)." };
         var split = new Option<string?>("--split") { Description = "The dataset's split (default: its first, e.g. train)." };
@@ -100,13 +101,13 @@ internal static class ReplayCommand
 
         string netPath = CliPaths.RequireInputFile(a.Net, "NET");
         string? outFolder = a.Out is null ? null : CliPaths.RequireOutputFolder(a.Out, "--out");
-        NetworkFile file = NetworkFile.Load(netPath);
+        NetworkSpec network = LayerGraph.IsModelFile(netPath) ? LayerGraph.Load(netPath).Build() : NetworkFile.Load(netPath).Network;
         Samples samples = a.Dataset is not null ? FromDataset(a.Dataset, a.Root!, a.Split) : FromFiles(a.Files!);
         try
         {
             int total = a.Limit is int l ? Math.Min(l, samples.Count) : samples.Count;
             RunExecution exec = a.Execution switch { "event" => RunExecution.Event, "clock" => RunExecution.Clock, _ => RunExecution.AsDeclared };
-            using RunEngine run = RunEngineFactory.Create(file.Network, exec, a.Threads, RunCommand.DefaultDt);
+            using RunEngine run = RunEngineFactory.Create(network, exec, a.Threads, RunCommand.DefaultDt);
             var options = new ReplayOptions
             {
                 Input = a.Input,
@@ -143,8 +144,8 @@ internal static class ReplayCommand
                     AtomicFile.Write(predictionsCsv, "--out", s => WritePredictions(s, summary));
                 }
 
-                PopulationSpec inPop = file.Network.Populations[replay.InputPopulation];
-                PopulationSpec outPop = file.Network.Populations[replay.OutputPopulation];
+                PopulationSpec inPop = network.Populations[replay.InputPopulation];
+                PopulationSpec outPop = network.Populations[replay.OutputPopulation];
                 var report = new Report(netPath, samples.Description, run.Execution, a.Decoding, inPop.Name, outPop.Name, summary, predictionsCsv, summaryJson);
                 string jsonText = ToJson(report);
                 if (summaryJson is not null)

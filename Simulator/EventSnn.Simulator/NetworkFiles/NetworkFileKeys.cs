@@ -58,6 +58,10 @@ internal static class NetworkFileKeys
 
     public static KeySet Conv2D { get; } = new("conv2d", ["rule", "kernel", "kernel_shape", "stride", "padding"], []);
 
+    public static KeySet MaxPool2D { get; } = new("maxPool2d", ["rule", "kernel", "stride", "padding"], []);
+
+    public static KeySet AvgPool2D { get; } = new("avgPool2d", ["rule", "kernel", "stride", "padding"], []);
+
     public static KeySet StdpPair { get; } = new("stdpPair", ["rule", "a_plus", "a_minus", "w_min", "w_max", "trace", "weight_dependence", "mu", "same_tick", "pre_trace", "post_trace"], ["tau_plus", "tau_minus"]);
 
     public static KeySet StdpTriplet { get; } = new("stdpTriplet", ["rule", "a2_plus", "a3_plus", "a2_minus", "a3_minus", "w_min", "w_max", "trace"], ["tau_plus", "tau_minus", "tau_x", "tau_y"]);
@@ -88,7 +92,7 @@ internal static class NetworkFileKeys
     public static IReadOnlyList<KeySet> All { get; } =
     [
         Network, NeuronPopulation, SpikeSourcePopulation, PoissonPopulation, ExternalPopulation, Execution, Uniform, Normal,
-        WeightNormal, DelayNormal, NormalParameters, Projection, AllToAll, OneToOne, FixedProbability, FixedTotalNumber, Explicit, Conv2D, StdpPair, StdpTriplet, Mstdp,
+        WeightNormal, DelayNormal, NormalParameters, Projection, AllToAll, OneToOne, FixedProbability, FixedTotalNumber, Explicit, Conv2D, MaxPool2D, AvgPool2D, StdpPair, StdpTriplet, Mstdp,
         Mstdpet, FedeStdp, StdpSnnTorch, StdpMatterhorn, Trace, LateralInhibition, Reward, SpikeMonitor, StateMonitor, EventInput,
     ];
 }

@@ -22,7 +22,7 @@ internal sealed partial class NetworkFileReader
         ("evt3", EventFormat.Evt3), ("dat", EventFormat.Dat), ("nmnist", EventFormat.NMnistBin),
     ];
 
-    private static readonly string[] Rules = ["all_to_all", "one_to_one", "fixed_probability", "fixed_total_number", "explicit", "conv2d"];
+    private static readonly string[] Rules = ["all_to_all", "one_to_one", "fixed_probability", "fixed_total_number", "explicit", "conv2d", "max_pool2d", "avg_pool2d"];
 
     /// <summary>The most neurons whose normal initial values the loader draws (they are stored per neuron: 8 bytes each).</summary>
     internal const int MaxNormalDraws = 1 << 26;
@@ -807,7 +807,7 @@ internal sealed partial class NetworkFileReader
             }
         }
 
-        ConnectivitySpec connectivity = ReadConnectivity(o.Required("connectivity", $"an object with a 'rule': {string.Join(", ", Rules)}"), pre, post, info);
+        ConnectivitySpec connectivity = ReadConnectivity(o.Required("connectivity", $"an object with a 'rule': {string.Join(", ", Rules)}"), pre, post, info, o);
         if (o.Optional("plasticity") is Node plasticity)
         {
             PlasticitySpec rule = ReadPlasticity(plasticity);
@@ -904,7 +904,7 @@ internal sealed partial class NetworkFileReader
         return new RewardInput(SimTime.FromTicks(at), value, projection);
     }
 
-    private ConnectivitySpec ReadConnectivity(Node node, Pop pre, Pop post, NeuronModelInfo info)
+    private ConnectivitySpec ReadConnectivity(Node node, Pop pre, Pop post, NeuronModelInfo info, ObjectNode projection)
     {
         ObjectNode any = node.ObjectAnyKeys("a connectivity object");
         Node ruleNode = any.Required("rule", string.Join(", ", Rules));
@@ -917,6 +917,8 @@ internal sealed partial class NetworkFileReader
             "fixed_total_number" => NetworkFileKeys.FixedTotalNumber,
             "explicit" => NetworkFileKeys.Explicit,
             "conv2d" => NetworkFileKeys.Conv2D,
+            "max_pool2d" => NetworkFileKeys.MaxPool2D,
+            "avg_pool2d" => NetworkFileKeys.AvgPool2D,
             _ => throw ruleNode.Error($"unknown rule '{rule}' (rules: {string.Join(", ", Rules)})"),
         };
         any.CheckKeys(keys, $"a {rule} connectivity");
@@ -945,6 +947,8 @@ internal sealed partial class NetworkFileReader
                 return ConnectivitySpec.FixedTotalNumber(any.Required("count", "the number of synapses").Integer(0, int.MaxValue), any.Required("seed", "the seed of the draw").Seed());
             case "explicit":
                 return ReadExplicit(any, pre, post, info);
+            case "max_pool2d" or "avg_pool2d":
+                return ReadPool(any, rule, pre, post, projection);
             default:
                 return ReadConv(any);
         }

@@ -77,6 +77,7 @@ public sealed class NetworkFileSchemaTests
     [Theory]
     [InlineData("Samples/networks/brette-cuba.json")]
     [InlineData("Samples/networks/brette-coba.json")]
+    [InlineData("Samples/networks/nmnist-conv.json")]
     [InlineData("Tests/EventSnn.Simulator.Tests/NetworkFiles/Fixtures/kitchen-sink.json")]
     public void SampleFilesValidateAgainstTheSchemaAndLoad(string relative)
     {
