@@ -167,6 +167,8 @@ public sealed class CpuDevice : IComputeDevice
 
     private int ChunkCount(int count) => (int)(((long)count + ChunkSize - 1) / ChunkSize);
 
+    // Optimised from its first call: a window's kernel is inlined here, and the first steps of a run must not wait for tiering.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void RunStepChunk<TKernel>(ref TKernel kernel, SpikeBuffer spikes, int count, int chunks, int chunkSize, int step, int chunk)
         where TKernel : struct, IStepKernel
     {

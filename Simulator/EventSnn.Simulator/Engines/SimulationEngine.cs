@@ -550,7 +550,9 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             int step = (int)((boundary - (c.StateTime - (c.Spikes.Steps * c.Dt))) / c.Dt) - 1;
             c.EmittedTime = boundary;
             bool graded = c.Graded;
-            foreach (int n in c.Spikes.ForStep(step))
+            ReadOnlySpan<int> spiked = c.Spikes.ForStep(step);
+            FanoutPrefetch.Rows(spiked, _outgoing[c.Id], _tables);
+            foreach (int n in spiked)
             {
                 EmitSpike(c.Id, n, boundary, graded ? c.Amplitude(step, n) : 1f);
             }

@@ -70,7 +70,10 @@ public readonly struct ClockSpikeRule
     {
         TLane zero = TLane.Splat(0f);
         TMask wasFree = TLane.LessThanOrEqual(n.Refractory, zero);
-        n.Refractory = TLane.Max(n.Refractory - TLane.Splat(1f), zero);
+        // max(r − 1, 0) written as a compare and a select: the same value for every input (NaN stays NaN, −0 becomes +0),
+        // cheaper than an IEEE maximum on SIMD lanes.
+        TLane left = n.Refractory - TLane.Splat(1f);
+        n.Refractory = TLane.Select(TLane.LessThanOrEqual(left, zero), zero, left);
         active = _closed ? wasFree : TLane.LessThanOrEqual(n.Refractory, zero);
         integrate = _reset == ResetMode.None ? TMask.True : wasFree;
     }

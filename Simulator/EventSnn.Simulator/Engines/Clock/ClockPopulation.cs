@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using EventSnn.Devices;
 using EventSnn.Devices.Lanes;
 using EventSnn.EventQueue;
@@ -25,6 +27,9 @@ namespace EventSnn.Simulator.Engines.Clock;
 internal abstract class ClockPopulation
 {
     private Incoming[] _incoming = [];
+    private long _stateTime;
+    private long _currentStep;
+    private int _currentSlot;
 
     private protected ClockPopulation(ClockPopulationState state, long dt, int ringSlots, int receptors)
     {
@@ -58,7 +63,16 @@ internal abstract class ClockPopulation
     public float[][] Ring { get; }
 
     /// <summary>The end of the last computed step (ticks).</summary>
-    public long StateTime { get; set; }
+    public long StateTime
+    {
+        get => _stateTime;
+        set
+        {
+            _stateTime = value;
+            _currentStep = value / Dt;
+            _currentSlot = (int)(_currentStep % RingSlots);
+        }
+    }
 
     /// <summary>The end of the last step whose spikes have been emitted (ticks).</summary>
     public long EmittedTime { get; set; }
@@ -111,22 +125,33 @@ internal abstract class ClockPopulation
     /// <param name="amplitude">The spike's amplitude (1 for binary spikes): it scales every weight.</param>
     public bool TryAddInput(long arrival, int projection, int group, float amplitude = 1f)
     {
-        long step = StepOf(arrival);
-        long current = StateTime / Dt;
-        if (step <= current)
+        // Steps ahead of the state: 1 for the usual delivery into the next step, found without a division.
+        long offset = arrival - _stateTime;
+        long ahead = offset <= 0 ? 0 : offset <= Dt ? 1 : StepOf(arrival) - _currentStep;
+        if (ahead <= 0)
         {
-            throw new InvalidOperationException($"Internal error: a delivery at tick {arrival} reached population '{State.Spec.Name}' after its step ending at {step * Dt} was computed (state at {StateTime}).");
+            ThrowLate(arrival);
         }
 
-        if (step - current > RingSlots)
+        if (ahead > RingSlots)
         {
             return false;
         }
 
+        int slot = _currentSlot + (int)ahead;
+        if (slot >= RingSlots)
+        {
+            slot -= RingSlots;
+        }
+
         Incoming input = _incoming[projection];
-        AddGroup((int)(step % RingSlots) * Receptors + input.Receptor, input, group, amplitude);
+        AddGroup((slot * Receptors) + input.Receptor, input, group, amplitude);
         return true;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowLate(long arrival)
+        => throw new InvalidOperationException($"Internal error: a delivery at tick {arrival} reached population '{State.Spec.Name}' after its step ending at {StepOf(arrival) * Dt} was computed (state at {StateTime}).");
 
     /// <summary>
     /// Adds <paramref name="weights"/>[k] to the input of neuron <paramref name="targets"/>[k] on receptor
@@ -245,13 +270,10 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         int length = table.GroupStart[group + 1] - from;
         ReadOnlySpan<int> targets = table.Targets.AsSpan(from, length);
         ReadOnlySpan<float> weights = table.Weights.AsSpan(from, length);
-        float[] slot = Ring[row];
+        Span<float> slot = Ring[row];
         if (amplitude == 1f)
         {
-            for (int k = 0; k < targets.Length; k++)
-            {
-                slot[targets[k]] += weights[k];
-            }
+            AddRow(slot, targets, weights);
         }
         else
         {
@@ -259,6 +281,36 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             {
                 slot[targets[k]] += weights[k] * amplitude;
             }
+        }
+    }
+
+    /// <summary>
+    /// slot[targets[k]] += weights[k] for every k, four at a time. Synapse rows and weights are walked without bounds checks
+    /// (they have the same length); every target is still checked against the slot, so a bad target throws instead of
+    /// writing outside it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddRow(Span<float> slot, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
+    {
+        ref int t = ref MemoryMarshal.GetReference(targets);
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        int n = Math.Min(targets.Length, weights.Length);
+        int k = 0;
+        for (; k + 4 <= n; k += 4)
+        {
+            int t0 = Unsafe.Add(ref t, k);
+            int t1 = Unsafe.Add(ref t, k + 1);
+            int t2 = Unsafe.Add(ref t, k + 2);
+            int t3 = Unsafe.Add(ref t, k + 3);
+            slot[t0] += Unsafe.Add(ref w, k);
+            slot[t1] += Unsafe.Add(ref w, k + 1);
+            slot[t2] += Unsafe.Add(ref w, k + 2);
+            slot[t3] += Unsafe.Add(ref w, k + 3);
+        }
+
+        for (; k < n; k++)
+        {
+            slot[Unsafe.Add(ref t, k)] += Unsafe.Add(ref w, k);
         }
     }
 
@@ -427,6 +479,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         public int Size;
         public float[][]? Amplitudes;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly int Step(int step, int start, int end, Span<int> spiked)
         {
             int slot = (int)((FirstStep + step) % RingSlots) * Receptors;
@@ -448,83 +501,94 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             };
         }
 
-        private readonly int StepVectors<TColumns>(in TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
+        private readonly int StepVectors<TColumns>(TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
             where TColumns : struct, IColumnCount
         {
-            // Columns and ring slots are PaddedSize long and chunks are whole vectors, so every access is in range.
-            int w = VectorLane.Count;
+            // Columns and ring slots are PaddedSize long and chunks are whole vectors, so every access is in range. The
+            // model is a by-value local and the columns are references taken once, so that the loop keeps its constants
+            // and bases in registers instead of reloading them after every store; each input vector is cleared as it is
+            // read (the slot is free again for step + RingSlots).
+            nuint w = (nuint)VectorLane.Count;
             int n = 0;
-            float[] v = V;
-            float[] r = Refractory;
-            float[] s1 = S1!;
-            float[] s2 = S2!;
-            float[] s3 = S3!;
+            ref float v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref float r = ref MemoryMarshal.GetArrayDataReference(Refractory);
+            ref float s1 = ref TColumns.Count > 0 ? ref MemoryMarshal.GetArrayDataReference(S1!) : ref v;
+            ref float s2 = ref TColumns.Count > 1 ? ref MemoryMarshal.GetArrayDataReference(S2!) : ref v;
+            ref float s3 = ref TColumns.Count > 2 ? ref MemoryMarshal.GetArrayDataReference(S3!) : ref v;
+            ref float x0 = ref MemoryMarshal.GetArrayDataReference(in0);
             bool two = in1 is not null;
-            for (int i = start; i < end; i += w)
+            ref float x1 = ref two ? ref MemoryMarshal.GetArrayDataReference(in1!) : ref x0;
+            for (nuint i = (nuint)start; i < (nuint)end; i += w)
             {
                 var nr = new ClockNeuron<VectorLane>
                 {
-                    V = VectorLane.LoadUnchecked(v, i),
-                    Refractory = VectorLane.LoadUnchecked(r, i),
+                    V = new(Vector.LoadUnsafe(ref v, i)),
+                    Refractory = new(Vector.LoadUnsafe(ref r, i)),
                 };
                 if (TColumns.Count > 0)
                 {
-                    nr.S1 = VectorLane.LoadUnchecked(s1, i);
+                    nr.S1 = new(Vector.LoadUnsafe(ref s1, i));
                 }
 
                 if (TColumns.Count > 1)
                 {
-                    nr.S2 = VectorLane.LoadUnchecked(s2, i);
+                    nr.S2 = new(Vector.LoadUnsafe(ref s2, i));
                 }
 
                 if (TColumns.Count > 2)
                 {
-                    nr.S3 = VectorLane.LoadUnchecked(s3, i);
+                    nr.S3 = new(Vector.LoadUnsafe(ref s3, i));
                 }
 
-                VectorLane x0 = VectorLane.LoadUnchecked(in0, i);
-                VectorLane x1 = two ? VectorLane.LoadUnchecked(in1!, i) : default;
-                VectorMask spike = model.StepClock<VectorLane, VectorMask>(ref nr, x0, x1);
-                nr.V.StoreUnchecked(v, i);
-                nr.Refractory.StoreUnchecked(r, i);
+                VectorLane i0 = new(Vector.LoadUnsafe(ref x0, i));
+                Vector<float>.Zero.StoreUnsafe(ref x0, i);
+                VectorLane i1 = default;
+                if (two)
+                {
+                    i1 = new(Vector.LoadUnsafe(ref x1, i));
+                    Vector<float>.Zero.StoreUnsafe(ref x1, i);
+                }
+
+                VectorMask spike = model.StepClock<VectorLane, VectorMask>(ref nr, i0, i1);
+                nr.V.Value.StoreUnsafe(ref v, i);
+                nr.Refractory.Value.StoreUnsafe(ref r, i);
                 if (TColumns.Count > 0)
                 {
-                    nr.S1.StoreUnchecked(s1, i);
+                    nr.S1.Value.StoreUnsafe(ref s1, i);
                 }
 
                 if (TColumns.Count > 1)
                 {
-                    nr.S2.StoreUnchecked(s2, i);
+                    nr.S2.Value.StoreUnsafe(ref s2, i);
                 }
 
                 if (TColumns.Count > 2)
                 {
-                    nr.S3.StoreUnchecked(s3, i);
+                    nr.S3.Value.StoreUnsafe(ref s3, i);
                 }
 
-                if (VectorMask.Any(spike))
+                uint bits = MaskBits.Of(spike.Value);
+                if (bits != 0)
                 {
-                    n += Collect(spike, nr.Output, amplitudes, i, spiked[n..]);
-                }
-            }
+                    // Rare (a spike in this vector): collected here without a call, so nothing is spilled around it.
+                    if (amplitudes is not null)
+                    {
+                        nr.Output.Value.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(amplitudes), i);
+                    }
 
-            in0.AsSpan(start, end - start).Clear();
-            in1?.AsSpan(start, end - start).Clear();
-            return n;
-        }
+                    int first = (int)i;
+                    do
+                    {
+                        int neuron = first + BitOperations.TrailingZeroCount(bits);
+                        if (neuron >= Size)
+                        {
+                            break; // padding lanes past the population never spike
+                        }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private readonly int Collect(VectorMask spike, VectorLane output, float[]? amplitudes, int i, Span<int> spiked)
-        {
-            int w = VectorLane.Count;
-            amplitudes?.AsSpan(i, w).Let(output);
-            int lanes = Math.Min(w, Size - i);
-            int n = 0;
-            for (int l = 0; l < lanes; l++)
-            {
-                if (spike[l])
-                {
-                    spiked[n++] = i + l;
+                        spiked[n++] = neuron;
+                        bits &= bits - 1;
+                    }
+                    while (bits != 0);
                 }
             }
 
@@ -591,11 +655,35 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     }
 }
 
-/// <summary>Stores a lane into a span (usable after a null-conditional).</summary>
-file static class LaneStore
+/// <summary>The lanes of a SIMD mask as bits (lane l is bit l).</summary>
+file static class MaskBits
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Let(this Span<float> destination, VectorLane value) => value.Store(destination);
+    public static uint Of(Vector<int> mask)
+    {
+        if (Vector<int>.Count == 8)
+        {
+            return mask.AsVector256().ExtractMostSignificantBits();
+        }
+
+        if (Vector<int>.Count == 16)
+        {
+            return (uint)mask.AsVector512().ExtractMostSignificantBits();
+        }
+
+        if (Vector<int>.Count == 4)
+        {
+            return mask.AsVector128().ExtractMostSignificantBits();
+        }
+
+        uint bits = 0;
+        for (int l = 0; l < Vector<int>.Count && l < 32; l++)
+        {
+            bits |= mask[l] != 0 ? 1u << l : 0u;
+        }
+
+        return bits;
+    }
 }
 
 /// <summary>How many state columns besides v a model has, as a type, so that kernels specialise on it.</summary>

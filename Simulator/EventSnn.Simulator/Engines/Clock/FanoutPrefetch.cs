@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using EventSnn.Simulator.Connectivity;
+
+namespace EventSnn.Simulator.Engines.Clock;
+
+/// <summary>
+/// Asks the processor to start loading the synapse rows of a step's spikes before they are delivered one by one: the first
+/// cache lines of every spike's delay groups (targets and weights) in every outgoing projection. Delivering a spike reads
+/// its row from wherever it lies in a large synapse table; issuing all of a step's row loads together lets them overlap
+/// instead of each delivery waiting for its own. A hint only: nothing is read or written, results cannot change.
+/// </summary>
+internal static class FanoutPrefetch
+{
+    /// <summary>Prefetches the rows of <paramref name="neurons"/> in <paramref name="tables"/>[<paramref name="outgoing"/>[k]].</summary>
+    /// <param name="neurons">The spiking neurons (indices into every table's sources).</param>
+    /// <param name="outgoing">The projections leaving their population.</param>
+    /// <param name="tables">Every projection's synapses, by id.</param>
+    public static void Rows(ReadOnlySpan<int> neurons, int[] outgoing, SynapseTable[] tables)
+    {
+        if (!Sse.IsSupported || neurons.Length < 2)
+        {
+            return; // a single spike has nothing to overlap with
+        }
+
+        foreach (int pr in outgoing)
+        {
+            SynapseTable tb = tables[pr];
+            int[] sourceStart = tb.SourceGroupStart;
+            int[] groupStart = tb.GroupStart;
+            int[] targets = tb.Targets;
+            float[] weights = tb.Weights;
+            foreach (int n in neurons)
+            {
+                if ((uint)(n + 1) >= (uint)sourceStart.Length)
+                {
+                    continue;
+                }
+
+                int g = sourceStart[n];
+                if (g >= sourceStart[n + 1] || (uint)g >= (uint)groupStart.Length)
+                {
+                    continue;
+                }
+
+                int from = groupStart[g];
+                if ((uint)from < (uint)targets.Length && (uint)from < (uint)weights.Length)
+                {
+                    Touch(ref targets[from], ref weights[from]);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Touch(ref int target, ref float weight)
+    {
+        // Prefetching never faults and never moves data, so an address that the collector invalidates a moment later is harmless.
+        byte* t = (byte*)Unsafe.AsPointer(ref target);
+        byte* w = (byte*)Unsafe.AsPointer(ref weight);
+        Sse.Prefetch0(t);
+        Sse.Prefetch0(t + 64);
+        Sse.Prefetch0(w);
+        Sse.Prefetch0(w + 64);
+    }
+}
