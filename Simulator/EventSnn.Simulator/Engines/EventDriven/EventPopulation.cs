@@ -336,10 +336,11 @@ internal sealed class EventPopulation<TModel> : EventPopulation
 
             double cross = st.Crossing[j];
             int direction = input && !spiked && cross > 0 ? EventHints.InputDirection(m, s, in0, in1) : 0;
-            if (direction < 0)
+            if (direction < 0 && !(double.IsPositiveInfinity(cross) && EventHints.CheapBound(m)))
             {
                 // The inputs can only lower the trajectory: no crossing before the previous prediction, which stays as a
-                // re-check point (its wake-up is already queued).
+                // re-check point (its wake-up is already queued). A model whose bound is cheap re-predicts instead when
+                // it had only a re-check point: the bound from the lowered state usually lies later.
                 if (double.IsFinite(cross))
                 {
                     st.Recheck[j] = cross;
