@@ -50,6 +50,10 @@ public class ModelAccuracyTests
     [InlineData(0.8, 0.3, 12.5)]
     [InlineData(6.0, 9.0, 50.0)]
     [InlineData(0.05, 2.0, 0.7)]
+    [InlineData(3.8, 21.0, 0.56)] // the Brette COBA network's typical conductances and input interval
+    [InlineData(25.0, 3.0, 2.3)] // strong excitation: several series steps
+    [InlineData(40.0, 40.0, 0.1)]
+    [InlineData(12.0, 30.0, 7.9)]
     public void CobaIntegrationMatchesReference(double ge, double gi, double tMs)
     {
         double[] p = [20, 5, 10, -60, -50, -60, 0, -80, 20, 0];
@@ -237,3 +241,149 @@ public class CobaCrossingTests
         Assert.InRange(t[0] - (1 + (tCross * 1e6)), -2, 2);
     }
 }
+
+/// <summary>
+/// The moving-equilibrium bound of COBA LIF (<see cref="CobaLif.EquilibriumBoundTime"/>) lets the crossing search skip
+/// predictions: no trajectory may reach the threshold before it, including ones that graze it.
+/// </summary>
+public sealed class CobaEquilibriumBoundTests
+{
+    private static readonly double[] Parameters = [20, 5, 10, -60, -50, -60, 0, -80, 20, 0];
+
+    private static CobaLif Model(ThresholdComparison comparison = ThresholdComparison.GreaterOrEqual)
+        => CobaLif.Create(Parameters, new SpikeRules(ResetMode.ToValue, comparison, RefractoryEnd.HalfOpen));
+
+    /// <summary>The largest potential on [0, t] (sampled every 10 µs and at t), by the model's own advance.</summary>
+    private static double MaxUntil(CobaLif m, NeuronState s, double t)
+    {
+        double max = s.V;
+        double done = 0;
+        while (done < t)
+        {
+            double h = Math.Min(10_000, t - done);
+            m.AdvanceFree(ref s, h);
+            done += h;
+            max = Math.Max(max, s.V);
+        }
+
+        return max;
+    }
+
+    [Fact]
+    public void NoTrajectoryReachesTheThresholdBeforeTheBound()
+    {
+        CobaLif m = Model();
+        var rng = new Random(10);
+        int bounded = 0;
+        for (int k = 0; k < 400; k++)
+        {
+            var s = new NeuronState { V = -80 + (30 * rng.NextDouble()), S1 = 8 * rng.NextDouble() * rng.NextDouble(), S2 = 30 * rng.NextDouble() };
+            if (k % 4 == 0)
+            {
+                // Grazing: start a hair below the threshold.
+                s.V = Math.BitDecrement(-50.0);
+            }
+
+            double bound = m.EquilibriumBoundTime(s);
+            Assert.True(bound >= 0);
+            if (bound == 0)
+            {
+                continue;
+            }
+
+            bounded++;
+            double t = double.IsPositiveInfinity(bound) ? 50e6 : bound;
+            Assert.True(MaxUntil(m, s, t) < -50, $"state {s.V}, {s.S1}, {s.S2} reaches the threshold before {bound} ticks");
+        }
+
+        // The bound is informative for most such states (else the test would prove nothing).
+        Assert.True(bounded > 200, $"only {bounded} states bounded");
+    }
+
+    [Fact]
+    public void BoundIsTightWhenThePotentialSitsOnTheEquilibrium()
+    {
+        // With v on the threshold side and strong, fast-decaying inhibition, v follows v_eq closely: the bound must lie
+        // before the crossing found by the search, and not far before it (within one effective time constant).
+        CobaLif m = Model();
+        var s = new NeuronState { V = -50.5, S1 = 0, S2 = 2 };
+        double bound = m.EquilibriumBoundTime(s);
+        double crossing = CrossingOf(m, s);
+        Assert.True(bound > 0 && bound < crossing, $"bound {bound}, crossing {crossing}");
+
+        // v_eq = (−40 − 80·gi)/(1 + gi) reaches −50 when gi = 1/3: at t = τi·ln(2/(1/3)) (exact: only inhibition here).
+        double exact = 10e6 * Math.Log(6);
+        Assert.Equal(exact, bound, exact * 1e-8);
+    }
+
+    [Theory]
+    [InlineData(ThresholdComparison.GreaterOrEqual)]
+    [InlineData(ThresholdComparison.Greater)]
+    public void ExactThresholdHitGivesNoBound(ThresholdComparison comparison)
+    {
+        CobaLif m = Model(comparison);
+        Assert.Equal(0, m.EquilibriumBoundTime(new NeuronState { V = -50, S1 = 0, S2 = 5 }));
+        Assert.Equal(0, m.EquilibriumBoundTime(new NeuronState { V = -55, S1 = -1, S2 = 5 }));
+    }
+
+    [Fact]
+    public void SearchWithTheBoundFindsTheSameCrossingsAsAFineScan()
+    {
+        CobaLif m = Model();
+        var rng = new Random(11);
+        for (int k = 0; k < 60; k++)
+        {
+            var s = new NeuronState { V = -60 + (10 * rng.NextDouble()), S1 = 3 * rng.NextDouble(), S2 = 6 * rng.NextDouble() };
+            double crossing = CrossingOf(m, s);
+            double fine = FineCrossing(m, s, 100e6);
+            if (double.IsPositiveInfinity(fine))
+            {
+                Assert.True(crossing > 100e6 - 10_000);
+                continue;
+            }
+
+            Assert.True(Math.Abs(crossing - fine) <= 1_000, $"state {s.V}, {s.S1}, {s.S2}: search {crossing}, fine scan {fine}");
+        }
+    }
+
+    private static double CrossingOf(CobaLif m, NeuronState s)
+    {
+        double t = 0;
+        for (int k = 0; k < 100_000 && t < 400e6; k++)
+        {
+            double delta = m.FindCrossing(s, 400e6 - t, out double recheck);
+            if (double.IsFinite(delta))
+            {
+                return t + delta;
+            }
+
+            if (double.IsPositiveInfinity(recheck))
+            {
+                return double.PositiveInfinity;
+            }
+
+            double step = Math.Max(1, Math.Floor(recheck));
+            m.AdvanceFree(ref s, step);
+            t += step;
+        }
+
+        return double.PositiveInfinity;
+    }
+
+    /// <summary>The first 1 µs grid point where v ≥ threshold (then the crossing lies within 1 µs before it).</summary>
+    private static double FineCrossing(CobaLif m, NeuronState s, double horizon)
+    {
+        for (double t = 0; t < horizon; t += 1000)
+        {
+            if (s.V >= -50)
+            {
+                return t;
+            }
+
+            m.AdvanceFree(ref s, 1000);
+        }
+
+        return double.PositiveInfinity;
+    }
+}
+

@@ -637,7 +637,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             {
                 EventPopulation ep = _event[e.A]!;
                 EventPopulationState s = ep.State;
-                if (s.WakeGeneration[e.B] != e.C)
+                if (e.C == EventPopulation.SweepMark)
+                {
+                    ep.Sweep(this, t);
+                }
+                else if (s.WakeGeneration[e.B] != e.C)
                 {
                     _staleWakeUps++;
                 }
@@ -713,6 +717,9 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             }
         }
     }
+
+    /// <summary>The queue's current time (ticks): nothing can be scheduled before it.</summary>
+    internal long QueueNow => _queue.Now.Ticks;
 
     internal void ScheduleWake(long tick, int population, int neuron, int generation)
         => _queue.Enqueue(SimTime.FromTicks(Math.Max(tick, _queue.Now.Ticks)), new EngineEvent(EngineEventKind.Wake, population, neuron, generation));
@@ -896,6 +903,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 recheck.CopyTo(s.Recheck, 0);
                 wake.CopyTo(s.WakeTick, 0);
                 gen.CopyTo(s.WakeGeneration, 0);
+                ep.Rearm(this);
             };
         }
 

@@ -45,6 +45,10 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly double _ke;
     private readonly double _ki;
 
+    // Bound on the earliest crossing beyond which the power-form search is deferred to a re-check (ticks).
+    private readonly double _lazy;
+    private readonly double _lazyE0;
+
     private CubaLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
         _taum = Units.MsToTicks(p[0]);
@@ -58,6 +62,8 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         _reset = rules.Reset;
         _strict = rules.Comparison == ThresholdComparison.Greater;
         _scan = Math.Min(_taum, Math.Min(_taue, _taui)) / 4;
+        _lazy = 2 * _scan;
+        _lazyE0 = Math.Exp(-_lazy / _taum);
         _rules = rules;
         if (PowerForm.TryFind(_taum, _taue, _taui, out _lambda0, out _nm, out _ne, out _ni) && _ne != _nm && _ni != _nm)
         {
@@ -204,8 +210,10 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     /// <remarks>
     /// When the time constants are integer multiples of one base time constant τ0 = 1/λ0 (as τm = 20, τe = 5, τi = 10 ms),
     /// <c>v(t) − v_thresh</c> is a sum of at most three integer powers of <c>x = e^{−λ0·t}</c> plus a constant, and the
-    /// first crossing is its largest root below x = 1, found exactly by <see cref="PowerSum"/> root isolation (no scan,
-    /// no re-check). Otherwise <see cref="CrossingSearch"/>.
+    /// first crossing is its largest root below x = 1, found exactly by <see cref="PowerSum"/> root isolation (no scan).
+    /// That search is deferred to a re-check point while the bound of <see cref="SafeTime"/> shows that no crossing can
+    /// happen within half the shortest time constant: most neurons receive an input before then, which
+    /// makes the search unnecessary. Otherwise <see cref="CrossingSearch"/>.
     /// </remarks>
     public double FindCrossing(in NeuronState state, double horizon, out double recheck)
         => _power ? PowerCrossing(state, horizon, double.PositiveInfinity, out recheck) : CrossingSearch.Find(this, state, horizon, out recheck);
@@ -231,12 +239,65 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         return input0 <= 0 && input1 <= 0 ? -1 : 0;
     }
 
+    /// <summary>
+    /// A re-check point (ticks) before which the trajectory provably stays below the threshold, from the bound of
+    /// <see cref="SafeTime"/> tested at fixed horizons (the largest of 1, 2, 4, …, 128 times the shortest lazy horizon
+    /// where the bound stays below the threshold by more than rounding), one tick before it; +∞ when the bound never reaches
+    /// the threshold; 0 when it may within the shortest horizon (the crossing is then located now).
+    /// </summary>
+    private double LazyRecheck(in NeuronState state)
+    {
+        double a = state.V - _vinf;
+        double b = Math.Max(0, state.S1) + Math.Max(0, state.S2);
+        double c = _vt - _vinf;
+        double eps = 1e-12 * (Math.Abs(a) + Math.Abs(b) + Math.Abs(c));
+        if (!(a < c - eps))
+        {
+            return 0;
+        }
+
+        if (b < c - eps)
+        {
+            // The bound runs from a to b, both below the threshold: never.
+            return double.PositiveInfinity;
+        }
+
+        // Horizons L·2^k: e^{−L·2^(k+1)/τm} is the square of e^{−L·2^k/τm}.
+        double found = 0;
+        double horizon = _lazy;
+        double e = _lazyE0;
+        for (int k = 0; k < LazyLevels; k++)
+        {
+            if (!((a * e) + (b * (1 - e)) < c - eps))
+            {
+                break;
+            }
+
+            found = horizon - 1;
+            horizon *= 2;
+            e *= e;
+        }
+
+        return found;
+    }
+
+    private const int LazyLevels = 8;
+
     private double PowerCrossing(in NeuronState state, double horizon, double notAfter, out double recheck)
     {
         recheck = double.PositiveInfinity;
         if (IsAboveThreshold(state))
         {
             return 0;
+        }
+
+        double lazy = LazyRecheck(state);
+        if (lazy > 0)
+        {
+            // No crossing before the re-check point, which lies further ahead than the next input usually does: look again
+            // there instead of locating the crossing now.
+            recheck = double.IsPositiveInfinity(lazy) ? lazy : Math.Min(lazy, Math.Max(1, horizon));
+            return double.PositiveInfinity;
         }
 
         double a = state.V - _vinf;

@@ -175,7 +175,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     public bool CanReachThreshold(in NeuronState state) => _coba.CanReachThreshold(state);
 
     /// <inheritdoc/>
-    public double SafeTime(in NeuronState state) => _coba.SafeTime(state);
+    public double SafeTime(in NeuronState state) => _coba.LeakBoundTime(state);
 
     /// <inheritdoc/>
     public double ScanStep(in NeuronState state) => _coba.ScanStep(state);

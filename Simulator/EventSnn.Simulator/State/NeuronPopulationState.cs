@@ -142,6 +142,7 @@ public sealed class EventPopulationState : NeuronPopulationState
 
     /// <summary>Loads neuron <paramref name="i"/>.</summary>
     /// <param name="i">Neuron index.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public NeuronState Load(int i)
     {
         var s = new NeuronState { V = Columns[0][i], Refractory = Refractory[i] };
@@ -165,6 +166,7 @@ public sealed class EventPopulationState : NeuronPopulationState
     /// <summary>Stores neuron <paramref name="i"/>.</summary>
     /// <param name="i">Neuron index.</param>
     /// <param name="s">The state.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Store(int i, in NeuronState s)
     {
         double[][] c = Columns;

@@ -32,6 +32,16 @@ internal static class EventHints
     }
 
     /// <summary>
+    /// Whether the model's prediction is cheap when it only yields a re-check point (CUBA LIF in power form: a bound tested at
+    /// fixed horizons), so that re-predicting after inputs that can only lower the trajectory costs less than the early re-check
+    /// it avoids.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool CheapBound<TModel>(in TModel model)
+        where TModel : struct, INeuronModel<TModel>
+        => typeof(TModel) == typeof(CubaLif) && Unsafe.As<TModel, CubaLif>(ref Unsafe.AsRef(in model)).UsesPowerForm;
+
+    /// <summary>
     /// The model's crossing search, told that the first crossing is no later than <paramref name="notAfter"/> ticks (the
     /// previous prediction, before inputs that can only raise the trajectory).
     /// </summary>

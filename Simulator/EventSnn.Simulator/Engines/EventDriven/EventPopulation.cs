@@ -53,6 +53,21 @@ internal abstract class EventPopulation
     /// <param name="neuron">The neuron.</param>
     public abstract void Wake(int neuron);
 
+    /// <summary>
+    /// Handles the population's wake-up sweep at tick <paramref name="t"/>: queues the wake-ups due within the next sweep
+    /// window that were deferred (see <see cref="EventPopulation{TModel}.SweepWindow"/>); a superseded sweep is ignored.
+    /// </summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="t">The tick.</param>
+    public abstract void Sweep(SimulationEngine engine, long t);
+
+    /// <summary>After a restore: rebuilds the deferred wake-up bookkeeping from the restored state and arms a sweep.</summary>
+    /// <param name="engine">The engine.</param>
+    public abstract void Rearm(SimulationEngine engine);
+
+    /// <summary>The generation a sweep event carries (<see cref="EngineEventKind.Wake"/> with neuron 0); no neuron's wake-up uses it.</summary>
+    public const int SweepMark = int.MinValue;
+
     /// <summary>The value of a state variable at tick <paramref name="now"/>, advancing a copy (the stored state is not touched).</summary>
     /// <param name="neuron">Neuron index.</param>
     /// <param name="variable">Variable index.</param>
@@ -77,6 +92,22 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     private int _touchedCount;
     private int _currentStamp = 1;
 
+    /// <summary>
+    /// Length of a sweep window (ticks): wake-ups due at or after the armed sweep are not queued when predicted but by the
+    /// sweep that precedes them, so that the many predictions superseded by a later input before they come due never
+    /// enter the queue.
+    /// </summary>
+    public const long SweepWindow = 1_000_000;
+
+    /// <summary>Smallest population that uses sweeps (a sweep scans every neuron).</summary>
+    public const int SweepMinSize = 128;
+
+    // Tick each neuron needs its next wake-up at (long.MaxValue: none). Invariant: every neuron whose due tick is before
+    // _sweepTick has a wake-up queued no later than it (WakeTick ≤ due).
+    private readonly long[] _due;
+    private readonly bool _sweeps;
+    private long _sweepTick = long.MaxValue;
+
     public EventPopulation(PopulationSpec spec)
         : base(new EventPopulationState(spec))
     {
@@ -94,6 +125,8 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         _input1 = TModel.Info.Receptors.Length > 1 ? new double[spec.Size] : [];
         _touched = new int[spec.Size];
         _stamp = new int[spec.Size];
+        _due = new long[spec.Size];
+        _sweeps = spec.Size >= SweepMinSize;
         Initialize();
     }
 
@@ -112,6 +145,8 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
 
         _touchedCount = 0;
+        Array.Fill(_due, long.MaxValue);
+        _sweepTick = long.MaxValue;
     }
 
     private ref readonly TModel ModelOf(int j) => ref _models.Length == 1 ? ref _models[0] : ref _models[j];
@@ -134,8 +169,9 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         for (int j = 0; j < st.Size; j++)
         {
             st.Crossing[j] = Predict(ModelOf(j), st.Load(j), out st.Recheck[j]);
-            Schedule(engine, j);
         }
+
+        Rearm(engine);
     }
 
     /// <summary>
@@ -149,6 +185,72 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     {
         double c = PredictFree(m, s, notAfter, out recheck);
         return _closedRefractory && s.Refractory > 0 && c == s.Refractory ? c + 1 : c;
+    }
+
+    public override void Sweep(SimulationEngine engine, long t)
+    {
+        if (t != _sweepTick)
+        {
+            return;
+        }
+
+        EventPopulationState st = State;
+        long[] due = _due;
+        long[] queued = st.WakeTick;
+        long end = t + SweepWindow;
+        long rest = long.MaxValue;
+        for (int j = 0; j < due.Length; j++)
+        {
+            long d = due[j];
+            if (d < end)
+            {
+                if (queued[j] > d)
+                {
+                    Push(engine, j, d);
+                }
+            }
+            else if (d < rest)
+            {
+                rest = d;
+            }
+        }
+
+        Arm(engine, rest);
+    }
+
+    public override void Rearm(SimulationEngine engine)
+    {
+        EventPopulationState st = State;
+        for (int j = 0; j < _due.Length; j++)
+        {
+            _due[j] = DueTick(st, j);
+        }
+
+        _sweepTick = long.MaxValue;
+        if (_sweeps)
+        {
+            Arm(engine, engine.QueueNow);
+        }
+        else
+        {
+            for (int j = 0; j < _due.Length; j++)
+            {
+                if (_due[j] != long.MaxValue && st.WakeTick[j] > _due[j])
+                {
+                    Push(engine, j, _due[j]);
+                }
+            }
+        }
+    }
+
+    private void Arm(SimulationEngine engine, long tick)
+    {
+        tick = tick == long.MaxValue ? tick : Math.Max(tick, engine.QueueNow);
+        _sweepTick = tick;
+        if (tick != long.MaxValue)
+        {
+            engine.ScheduleWake(tick, Id, 0, SweepMark);
+        }
     }
 
     public override void Wake(int neuron)
@@ -234,10 +336,11 @@ internal sealed class EventPopulation<TModel> : EventPopulation
 
             double cross = st.Crossing[j];
             int direction = input && !spiked && cross > 0 ? EventHints.InputDirection(m, s, in0, in1) : 0;
-            if (direction < 0)
+            if (direction < 0 && !(double.IsPositiveInfinity(cross) && EventHints.CheapBound(m)))
             {
                 // The inputs can only lower the trajectory: no crossing before the previous prediction, which stays as a
-                // re-check point (its wake-up is already queued).
+                // re-check point (its wake-up is already queued). A model whose bound is cheap re-predicts instead when
+                // it had only a re-check point: the bound from the lowered state usually lies later.
                 if (double.IsFinite(cross))
                 {
                     st.Recheck[j] = cross;
@@ -261,36 +364,66 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     private void Schedule(SimulationEngine engine, int neuron)
     {
         EventPopulationState st = State;
+        long wake = DueTick(st, neuron);
+        _due[neuron] = wake;
+        if (wake == long.MaxValue || st.WakeTick[neuron] <= wake)
+        {
+            // None needed, or a wake-up is already pending no later than needed: it will re-predict then (saves queue
+            // traffic).
+            return;
+        }
+
+        if (wake >= _sweepTick)
+        {
+            // The armed sweep queues it if it is still due then.
+            return;
+        }
+
+        if (_sweeps && _sweepTick == long.MaxValue && wake - engine.QueueNow >= SweepWindow)
+        {
+            // Far ahead and no sweep armed: arm one there instead of queueing the wake-up.
+            Arm(engine, wake);
+            return;
+        }
+
+        Push(engine, neuron, wake);
+    }
+
+    /// <summary>The tick neuron <paramref name="neuron"/> needs its next wake-up at, from its prediction (long.MaxValue: none).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static long DueTick(EventPopulationState st, int neuron)
+    {
         double c = st.Crossing[neuron];
         double r = st.Recheck[neuron];
         long last = st.LastUpdate[neuron];
-        long wake;
         if (double.IsFinite(c))
         {
-            wake = last + (long)Math.Ceiling(c);
+            return last + (long)Math.Ceiling(c);
         }
-        else if (double.IsFinite(r))
+
+        if (double.IsFinite(r))
         {
             // No crossing before the re-check point r: look again at ⌈r⌉ (any crossing c ≥ r is emitted at ⌈c⌉ ≥ ⌈r⌉, and
             // bringing the neuron forward there re-predicts from r first).
-            wake = last + Math.Max(1, (long)Math.Ceiling(r));
-        }
-        else
-        {
-            st.WakeTick[neuron] = long.MaxValue;
-            return;
+            return last + Math.Max(1, (long)Math.Ceiling(r));
         }
 
-        if (st.WakeTick[neuron] <= wake)
-        {
-            // A wake-up is already pending no later than needed: it will re-predict then (saves queue traffic).
-            return;
-        }
+        return long.MaxValue;
+    }
 
+    private static void Push(SimulationEngine engine, int neuron, long wake, EventPopulationState st, int id)
+    {
         st.WakeTick[neuron] = wake;
         int gen = ++st.WakeGeneration[neuron];
-        engine.ScheduleWake(wake, Id, neuron, gen);
+        if (gen == SweepMark)
+        {
+            gen = st.WakeGeneration[neuron] = 0;
+        }
+
+        engine.ScheduleWake(wake, id, neuron, gen);
     }
+
+    private void Push(SimulationEngine engine, int neuron, long wake) => Push(engine, neuron, wake, State, Id);
 
     /// <summary>
     /// Brings neuron <paramref name="j"/> forward from its last update to tick <paramref name="t"/>, emitting every
