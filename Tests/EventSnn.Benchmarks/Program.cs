@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 
 namespace EventSnn.Benchmarks;
 
-/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, or <c>step-latency [TICKS]</c>.</summary>
+/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, or <c>step-latency [TICKS] [clock|clock:DT_US|event ...]</c>.</summary>
 public static class Program
 {
     /// <summary>Runs the benchmark switcher, or the stepper's per-tick latency distribution.</summary>
@@ -18,7 +18,16 @@ public static class Program
                 return 2;
             }
 
-            return StepLatency.Run(ticks);
+            string[] networks = args.Length > 2 ? args[2..] : ["clock", "event"];
+            try
+            {
+                return StepLatency.Run(ticks, networks);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 2;
+            }
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
