@@ -35,6 +35,13 @@ public sealed class NetworkRunner
     private readonly long _lateTicks;
     private readonly long _jumpTicks;
 
+    // The simulation engine when the input population's spikes may be emitted at once instead of queued (see Process).
+    private readonly SimulationEngine? _direct;
+
+    // Half the smallest clock-driven step: with direct emission the engine is advanced through a batch in slices this
+    // long, so that what an input delivers lands in the targets' rings of pending input (which reach a few steps ahead).
+    private readonly long _slice = long.MaxValue;
+
     /// <summary>Wires the runner to an engine.</summary>
     /// <param name="engine">The engine (its network has the input population).</param>
     /// <param name="inputPopulation">The external input population's name.</param>
@@ -68,6 +75,18 @@ public sealed class NetworkRunner
         _collector = new Collector(publish, output is null ? null : new DecisionDecoder(output.Size, decisionWindow));
         engine.AddSpikeMonitor(_collector);
         LatestTick = engine.Now.Ticks;
+        if (engine is SimulationEngine se && !publish[input.Id]
+            && network.Projections.All(pr => pr.Pre != input.Id || se.GetPlasticity(pr.Id) is null))
+        {
+            _direct = se;
+            foreach (PopulationSpec p in network.Populations)
+            {
+                if (se.GetExecution(p.Id) is { Mode: ExecutionMode.Clock } ex)
+                {
+                    _slice = Math.Min(_slice, Math.Max(1, ex.Dt.Ticks / 2));
+                }
+            }
+        }
     }
 
     /// <summary>The engine.</summary>
@@ -119,6 +138,12 @@ public sealed class NetworkRunner
         }
 
         long latest = LatestTick;
+
+        // Every event of the batch is due by the run's end (its latest time): with the simulation engine, nothing else
+        // watching spikes and no plasticity on the input's projections, an input spike is emitted at once (its
+        // deliveries go into the targets' input rings or the queue), as the engine would emit it at its time, instead
+        // of passing through the event queue as a source event.
+        SimulationEngine? direct = _direct is { SpikeMonitorCount: 1 } ? _direct : null;
         for (int k = 0; k < t.Length; k++)
         {
             int src = ExternalEventMap.SourceOf(_shape, xs[k], ys[k], ps[k]);
@@ -143,7 +168,22 @@ public sealed class NetworkRunner
                 late++;
             }
 
-            _engine.InjectEvent(SimTime.FromTicks(tick), _input, src);
+            if (direct is not null)
+            {
+                if (tick - now > _slice)
+                {
+                    // Advance through the batch so that deliveries fit the clock-driven targets' input rings.
+                    direct.RunUntil(SimTime.FromTicks(tick - _slice));
+                    now = tick - _slice;
+                }
+
+                direct.EmitSpike(_input, src, tick);
+            }
+            else
+            {
+                _engine.InjectEvent(SimTime.FromTicks(tick), _input, src);
+            }
+
             injected++;
             if (tick > latest)
             {

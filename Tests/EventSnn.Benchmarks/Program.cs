@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 
 namespace EventSnn.Benchmarks;
 
-/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, <c>step-latency [TICKS]</c>, <c>batch-inference [BATCHES] [THREADS]</c> or <c>conv-replay NET FILE…</c>.</summary>
+/// <summary>Entry point: runs the BenchmarkDotNet suites selected on the command line, <c>step-latency [TICKS] [clock|clock:DT_US|event ...]</c>, <c>batch-inference [BATCHES] [THREADS]</c> or <c>conv-replay NET FILE…</c>.</summary>
 public static class Program
 {
     /// <summary>Runs the benchmark switcher, or the stepper's per-tick latency distribution.</summary>
@@ -18,7 +18,16 @@ public static class Program
                 return 2;
             }
 
-            return StepLatency.Run(ticks);
+            string[] networks = args.Length > 2 ? args[2..] : ["clock", "event"];
+            try
+            {
+                return StepLatency.Run(ticks, networks);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 2;
+            }
         }
 
         if (args.Length > 0 && args[0] == "batch-inference")

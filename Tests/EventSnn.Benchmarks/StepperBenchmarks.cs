@@ -10,10 +10,17 @@ using EventSnn.Simulator.Network;
 namespace EventSnn.Benchmarks;
 
 /// <summary>
-/// The robotics workload of the embedding stepper: 1 000 external sources → 10 000 event-driven LIF neurons (fan-out 10
-/// per input event, recurrent inhibition p = 0.001) → 100 motor neurons; 1 000 input events per 1 ms tick (1 M events/s)
-/// at pseudo-random times and sources, generated into a reused buffer.
+/// The robotics workload of the embedding stepper: 1 000 external sources → 10 000 LIF neurons (fan-out 10 per input
+/// event, recurrent inhibition p = 0.001) → 100 motor neurons; 1 000 input events per 1 ms tick (1 M events/s) at
+/// pseudo-random times and sources, generated into a reused buffer.
 /// </summary>
+/// <remarks>
+/// Two declarations of the same network. <b>Clock-driven</b> (what a control loop that needs bounded latency at 1 kHz
+/// declares): the LIF and motor populations are <c>ClockDriven(dt)</c> (default dt = 1 ms, the loop's tick), so an input
+/// event becomes an add into the population's ring of pending input and each tick costs one integration step of every
+/// neuron, whatever the input rate. <b>Event-driven</b>: every neuron is updated exactly at each delivery (exact
+/// timing, cost per delivery).
+/// </remarks>
 public sealed class StepperWorkload : IDisposable
 {
     /// <summary>Input sources.</summary>
@@ -37,10 +44,37 @@ public sealed class StepperWorkload : IDisposable
     private long _tick;
 
     /// <summary>Builds the network and its stepper (engine threads: 1).</summary>
-    public StepperWorkload()
+    /// <param name="clockDt">The clock-driven populations' step; null: every population event-driven.</param>
+    public StepperWorkload(SimDuration? clockDt = null)
     {
-        static void Lif(PopulationOptions p) => p.Set("tau_m", 10).Set("v_rest", 0).Set("v_thresh", 10).Set("v_reset", 0).Set("t_ref", 2).EventDriven();
-        NetworkSpec net = new NetworkBuilder()
+        ClockDt = clockDt;
+        Stepper = new NetworkStepper(Network(clockDt), new StepperOptions { Outputs = ["motor"] }, new EngineOptions { Threads = 1 });
+        _input = Stepper.Engine.Network.Population("in").Id;
+        _counts = new int[Stepper.OutputCount];
+        _decoded = new float[Stepper.DecodedCount];
+    }
+
+    /// <summary>The clock-driven step, or null for the event-driven network.</summary>
+    public SimDuration? ClockDt { get; }
+
+    /// <summary>The network: clock-driven populations with step <paramref name="clockDt"/>, or event-driven (null).</summary>
+    /// <param name="clockDt">The step of the clock-driven populations, or null.</param>
+    public static NetworkSpec Network(SimDuration? clockDt)
+    {
+        void Lif(PopulationOptions p)
+        {
+            p.Set("tau_m", 10).Set("v_rest", 0).Set("v_thresh", 10).Set("v_reset", 0).Set("t_ref", 2);
+            if (clockDt is { } dt)
+            {
+                p.ClockDriven(dt);
+            }
+            else
+            {
+                p.EventDriven();
+            }
+        }
+
+        return new NetworkBuilder()
             .AddExternalInput("in", PopulationShape.Linear(Inputs))
             .AddNeurons("lif", Neurons, NeuronModel.Lif, Lif)
             .AddNeurons("motor", 100, NeuronModel.Lif, Lif)
@@ -48,10 +82,6 @@ public sealed class StepperWorkload : IDisposable
             .Connect("lif", "lif", ConnectivitySpec.FixedProbability(0.001, 4, allowSelf: false), c => c.Weight(-1).Delay(SimDuration.FromMilliseconds(2L)))
             .Connect("lif", "motor", ConnectivitySpec.FixedProbability(0.01, 5), c => c.Weight(0.5f).Delay(SimDuration.FromMilliseconds(1L)))
             .Build();
-        _input = net.Population("in").Id;
-        Stepper = new NetworkStepper(net, new StepperOptions { Outputs = ["motor"] }, new EngineOptions { Threads = 1 });
-        _counts = new int[Stepper.OutputCount];
-        _decoded = new float[Stepper.DecodedCount];
     }
 
     /// <summary>The stepper.</summary>
@@ -89,8 +119,9 @@ public sealed class StepperWorkload : IDisposable
 }
 
 /// <summary>
-/// One 1 ms tick of the robotics workload (<see cref="StepperWorkload"/>) per operation after 3 s of warm-up;
-/// <c>[MemoryDiagnoser]</c> shows the bytes a tick allocates (expected: none).
+/// One 1 ms tick of the robotics workload (<see cref="StepperWorkload"/>) per operation after 3 s of warm-up, for the
+/// clock-driven (dt = 1 ms) and the event-driven declaration; <c>[MemoryDiagnoser]</c> shows the bytes a tick
+/// allocates (expected: none).
 /// Run: <c>dotnet run -c Release --project Tests/EventSnn.Benchmarks -- --filter '*StepperBenchmarks*'</c>; the
 /// per-tick latency distribution (p50/p99/p99.9/max): <c>-- step-latency [TICKS]</c>.
 /// </summary>
@@ -99,11 +130,15 @@ public class StepperBenchmarks
 {
     private StepperWorkload _workload = null!;
 
+    /// <summary>How the network's neuron populations run: <c>clock</c> (dt = 1 ms) or <c>event</c>.</summary>
+    [Params("clock", "event")]
+    public string Execution { get; set; } = "clock";
+
     /// <summary>Builds the workload and runs 3 000 ticks of warm-up.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _workload = new StepperWorkload();
+        _workload = new StepperWorkload(Execution == "clock" ? SimDuration.FromMilliseconds(1L) : null);
         for (int k = 0; k < StepperWorkload.WarmupTicks; k++)
         {
             _workload.Tick();
@@ -124,42 +159,91 @@ public class StepperBenchmarks
 }
 
 /// <summary>
-/// The per-tick latency distribution of the robotics workload: each tick timed alone (Stopwatch) after a warm-up, and
-/// the bytes allocated by the measured ticks (GC.GetAllocatedBytesForCurrentThread).
+/// The per-tick latency distribution of the robotics workload: each tick timed alone after a warm-up, in wall time
+/// (Stopwatch) and in the thread's CPU time (<c>CLOCK_THREAD_CPUTIME_ID</c> on Linux: what the tick cost, without the
+/// time the thread waited for a core on a shared machine), and the bytes allocated by the measured ticks
+/// (GC.GetAllocatedBytesForCurrentThread).
 /// </summary>
-public static class StepLatency
+public static partial class StepLatency
 {
-    /// <summary>Runs the measurement and prints one line of results.</summary>
+    /// <summary>Runs the measurement for each declaration and prints one line of results per declaration.</summary>
     /// <param name="ticks">Measured ticks (after 3 000 warm-up ticks).</param>
+    /// <param name="executions">Which declarations: "clock" (dt = 1 ms), "clock:DT_US" (another step, in µs), "event".</param>
     /// <returns>The exit code (1 when the measured ticks allocated).</returns>
-    public static int Run(int ticks)
+    public static int Run(int ticks, IReadOnlyList<string> executions)
     {
-        using var workload = new StepperWorkload();
+        int code = 0;
+        foreach (string execution in executions)
+        {
+            SimDuration? dt = execution switch
+            {
+                "event" => null,
+                "clock" => SimDuration.FromMilliseconds(1L),
+                _ when execution.StartsWith("clock:", StringComparison.Ordinal) && long.TryParse(execution.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out long us) && us > 0
+                    => SimDuration.FromMicroseconds(us),
+                _ => throw new ArgumentException($"step-latency: unknown network '{execution}' (clock, clock:DT_US or event)"),
+            };
+            code |= Run(ticks, dt);
+        }
+
+        return code;
+    }
+
+    private static int Run(int ticks, SimDuration? dt)
+    {
+        using var workload = new StepperWorkload(dt);
         for (int k = 0; k < StepperWorkload.WarmupTicks; k++)
         {
             workload.Tick();
         }
 
         long[] elapsed = new long[ticks];
+        long[] cpu = new long[ticks];
         long spikes = workload.Stepper.Engine.SpikeCount;
         long events = workload.Stepper.Engine.EventCount;
+        _ = ThreadCpuNanoseconds(); // binds the native call (a one-time allocation) before anything is counted
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int k = 0; k < ticks; k++)
         {
+            long c0 = ThreadCpuNanoseconds();
             long t0 = Stopwatch.GetTimestamp();
             workload.Tick();
             elapsed[k] = Stopwatch.GetTimestamp() - t0;
+            cpu[k] = ThreadCpuNanoseconds() - c0;
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         spikes = workload.Stepper.Engine.SpikeCount - spikes;
         events = workload.Stepper.Engine.EventCount - events;
         Array.Sort(elapsed);
+        Array.Sort(cpu);
         double us = 1e6 / Stopwatch.Frequency;
-        double At(double q) => elapsed[Math.Min(elapsed.Length - 1, (int)(q * elapsed.Length))] * us;
+        double At(long[] a, double q, double scale) => a[Math.Min(a.Length - 1, (int)(q * a.Length))] * scale;
+        string network = dt is { } d ? $"clock-driven dt = {d.Ticks / 1000} us" : "event-driven";
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"stepper, {StepperWorkload.Neurons} LIF neurons, {StepperWorkload.EventsPerTick} input events per 1 ms tick, {ticks} ticks after {StepperWorkload.WarmupTicks} warm-up: p50 {At(0.5):F1} us, p99 {At(0.99):F1} us, p99.9 {At(0.999):F1} us, max {elapsed[^1] * us:F1} us; {spikes / (double)ticks:F0} spikes and {events / (double)ticks:F0} queue events per tick; {allocated} B allocated ({allocated / (double)ticks:F1} B per tick)"));
+            $"stepper, {network}, {StepperWorkload.Neurons} LIF neurons, {StepperWorkload.EventsPerTick} input events per 1 ms tick, {ticks} ticks after {StepperWorkload.WarmupTicks} warm-up: wall p50 {At(elapsed, 0.5, us):F1} us, p99 {At(elapsed, 0.99, us):F1} us, p99.9 {At(elapsed, 0.999, us):F1} us, max {elapsed[^1] * us:F1} us; thread CPU p50 {At(cpu, 0.5, 1e-3):F1} us, p99 {At(cpu, 0.99, 1e-3):F1} us, p99.9 {At(cpu, 0.999, 1e-3):F1} us, max {cpu[^1] * 1e-3:F1} us; {spikes / (double)ticks:F0} spikes and {events / (double)ticks:F0} queue events per tick; {allocated} B allocated ({allocated / (double)ticks:F1} B per tick)"));
         return allocated == 0 ? 0 : 1;
+    }
+
+    /// <summary>The calling thread's CPU time in ns (0 where the clock is not available).</summary>
+    private static long ThreadCpuNanoseconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        const int ClockThreadCpuTimeId = 3;
+        return ClockGetTime(ClockThreadCpuTimeId, out TimeSpec ts) == 0 ? (ts.Seconds * 1_000_000_000L) + ts.Nanoseconds : 0;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 }

@@ -137,6 +137,7 @@ public sealed class StreamCommandTests
         Assert.Equal(20_000, e2e.GetProperty("processed").GetInt64());
         Assert.Equal(0, e2e.GetProperty("dropped").GetInt64());
         Assert.InRange(e2e.GetProperty("fan_out").GetDouble(), 10, 14);
+        Assert.Equal("clock dt 1000 us", e2e.GetProperty("execution").GetString());
         JsonElement[] overload = [.. root.GetProperty("overload").EnumerateArray()];
         Assert.Equal(["Wait", "DropOldest", "DropNewest"], overload.Select(o => o.GetProperty("mode").GetString()));
         foreach (JsonElement o in overload)
@@ -157,6 +158,8 @@ public sealed class StreamCommandTests
     [InlineData("--events", "10")]
     [InlineData("--neurons", "5")]
     [InlineData("--overload-seconds", "0")]
+    [InlineData("--execution", "bogus")]
+    [InlineData("--dt-us", "0")]
     public void Bench_ingest_usage_errors_exit_2_with_one_line_naming_the_flag(string option, string value)
     {
         var (code, stdout, stderr) = Run("bench", "ingest", option, value, "--json");

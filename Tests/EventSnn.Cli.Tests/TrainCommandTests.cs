@@ -74,6 +74,22 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainingGivesItsEnginesTheCommandsLog()
+    {
+        string data = Path.Combine(_dir, "mnist");
+        // Through the tool's entry point, which starts the command's log (as run, demo and bench are tested).
+        var (code, stdout, stderr) = Cli.Run("train", "diehl-cook", "--neurons", "4", "--train", "2", "--test", "1", "--assign", "2", "--data", data, "--json", "--verbose");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Simulation engine:", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Simulation engine:", stdout, StringComparison.Ordinal);
+
+        // Without --verbose (or --log-file) the engines are silent.
+        var (quietCode, _, quietErr) = Cli.Run("train", "diehl-cook", "--neurons", "4", "--train", "2", "--test", "1", "--assign", "2", "--data", data, "--json");
+        Assert.True(quietCode == 0, quietErr);
+        Assert.DoesNotContain("Simulation engine:", quietErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ResumingACheckpointGivesTheUninterruptedResult()
     {
         string data = Path.Combine(_dir, "mnist");

@@ -2,6 +2,7 @@ using EventSnn.Datasets.Streams;
 using EventSnn.EventQueue;
 using EventSnn.Events;
 using EventSnn.Simulator.Engines;
+using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 using static EventSnn.Hosting.Tests.TestNetworks;
 
@@ -213,5 +214,75 @@ public sealed class PipelineTests
 
         Assert.Equal(0, subscription.DroppedSpikes);
         return spikes;
+    }
+}
+
+/// <summary>The network runner's input path: spikes emitted at once give the spikes of injected (queued) inputs.</summary>
+public sealed class NetworkRunnerInputTests
+{
+    /// <summary>A 2×16×16 input onto 40 LIF neurons, clock-driven (dt 0.5 ms) or event-driven; weights are powers of two.</summary>
+    private static NetworkSpec Network(bool clock) => new NetworkBuilder()
+        .AddExternalInput("dvs", new PopulationShape(2, 16, 16))
+        .AddNeurons("out", 40, NeuronModel.Lif, p =>
+        {
+            p.Set("tau_m", 20);
+            if (clock)
+            {
+                p.ClockDriven(SimDuration.FromMicroseconds(500L));
+            }
+            else
+            {
+                p.EventDriven();
+            }
+        })
+        .Connect("dvs", "out", ConnectivitySpec.FixedProbability(0.2, seed: 3), c => c.Weight(4).DelayUniform(SimDuration.FromMicroseconds(100L), SimDuration.FromMicroseconds(1900L), 4))
+        .Build();
+
+    private static (List<OutputSpike> Spikes, long QueueEvents) Run(bool clock, bool extraMonitor, DvsEvent[] events)
+    {
+        using var engine = new SimulationEngine(Network(clock));
+        if (extraMonitor)
+        {
+            engine.AddSpikeMonitor(new EventSnn.Simulator.Monitors.SpikeRecorder());
+        }
+
+        var runner = new NetworkRunner(engine, "dvs", "out", SimDuration.FromMilliseconds(10L), SimDuration.FromSeconds(1L), SimDuration.FromSeconds(60L));
+        var spikes = new List<OutputSpike>();
+        using var batch = new EventBatch(500);
+        for (int i = 0; i < events.Length; i += 500)
+        {
+            batch.Clear();
+            for (int k = i; k < Math.Min(events.Length, i + 500); k++)
+            {
+                batch.Add(events[k].T, events[k].X, events[k].Y, events[k].P);
+            }
+
+            runner.Process(batch.AsSpan());
+            spikes.AddRange(runner.Spikes.ToArray());
+            runner.ClearOutputs();
+        }
+
+        return (spikes, engine.EventCount);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Inputs_emitted_at_once_give_the_spikes_of_injected_inputs(bool clock)
+    {
+        // Batches of 500 events up to 40 µs apart: each spans several clock steps (the runner advances through it).
+        DvsEvent[] events = TestNetworks.MakeEvents(6000, seed: 11, maxStep: 40);
+        (List<OutputSpike> direct, long directEvents) = Run(clock, extraMonitor: false, events);
+        (List<OutputSpike> queued, long queuedEvents) = Run(clock, extraMonitor: true, events);
+        Assert.True(queued.Count > 50, $"the network must fire ({queued.Count} spikes)");
+        Assert.Equal(queued, direct);
+
+        // The injected run queued every input as a source event; the direct one queued none of them.
+        Assert.True(queuedEvents - directEvents >= events.Length, $"queued {queuedEvents}, direct {directEvents}");
+        if (clock)
+        {
+            // Deliveries into clock-driven targets went into their input rings, not through the queue.
+            Assert.True(directEvents < events.Length / 20, $"direct {directEvents}");
+        }
     }
 }

@@ -46,10 +46,13 @@ internal static class BenchIngestCommand
         var neurons = new Option<int>("--neurons") { Description = "Neurons of the end-to-end and overload network.", DefaultValueFactory = _ => 10_000 };
         var seconds = new Option<double>("--overload-seconds") { Description = "Duration of each overload run.", DefaultValueFactory = _ => 60.0 };
         var batchEvents = new Option<int>("--batch-events") { Description = "Events per pipeline batch (the channel holds 64 batches).", DefaultValueFactory = _ => 8192 };
+        var execution = new Option<string>("--execution") { Description = "How the network's LIF population runs: clock (clock-driven, step --dt-us) or event (exact event-driven).", DefaultValueFactory = _ => "clock" };
+        execution.AcceptOnlyFromAmong("clock", "event");
+        var dtUs = new Option<int>("--dt-us") { Description = "The clock-driven population's step in microseconds.", DefaultValueFactory = _ => 1000 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("ingest", "Live ingest over loopback TCP: AEDAT 4 LZ4 and raw EVT 3.0 decoding, end to end into a running network, and overload per full mode.")
         {
-            part, events, e2eEvents, neurons, seconds, batchEvents, json,
+            part, events, e2eEvents, neurons, seconds, batchEvents, execution, dtUs, json,
         };
         command.SetAction(parse => CliAction.Run(() =>
         {
@@ -59,6 +62,13 @@ internal static class BenchIngestCommand
             int size = parse.GetValue(neurons);
             double s = parse.GetValue(seconds);
             int batch = parse.GetValue(batchEvents);
+            int dt = parse.GetValue(dtUs);
+            if (dt is < 1 or > 100_000)
+            {
+                throw new ArgumentOutOfRangeException("--dt-us", dt, "--dt-us must be in 1..100,000.");
+            }
+
+            SimDuration? step = parse.GetValue(execution) == "event" ? null : SimDuration.FromMicroseconds(dt);
             if (batch is < 64 or > (1 << 20))
             {
                 throw new ArgumentOutOfRangeException("--batch-events", batch, "--batch-events must be in 64..1,048,576.");
@@ -86,10 +96,16 @@ internal static class BenchIngestCommand
                 Ingest(EventFormat.Evt3, Math.Min(n, 300_000));
             }
 
+            if (which is "e2e" or "all")
+            {
+                // Warm-up pass (JIT tiers of the engine and pipeline) before the timed one.
+                EndToEnd(Math.Min(e2e, 300_000), size, batch, step);
+            }
+
             var report = new Report(
                 which is "ingest" or "all" ? [Ingest(EventFormat.Aedat4, n), Ingest(EventFormat.Evt3, n)] : [],
-                which is "e2e" or "all" ? EndToEnd(e2e, size, batch) : null,
-                which is "overload" or "all" ? [.. Enum.GetValues<IngestFullMode>().Select(m => Overload(m, size, TimeSpan.FromSeconds(s), batch))] : []);
+                which is "e2e" or "all" ? EndToEnd(e2e, size, batch, step) : null,
+                which is "overload" or "all" ? [.. Enum.GetValues<IngestFullMode>().Select(m => Overload(m, size, TimeSpan.FromSeconds(s), batch, step))] : []);
             Write(parse.InvocationConfiguration.Output, report, parse.GetValue(json));
             return report.Ok ? 0 : CliAction.UserError;
         }));
@@ -103,7 +119,7 @@ internal static class BenchIngestCommand
         public double EventsPerCpuSecond => Events / CpuSeconds;
     }
 
-    internal sealed record EndToEndResult(long Sent, long Processed, long Dropped, double Seconds, double CpuSeconds, long Spikes, int Neurons, double FanOut)
+    internal sealed record EndToEndResult(long Sent, long Processed, long Dropped, double Seconds, double CpuSeconds, long Spikes, int Neurons, double FanOut, string Execution, int BatchEvents)
     {
         public double EventsPerSecond => Processed / Seconds;
 
@@ -112,7 +128,7 @@ internal static class BenchIngestCommand
 
     internal sealed record OverloadResult(
         string Mode, double Seconds, double DrainSeconds, long Offered, long Received, long Processed, long Dropped, bool Balanced,
-        int BatchesCreated, int MaxBatches, long BatchBoundBytes, long PeakManagedBytes)
+        int BatchesCreated, int MaxBatches, long BatchBoundBytes, long PeakManagedBytes, long StartManagedBytes, long PeakWorkingSetBytes, string Execution)
     {
         public double OverloadRatio => Processed == 0 ? 0 : Offered / (double)Processed;
     }
@@ -226,17 +242,31 @@ internal static class BenchIngestCommand
         return new IngestResult(format == EventFormat.Evt3 ? "evt3" : "aedat4-lz4", events, wire.LongLength, seconds, cpu, checksum);
     }
 
-    /// <summary>The benchmark network: a 2×64×64 DVS input, fixed-probability (≈ 12 per input) onto LIF neurons.</summary>
-    internal static NetworkSpec Network(int neurons) => new NetworkBuilder()
+    /// <summary>
+    /// The benchmark network: a 2×64×64 DVS input, fixed-probability (≈ 12 per input) onto LIF neurons, clock-driven
+    /// with step <paramref name="clockDt"/> (what a service that must keep up with a camera declares) or event-driven (null).
+    /// </summary>
+    internal static NetworkSpec Network(int neurons, SimDuration? clockDt = null) => new NetworkBuilder()
         .AddExternalInput("dvs", new PopulationShape(2, 64, 64))
-        .AddNeurons("hidden", neurons, NeuronModel.Lif, p => p.Set("tau_m", 20))
+        .AddNeurons("hidden", neurons, NeuronModel.Lif, p =>
+        {
+            p.Set("tau_m", 20);
+            if (clockDt is { } dt)
+            {
+                p.ClockDriven(dt);
+            }
+            else
+            {
+                p.EventDriven();
+            }
+        })
         .Connect("dvs", "hidden", ConnectivitySpec.FixedProbability(12.0 / neurons, seed: 7), c => c.Weight(1.0).Delay(SimDuration.FromMilliseconds(1L)))
         .Build();
 
-    internal static EndToEndResult EndToEnd(long count, int neurons, int batchEvents)
+    internal static EndToEndResult EndToEnd(long count, int neurons, int batchEvents, SimDuration? clockDt = null)
     {
         byte[] wire = Encode(EventFormat.Aedat4, count, 64, 64);
-        NetworkSpec network = Network(neurons);
+        NetworkSpec network = Network(neurons, clockDt);
         long synapses = 0;
         var options = new EventSnnOptions { InputPopulation = "dvs", OutputPopulation = "hidden", FullMode = IngestFullMode.Wait, BatchEvents = batchEvents };
         options.Sources.Add("tcp-listen://127.0.0.1:0");
@@ -275,7 +305,7 @@ internal static class BenchIngestCommand
         run.GetAwaiter().GetResult();
         pipeline.DisposeAsync().AsTask().GetAwaiter().GetResult();
         StatusSnapshot s = status.Snapshot();
-        return new EndToEndResult(count, s.EventsProcessed, s.EventsDropped, seconds, cpu, s.SpikesOut, neurons, synapses / (2.0 * 64 * 64));
+        return new EndToEndResult(count, s.EventsProcessed, s.EventsDropped, seconds, cpu, s.SpikesOut, neurons, synapses / (2.0 * 64 * 64), Execution(clockDt), batchEvents);
     }
 
     private static int WaitForPort(EventSnnStatus status)
@@ -294,9 +324,11 @@ internal static class BenchIngestCommand
         throw new TimeoutException("the benchmark listener did not bind");
     }
 
-    internal static OverloadResult Overload(IngestFullMode mode, int neurons, TimeSpan duration, int batchEvents)
+    private static string Execution(SimDuration? clockDt) => clockDt is { } dt ? string.Create(CultureInfo.InvariantCulture, $"clock dt {dt.Ticks / 1000} us") : "event";
+
+    internal static OverloadResult Overload(IngestFullMode mode, int neurons, TimeSpan duration, int batchEvents, SimDuration? clockDt = null)
     {
-        NetworkSpec network = Network(neurons);
+        NetworkSpec network = Network(neurons, clockDt);
         var options = new EventSnnOptions { InputPopulation = "dvs", OutputPopulation = "hidden", FullMode = mode, ChannelCapacity = 64, BatchEvents = batchEvents };
         options.Sources.Add("generator:");
         var status = new EventSnnStatus();
@@ -305,13 +337,16 @@ internal static class BenchIngestCommand
         using var stop = new CancellationTokenSource();
         pipeline.Initialize();
         GC.Collect();
-        long peak = GC.GetTotalMemory(false);
+        long start = GC.GetTotalMemory(false);
+        long peak = start;
+        long peakWorkingSet = Environment.WorkingSet;
         Task run = pipeline.RunAsync(stop.Token);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < duration)
         {
             Thread.Sleep(20);
             peak = Math.Max(peak, GC.GetTotalMemory(false));
+            peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
@@ -322,7 +357,7 @@ internal static class BenchIngestCommand
         var result = new OverloadResult(
             mode.ToString(), seconds, drain, generator.Offered, s.EventsReceived, s.EventsProcessed, s.EventsDropped,
             s.EventsReceived == s.EventsProcessed + s.EventsDropped,
-            pipeline.BatchesCreated, pipeline.MaxBatches, (long)pipeline.MaxBatches * options.BatchEvents * 13, peak);
+            pipeline.BatchesCreated, pipeline.MaxBatches, (long)pipeline.MaxBatches * options.BatchEvents * 13, peak, start, peakWorkingSet, Execution(clockDt));
         pipeline.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return result;
     }
@@ -338,12 +373,12 @@ internal static class BenchIngestCommand
 
             if (report.EndToEnd is { } e)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"e2e: {e.Processed:N0}/{e.Sent:N0} events into {e.Neurons:N0} neurons (fan-out {e.FanOut:F1}), {e.EventsPerSecond / 1e6:F2} Mev/s wall, {e.EventsPerCpuSecond / 1e6:F2} Mev/s CPU, {e.Dropped} dropped, {e.Spikes:N0} spikes"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"e2e: {e.Processed:N0}/{e.Sent:N0} events into {e.Neurons:N0} neurons ({e.Execution}, fan-out {e.FanOut:F1}, {e.BatchEvents} events per batch), {e.EventsPerSecond / 1e6:F2} Mev/s wall, {e.EventsPerCpuSecond / 1e6:F2} Mev/s CPU, {e.Dropped} dropped, {e.Spikes:N0} spikes"));
             }
 
             foreach (OverloadResult o in report.Overload)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overload {o.Mode}: {o.Seconds:F1} s (+{o.DrainSeconds:F1} s drain), offered {o.Offered:N0}, processed {o.Processed:N0} ({o.OverloadRatio:F1}x), dropped {o.Dropped:N0}, balanced {o.Balanced}, batches {o.BatchesCreated}/{o.MaxBatches} (bound {o.BatchBoundBytes:N0} B), peak heap {o.PeakManagedBytes:N0} B"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overload {o.Mode}: {o.Seconds:F1} s (+{o.DrainSeconds:F1} s drain), offered {o.Offered:N0}, processed {o.Processed:N0} ({o.OverloadRatio:F1}x), dropped {o.Dropped:N0}, balanced {o.Balanced}, batches {o.BatchesCreated}/{o.MaxBatches} (bound {o.BatchBoundBytes:N0} B), managed heap {o.StartManagedBytes:N0} B at start, peak {o.PeakManagedBytes:N0} B, peak working set {o.PeakWorkingSetBytes:N0} B ({o.Execution})"));
             }
 
             return;
@@ -374,6 +409,8 @@ internal static class BenchIngestCommand
                 w.WriteNumber("processed", e.Processed);
                 w.WriteNumber("dropped", e.Dropped);
                 w.WriteNumber("neurons", e.Neurons);
+                w.WriteString("execution", e.Execution);
+                w.WriteNumber("batch_events", e.BatchEvents);
                 w.WriteNumber("fan_out", Math.Round(e.FanOut, 2));
                 w.WriteNumber("spikes", e.Spikes);
                 w.WriteNumber("seconds", Math.Round(e.Seconds, 4));
@@ -398,7 +435,10 @@ internal static class BenchIngestCommand
                 w.WriteNumber("batches_created", o.BatchesCreated);
                 w.WriteNumber("max_batches", o.MaxBatches);
                 w.WriteNumber("batch_bound_bytes", o.BatchBoundBytes);
+                w.WriteNumber("start_managed_bytes", o.StartManagedBytes);
                 w.WriteNumber("peak_managed_bytes", o.PeakManagedBytes);
+                w.WriteNumber("peak_working_set_bytes", o.PeakWorkingSetBytes);
+                w.WriteString("execution", o.Execution);
                 w.WriteEndObject();
             }
 

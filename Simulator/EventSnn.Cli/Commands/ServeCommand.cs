@@ -240,11 +240,11 @@ internal static class ServeCommand
     }
 
     /// <summary>Shows status snapshots: a live table on an interactive terminal, plain lines otherwise.</summary>
-    private abstract class StatusView
+    internal abstract class StatusView
     {
         public static StatusView Create(TextWriter output)
             => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive
-                ? new LiveView()
+                ? new LiveView(AnsiConsole.Console)
                 : new PlainView(output);
 
         public abstract Task<StatusSnapshot> RunAsync(Func<Action<StatusSnapshot>, Task<StatusSnapshot>> run);
@@ -266,7 +266,8 @@ internal static class ServeCommand
         });
     }
 
-    private sealed class LiveView : StatusView
+    /// <summary>The live status table on an interactive terminal (<paramref name="console"/>: the terminal, or a test console).</summary>
+    internal sealed class LiveView(IAnsiConsole console) : StatusView
     {
         private readonly Lock _lock = new();
         private StatusSnapshot? _previous;
@@ -283,7 +284,7 @@ internal static class ServeCommand
             table.AddColumn("sources");
             table.AddRow("-", "-", "-", "-", "-", "-", "connecting");
             StatusSnapshot final = null!;
-            await AnsiConsole.Live(table).AutoClear(false).StartAsync(async context =>
+            await console.Live(table).AutoClear(false).StartAsync(async context =>
             {
                 final = await run(s =>
                 {

@@ -99,7 +99,7 @@ internal static class TrainCommand
 
             var options = new DiehlCookRunOptions
             {
-                Network = new DiehlCookOptions { Neurons = n, Inputs = td.Train.Size, Seed = parse.GetValue(seed), Device = selection.Device },
+                Network = new DiehlCookOptions { Neurons = n, Inputs = td.Train.Size, Seed = parse.GetValue(seed), Device = selection.Device, Logger = CliLogging.EngineLogger },
                 Epochs = e,
                 AssignExamples = assign1,
                 Window = Math.Clamp(td.Train.Count / 4, 10, 1000),

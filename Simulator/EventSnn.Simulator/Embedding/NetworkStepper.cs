@@ -20,6 +20,14 @@ namespace EventSnn.Simulator.Embedding;
 /// values at <c>until</c>. Either span may be empty to skip it; otherwise it must have exactly
 /// <see cref="OutputCount"/> (<see cref="DecodedCount"/>) elements. Inputs later than <c>until</c> wait in the engine
 /// for a later call.</para>
+/// <para><b>Inputs.</b> An input due by <c>until</c> is emitted at once, as the engine would emit it at its time: its
+/// deliveries go straight into the input rings of clock-driven targets (or into the queue for event-driven ones)
+/// without a source event in the queue, so a step with a clock-driven network costs no queue work per input. This holds
+/// while the stepper's own counter is the engine's only spike monitor, no plastic projection leaves the input's
+/// population and that population is not an output; otherwise, and for inputs after <c>until</c>, the input is queued
+/// (<see cref="SimulationEngine.InjectEvent"/>) so that monitors and plasticity see every spike in time order. Either
+/// way the network receives the same deliveries at the same times (test
+/// <c>NetworkStepperTests.Inputs_to_a_clock_driven_network_skip_the_event_queue_and_give_the_queued_runs_spikes</c>).</para>
 /// <para><b>Decoding.</b> Each output keeps a rate <c>r(t) = Σ exp(−(t − tₛ)/τ) / τ</c> (spikes per second) over its
 /// spikes tₛ ≤ t, updated at each spike and decayed to <c>until</c> (double precision). The decoded values are the rates,
 /// or the linear readout <see cref="StepperOptions.Readout"/> of them.</para>
@@ -39,6 +47,13 @@ public sealed class NetworkStepper : IDisposable
     private readonly int _cameraPopulation = -1;
     private readonly PopulationShape _cameraShape;
     private readonly long _cameraOrigin;
+
+    // Per population id: its size when it is an external input population, else -1 (input checks without touching the spec).
+    private readonly int[] _externalSize;
+
+    // Per population id: whether its spikes may be emitted at once instead of queued (external, no plastic projection
+    // out of it, not an output): nothing can tell the two apart while the stepper's counter is the engine's only monitor.
+    private readonly bool[] _emitDirectly;
     private int _ownerThread;
 
     /// <summary>Builds an engine for <paramref name="network"/> and a stepper over it (the stepper owns the engine).</summary>
@@ -131,6 +146,16 @@ public sealed class NetworkStepper : IDisposable
             }
 
             _cameraOrigin = options.CameraOrigin.Ticks;
+            _externalSize = new int[network.Populations.Length];
+            _emitDirectly = new bool[network.Populations.Length];
+            foreach (PopulationSpec p in network.Populations)
+            {
+                bool external = p.Kind == PopulationKind.External;
+                _externalSize[p.Id] = external ? p.Size : -1;
+                _emitDirectly[p.Id] = external && offsets[p.Id] < 0
+                    && network.Projections.All(pr => pr.Pre != p.Id || engine.GetPlasticity(pr.Id) is null);
+            }
+
             _counter = new OutputCounter(offsets, total, options.RateTimeConstant.Ticks, engine.Now.Ticks);
             engine.AddSpikeMonitor(_counter);
         }
@@ -174,8 +199,8 @@ public sealed class NetworkStepper : IDisposable
     public void Step(SimTime until, ReadOnlySpan<InputSpike> inputs, Span<int> counts, Span<float> decoded = default)
     {
         BeginStep(until, counts, decoded);
-        NetworkSpec network = Engine.Network;
         long now = Engine.Now.Ticks;
+        int[] sizes = _externalSize;
         for (int k = 0; k < inputs.Length; k++)
         {
             ref readonly InputSpike s = ref inputs[k];
@@ -184,21 +209,31 @@ public sealed class NetworkStepper : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(inputs), s.Time, $"Input {k} is at {s.Time}, before the stepper's time {Engine.Now}.");
             }
 
-            if ((uint)s.Population >= (uint)network.Populations.Length || network.Populations[s.Population].Kind != PopulationKind.External)
+            if ((uint)s.Population >= (uint)sizes.Length || sizes[s.Population] < 0)
             {
                 throw new ArgumentException($"Input {k} names population {s.Population}, which is not an external input population.", nameof(inputs));
             }
 
-            if ((uint)s.Neuron >= (uint)network.Populations[s.Population].Size)
+            if ((uint)s.Neuron >= (uint)sizes[s.Population])
             {
-                throw new ArgumentOutOfRangeException(nameof(inputs), s.Neuron, $"Input {k}: {network.Populations[s.Population]} has {network.Populations[s.Population].Size} sources.");
+                throw new ArgumentOutOfRangeException(nameof(inputs), s.Neuron, $"Input {k}: {Engine.Network.Populations[s.Population]} has {sizes[s.Population]} sources.");
             }
         }
 
+        long u = until.Ticks;
+        bool direct = Engine.SpikeMonitorCount == 1;
+        bool[] emitDirectly = _emitDirectly;
         for (int k = 0; k < inputs.Length; k++)
         {
             ref readonly InputSpike s = ref inputs[k];
-            Engine.InjectEvent(s.Time, s.Population, s.Neuron);
+            if (direct && emitDirectly[s.Population] && s.Time.Ticks <= u)
+            {
+                Engine.EmitSpike(s.Population, s.Neuron, s.Time.Ticks);
+            }
+            else
+            {
+                Engine.InjectEvent(s.Time, s.Population, s.Neuron);
+            }
         }
 
         EndStep(until, counts, decoded);
@@ -236,6 +271,8 @@ public sealed class NetworkStepper : IDisposable
         }
 
         int skipped = 0;
+        long u = until.Ticks;
+        bool direct = _emitDirectly[_cameraPopulation] && Engine.SpikeMonitorCount == 1;
         for (int k = 0; k < events.Length; k++)
         {
             ref readonly DvsEvent e = ref events[k];
@@ -246,7 +283,15 @@ public sealed class NetworkStepper : IDisposable
                 continue;
             }
 
-            Engine.InjectEvent(SimTime.FromTicks(_cameraOrigin + (e.T * SimDuration.TicksPerMicrosecond)), _cameraPopulation, source);
+            long tick = _cameraOrigin + (e.T * SimDuration.TicksPerMicrosecond);
+            if (direct && tick <= u)
+            {
+                Engine.EmitSpike(_cameraPopulation, source, tick);
+            }
+            else
+            {
+                Engine.InjectEvent(SimTime.FromTicks(tick), _cameraPopulation, source);
+            }
         }
 
         EndStep(until, counts, decoded);
@@ -339,6 +384,7 @@ public sealed class NetworkStepper : IDisposable
         private readonly long[] _last;
         private readonly double _tau;
         private readonly double _increment;
+        private long _decayed;
 
         public OutputCounter(int[] offsets, int outputs, long tauTicks, long start)
         {
@@ -347,6 +393,7 @@ public sealed class NetworkStepper : IDisposable
             _rates = new double[outputs];
             _last = new long[outputs];
             Array.Fill(_last, start);
+            _decayed = start;
             _tau = tauTicks;
             _increment = 1.0 / (tauTicks / (double)SimDuration.TicksPerSecond);
         }
@@ -380,14 +427,19 @@ public sealed class NetworkStepper : IDisposable
 
         public void DecayTo(long t)
         {
+            // Outputs silent since the last decay share one factor; the others decay from their last spike.
+            double shared = Math.Exp((_decayed - t) / _tau);
             for (int k = 0; k < _rates.Length; k++)
             {
-                if (_last[k] != t)
+                long last = _last[k];
+                if (last != t)
                 {
-                    _rates[k] *= Math.Exp((_last[k] - t) / _tau);
+                    _rates[k] *= last == _decayed ? shared : Math.Exp((last - t) / _tau);
                     _last[k] = t;
                 }
             }
+
+            _decayed = t;
         }
     }
 }

@@ -303,6 +303,9 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         return _tables[projection];
     }
 
+    /// <summary>The number of spike monitors registered (the embedding stepper checks that its own is the only one).</summary>
+    internal int SpikeMonitorCount => _monitors.Length;
+
     /// <inheritdoc/>
     public void AddSpikeMonitor(ISpikeMonitor monitor)
     {

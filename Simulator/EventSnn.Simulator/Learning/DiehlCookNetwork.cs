@@ -65,6 +65,9 @@ public sealed record DiehlCookOptions
     /// <summary>The device of the clock-driven populations (null: the engine's own CPU device); the caller owns it.</summary>
     public IComputeDevice? Device { get; init; }
 
+    /// <summary>The log the network's engines write to (<see cref="EngineOptions.Logger"/>; null: none).</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
     /// <summary>Firing threshold of an excitatory neuron without adaptation (−52 mV).</summary>
     public double VThresh { get; init; } = -52;
 
@@ -144,8 +147,8 @@ public sealed class DiehlCookNetwork : IDisposable
         options.Validate();
         _o = options;
         TrainSpec = Build(options, learn: true);
-        _train = new SimulationEngine(TrainSpec, new EngineOptions { Device = options.Device });
-        _test = new SimulationEngine(Build(options, learn: false), new EngineOptions { Device = options.Device });
+        _train = new SimulationEngine(TrainSpec, new EngineOptions { Device = options.Device, Logger = options.Logger });
+        _test = new SimulationEngine(Build(options, learn: false), new EngineOptions { Device = options.Device, Logger = options.Logger });
         _input = TrainSpec.Population("input").Id;
         _exc = TrainSpec.Population("exc").Id;
         _plastic = TrainSpec.Projection("input->exc").Id;
