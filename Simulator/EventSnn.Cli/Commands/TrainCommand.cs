@@ -37,9 +37,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint when it exists." };
         var delays = new Option<double>("--input-delay-max") { Description = "Input synapses get random delays of whole steps in [0, this) ms on top of one step (Diehl & Cook's code: 10; 0: none).", DefaultValueFactory = _ => 10 };
         var clockMethod = new Option<string>("--clock-method") { Description = "Excitatory clock step: euler_conductances (Brian 1's conductance decay per step), euler or exponential_euler.", DefaultValueFactory = _ => "euler_conductances" };
-        clockMethod.AcceptOnlyFromAmong("euler_conductances", "euler", "exponential_euler");
         var inhibition = new Option<string>("--inhibition") { Description = "Inhibitory layer: clock (clock-driven, one-step recurrent delays) or event (event-driven, one-tick delays: one step less latency, about 3x the cost).", DefaultValueFactory = _ => "clock" };
-        inhibition.AcceptOnlyFromAmong("event", "clock");
         Option<string> device = DeviceOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
 
@@ -109,6 +107,18 @@ internal static class TrainCommand
                 throw new ArgumentException("--input-delay-max must be a whole number of 0.5 ms steps in 0..1000 ms.");
             }
 
+            string method = parse.GetValue(clockMethod)!;
+            if (method is not ("euler_conductances" or "euler" or "exponential_euler"))
+            {
+                throw new ArgumentException($"--clock-method must be euler_conductances, euler or exponential_euler (got '{method}').");
+            }
+
+            string inhib = parse.GetValue(inhibition)!;
+            if (inhib is not ("clock" or "event"))
+            {
+                throw new ArgumentException($"--inhibition must be clock or event (got '{inhib}').");
+            }
+
             var options = new DiehlCookRunOptions
             {
                 Network = new DiehlCookOptions
@@ -118,8 +128,8 @@ internal static class TrainCommand
                     Seed = parse.GetValue(seed),
                     Device = selection.Device,
                     InputDelayMax = SimDuration.FromMicroseconds((long)Math.Round(delayMax * 1000)),
-                    ClockMethod = parse.GetValue(clockMethod)!,
-                    InhibitionEventDriven = parse.GetValue(inhibition) == "event",
+                    ClockMethod = method,
+                    InhibitionEventDriven = inhib == "event",
                 },
                 Epochs = e,
                 AssignExamples = assign1,
