@@ -114,6 +114,10 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--epochs", "0", "--epochs")]
     [InlineData("--train", "100000", "--train")]
     [InlineData("--resume", "true", "--checkpoint")]
+    [InlineData("--input-delay-max", "0.3", "--input-delay-max")]
+    [InlineData("--input-delay-max", "-1", "--input-delay-max")]
+    [InlineData("--clock-method", "rk4", "--clock-method")]
+    [InlineData("--inhibition", "none", "--inhibition")]
     public void BadOptionsAreOneLineErrors(string option, string value, string named)
     {
         var (code, _, stderr) = Run("train", "diehl-cook", "--data", Path.Combine(_dir, "mnist"), option, value);

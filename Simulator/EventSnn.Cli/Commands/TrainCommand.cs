@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using EventSnn.Cli.Learning;
+using EventSnn.EventQueue;
 using EventSnn.Plotting;
 using EventSnn.Simulator.Learning;
 using Spectre.Console;
@@ -34,11 +35,14 @@ internal static class TrainCommand
         var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Save the learned state here every --checkpoint-every examples and at the end." };
         var every = new Option<int>("--checkpoint-every") { Description = "Examples between checkpoints.", DefaultValueFactory = _ => 1000 };
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint when it exists." };
+        var delays = new Option<double>("--input-delay-max") { Description = "Input synapses get random delays of whole steps in [0, this) ms on top of one step (Diehl & Cook's code: 10; 0: none).", DefaultValueFactory = _ => 10 };
+        var clockMethod = new Option<string>("--clock-method") { Description = "Excitatory clock step: euler_conductances (Brian 1's conductance decay per step), euler or exponential_euler.", DefaultValueFactory = _ => "euler_conductances" };
+        var inhibition = new Option<string>("--inhibition") { Description = "Inhibitory layer: clock (clock-driven, one-step recurrent delays) or event (event-driven, one-tick delays: one step less latency, about 3x the cost).", DefaultValueFactory = _ => "clock" };
         Option<string> device = DeviceOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
 
         var command = new Command("diehl-cook", "Diehl & Cook (2015): unsupervised STDP on MNIST digits with adaptive thresholds and lateral inhibition; reports held-out accuracy.");
-        foreach (Option o in (Option[])[neurons, trainN, testN, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, device, json])
+        foreach (Option o in (Option[])[neurons, trainN, testN, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, delays, clockMethod, inhibition, device, json])
         {
             command.Options.Add(o);
         }
@@ -97,9 +101,37 @@ internal static class TrainCommand
                 throw new ArgumentException("--assign must be ≥ 0.");
             }
 
+            double delayMax = parse.GetValue(delays);
+            if (!(delayMax >= 0 && delayMax <= 1000) || Math.Abs((delayMax * 2) - Math.Round(delayMax * 2)) > 1e-9)
+            {
+                throw new ArgumentException("--input-delay-max must be a whole number of 0.5 ms steps in 0..1000 ms.");
+            }
+
+            string method = parse.GetValue(clockMethod)!;
+            if (method is not ("euler_conductances" or "euler" or "exponential_euler"))
+            {
+                throw new ArgumentException($"--clock-method must be euler_conductances, euler or exponential_euler (got '{method}').");
+            }
+
+            string inhib = parse.GetValue(inhibition)!;
+            if (inhib is not ("clock" or "event"))
+            {
+                throw new ArgumentException($"--inhibition must be clock or event (got '{inhib}').");
+            }
+
             var options = new DiehlCookRunOptions
             {
-                Network = new DiehlCookOptions { Neurons = n, Inputs = td.Train.Size, Seed = parse.GetValue(seed), Device = selection.Device, Logger = CliLogging.EngineLogger },
+                Network = new DiehlCookOptions
+                {
+                    Neurons = n,
+                    Inputs = td.Train.Size,
+                    Seed = parse.GetValue(seed),
+                    Device = selection.Device,
+                    InputDelayMax = SimDuration.FromMicroseconds((long)Math.Round(delayMax * 1000)),
+                    ClockMethod = method,
+                    InhibitionEventDriven = inhib == "event",
+                    Logger = CliLogging.EngineLogger,
+                },
                 Epochs = e,
                 AssignExamples = assign1,
                 Window = Math.Clamp(td.Train.Count / 4, 10, 1000),

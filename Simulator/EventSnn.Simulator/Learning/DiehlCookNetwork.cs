@@ -1,5 +1,6 @@
 using EventSnn.Devices;
 using EventSnn.EventQueue;
+using EventSnn.Simulator.Connectivity;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Monitors;
@@ -44,8 +45,32 @@ public sealed record DiehlCookOptions
     /// <summary>Sum of each excitatory neuron's input weights (78).</summary>
     public double WeightTotal { get; init; } = 78;
 
-    /// <summary>Initial input weights are uniform in [0, this) (0.3).</summary>
+    /// <summary>Initial input weights are <c>(u + 0.01)·this</c> with u uniform in [0, 1) (0.3, as Diehl &amp; Cook's generator draws them).</summary>
     public double InitialWeightMax { get; init; } = 0.3;
+
+    /// <summary>
+    /// Input synapses get random delays (Diehl &amp; Cook's code: uniform in [0, 10 ms), which Brian 1 truncates to whole steps):
+    /// synapse delay = <see cref="Dt"/> + k·<see cref="Dt"/> with k uniform in 0 … this/<see cref="Dt"/> − 1 (the base step
+    /// stands for Brian's zero delay). With <see cref="TripletStdpSpec.PreAtArrival"/> the rule sees an input spike when it
+    /// arrives at each synapse, as Brian 1's STDP does on such a connection. Zero: every input synapse has delay <see cref="Dt"/>.
+    /// </summary>
+    public SimDuration InputDelayMax { get; init; } = SimDuration.FromMilliseconds(10L);
+
+    /// <summary>
+    /// The clock step of the excitatory layer (<c>clock_method</c> of <see cref="DiehlCookLif"/>): <c>euler_conductances</c>
+    /// (default: Brian 1's forward-Euler conductance factors, ge × (1 − dt/τe) = 1/2 and gi × (1 − dt/τi) = 3/4 per 0.5 ms
+    /// step, as in Diehl &amp; Cook's code, with a stable exponential-Euler v step), <c>euler</c> (forward Euler in v too, as
+    /// Brian 1; it overshoots when many inhibitory spikes coincide) or <c>exponential_euler</c> (exact conductance decay).
+    /// </summary>
+    public string ClockMethod { get; init; } = "euler_conductances";
+
+    /// <summary>
+    /// False (default): the inhibitory layer is clock-driven and the recurrent projections have a delay of one step, so an
+    /// excitatory spike at the end of step n reaches the other excitatory neurons' integration at step n + 4 (Brian 1's
+    /// zero-delay connections: n + 2). True: the inhibitory layer runs event-driven (exact) with one-tick recurrent delays:
+    /// n + 3 (its exact crossing takes about 0.5 ms where Brian 1's Euler step fires at once), at about three times the cost.
+    /// </summary>
+    public bool InhibitionEventDriven { get; init; }
 
     /// <summary>Excitatory → inhibitory one-to-one weight (10.4).</summary>
     public double ExcToInh { get; init; } = 10.4;
@@ -53,8 +78,11 @@ public sealed record DiehlCookOptions
     /// <summary>Inhibitory → excitatory weight to every other excitatory neuron (17).</summary>
     public double InhToExc { get; init; } = 17;
 
-    /// <summary>The plasticity rule of the input weights (<see cref="TripletStdpSpec.DiehlCook2015"/>).</summary>
-    public TripletStdpSpec Rule { get; init; } = TripletStdpSpec.DiehlCook2015();
+    /// <summary>
+    /// The plasticity rule of the input weights (<see cref="TripletStdpSpec.DiehlCook2015"/> with presynaptic spikes counted at
+    /// their arrival at each synapse, <see cref="TripletStdpSpec.PreAtArrival"/>).
+    /// </summary>
+    public TripletStdpSpec Rule { get; init; } = TripletStdpSpec.DiehlCook2015() with { PreAtArrival = true };
 
     /// <summary>θ₊ (0.05 mV).</summary>
     public double ThetaPlus { get; init; } = 0.05;
@@ -102,6 +130,16 @@ public sealed record DiehlCookOptions
             throw new ArgumentOutOfRangeException(nameof(MaxRateHz), MaxRateHz, "Input rates must be finite, the maximum rate > 0.");
         }
 
+        if (ClockMethod is not ("euler_conductances" or "euler" or "exponential_euler"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClockMethod), ClockMethod, "The clock method must be euler_conductances, euler or exponential_euler.");
+        }
+
+        if (InputDelayMax.Ticks < 0 || InputDelayMax.Ticks % Dt.Ticks != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InputDelayMax), InputDelayMax, "The longest random input delay must be a whole number of steps ≥ 0.");
+        }
+
         if (!(ThetaOffset >= 0) || !double.IsFinite(ThetaOffset))
         {
             throw new ArgumentOutOfRangeException(nameof(ThetaOffset), ThetaOffset, "The threshold offset must be finite and ≥ 0.");
@@ -135,6 +173,7 @@ public sealed class DiehlCookNetwork : IDisposable
     private readonly int _exc;
     private readonly int _plastic;
     private readonly int[] _counts;
+    private readonly int[] _matrixIndex;
     private readonly Counter _counter;
     private long _sequence;
     private bool _testStale = true;
@@ -153,6 +192,7 @@ public sealed class DiehlCookNetwork : IDisposable
         _exc = TrainSpec.Population("exc").Id;
         _plastic = TrainSpec.Projection("input->exc").Id;
         _counts = new int[options.Neurons];
+        _matrixIndex = MatrixIndex(_train.GetSynapses(_plastic), options.Neurons);
         _counter = new Counter(_exc, _counts);
         _train.AddSpikeMonitor(_counter);
         _test.AddSpikeMonitor(_counter);
@@ -167,8 +207,40 @@ public sealed class DiehlCookNetwork : IDisposable
     /// <summary>Presentations so far (boosted repeats and frozen presentations included; restored by <see cref="Load"/>).</summary>
     public long Presentations => _sequence;
 
-    /// <summary>The input weights, [input, neuron] row-major (input i's weights to every neuron, ascending).</summary>
-    public float[] Weights => _train.GetSynapses(_plastic).Weights;
+    /// <summary>A copy of the input weights, [input, neuron] row-major (input i's weights to every neuron, ascending).</summary>
+    public float[] Weights
+    {
+        get
+        {
+            float[] w = _train.GetSynapses(_plastic).Weights;
+            float[] m = new float[w.Length];
+            for (int k = 0; k < w.Length; k++)
+            {
+                m[_matrixIndex[k]] = w[k];
+            }
+
+            return m;
+        }
+    }
+
+    /// <summary>The delays of the input synapses in ticks, [input, neuron] row-major.</summary>
+    public long[] InputDelays
+    {
+        get
+        {
+            SynapseTable tb = _train.GetSynapses(_plastic);
+            long[] d = new long[tb.Targets.Length];
+            for (int g = 0; g < tb.GroupCount; g++)
+            {
+                for (int k = tb.GroupStart[g]; k < tb.GroupStart[g + 1]; k++)
+                {
+                    d[_matrixIndex[k]] = tb.GroupDelay[g];
+                }
+            }
+
+            return d;
+        }
+    }
 
     /// <summary>The adaptive thresholds θ (mV above <see cref="DiehlCookOptions.VThresh"/>; negative once θ has decayed below it), one per excitatory neuron.</summary>
     public float[] Theta => ((ClockPopulationState)_train.GetPopulationState(_exc)!).Columns[3];
@@ -363,6 +435,11 @@ public sealed class DiehlCookNetwork : IDisposable
         }
 
         SimDuration d = o.Dt;
+        (int[] inPre, int[] inPost, float[] inW, SimDuration[] inD) = InputSynapses(o);
+        int method = o.ClockMethod switch { "euler" => 1, "euler_conductances" => 2, _ => 0 };
+        SimDuration rd = o.InhibitionEventDriven ? SimDuration.FromTicks(1) : d;
+        SimDuration dInh = d;
+        bool inhEvent = o.InhibitionEventDriven;
         return new NetworkBuilder()
             .AddExternalInput("input", shape)
             .AddNeurons("exc", n, NeuronModel.DiehlCookLif, p => p
@@ -370,24 +447,83 @@ public sealed class DiehlCookNetwork : IDisposable
                 .Set("theta_rest", learn ? -o.ThetaOffset : 0)
                 .Set("theta_plus", learn ? o.ThetaPlus : 0)
                 .Set("tau_theta", learn ? o.TauThetaMs : 1e12)
+                .Set("clock_method", method)
                 .Threshold(ThresholdComparison.Greater)
                 .ClockDriven(d))
-            .AddNeurons("inh", n, NeuronModel.DiehlCookLif, p => p
-                .Set("tau_m", 10).Set("v_rest", -60).Set("v_reset", -45).Set("v_thresh", -40).Set("e_inh", -85)
-                .Set("t_ref", 2).Set("theta_plus", 0).Set("tau_theta", 1e12)
-                .Threshold(ThresholdComparison.Greater)
-                .ClockDriven(d))
-            .Connect("input", "exc", ConnectivitySpec.AllToAll(), c =>
+            .AddNeurons("inh", n, NeuronModel.DiehlCookLif, p =>
             {
-                c.WeightUniform(0, o.InitialWeightMax, o.Seed).Delay(d).Receptor("e");
+                p.Set("tau_m", 10).Set("v_rest", -60).Set("v_reset", -45).Set("v_thresh", -40).Set("e_inh", -85)
+                    .Set("t_ref", 2).Set("theta_plus", 0).Set("tau_theta", 1e12)
+                    .Set("clock_method", method)
+                    .Threshold(ThresholdComparison.Greater);
+                if (inhEvent)
+                {
+                    p.EventDriven();
+                }
+                else
+                {
+                    p.ClockDriven(dInh);
+                }
+            })
+            .Connect("input", "exc", ConnectivitySpec.Explicit(inPre, inPost, inW, inD), c =>
+            {
+                c.Delay(d).Receptor("e");
                 if (learn)
                 {
                     c.Plasticity(o.Rule).NormalizeWeights(o.WeightTotal);
                 }
             })
-            .Connect("exc", "inh", ConnectivitySpec.OneToOne(), c => c.Weight(o.ExcToInh).Delay(d).Receptor("e"))
-            .Connect("inh", "exc", ConnectivitySpec.Explicit(pre, post), c => c.Weight(o.InhToExc).Delay(d).Receptor("i"))
+            .Connect("exc", "inh", ConnectivitySpec.OneToOne(), c => c.Weight(o.ExcToInh).Delay(rd).Receptor("e"))
+            .Connect("inh", "exc", ConnectivitySpec.Explicit(pre, post), c => c.Weight(o.InhToExc).Delay(rd).Receptor("i"))
             .Build();
+    }
+
+    /// <summary>
+    /// The input synapses, every input to every excitatory neuron (input-major): weights <c>(u + 0.01)·max</c> and delays
+    /// <c>dt·(1 + k)</c>, k uniform in 0 … InputDelayMax/dt − 1, from two streams of the seed.
+    /// </summary>
+    private static (int[] Pre, int[] Post, float[] Weights, SimDuration[] Delays) InputSynapses(DiehlCookOptions o)
+    {
+        int n = o.Neurons;
+        int count = o.Inputs * n;
+        var pre = new int[count];
+        var post = new int[count];
+        var w = new float[count];
+        var delays = new SimDuration[count];
+        var wr = Xoshiro256.ForStream(o.Seed, 0x5765_6967_6874UL);
+        var dr = Xoshiro256.ForStream(o.Seed, 0x4465_6C61_7973UL);
+        long steps = o.InputDelayMax.Ticks / o.Dt.Ticks;
+        for (int i = 0, k = 0; i < o.Inputs; i++)
+        {
+            for (int j = 0; j < n; j++, k++)
+            {
+                pre[k] = i;
+                post[k] = j;
+                w[k] = (float)((wr.NextDouble() + 0.01) * o.InitialWeightMax);
+                long step = steps > 0 ? (long)dr.NextBelow((ulong)steps) : 0;
+                delays[k] = SimDuration.FromTicks(o.Dt.Ticks * (1 + step));
+            }
+        }
+
+        return (pre, post, w, delays);
+    }
+
+    /// <summary>Per synapse of the input table, its index in the [input, neuron] matrix.</summary>
+    private static int[] MatrixIndex(SynapseTable tb, int neurons)
+    {
+        int[] m = new int[tb.Targets.Length];
+        for (int i = 0; i < tb.PreSize; i++)
+        {
+            for (int g = tb.SourceGroupStart[i]; g < tb.SourceGroupStart[i + 1]; g++)
+            {
+                for (int k = tb.GroupStart[g]; k < tb.GroupStart[g + 1]; k++)
+                {
+                    m[k] = (i * neurons) + tb.Targets[k];
+                }
+            }
+        }
+
+        return m;
     }
 
     private static float[] ThetaOf(SimulationEngine e) => ((ClockPopulationState)e.GetPopulationState(e.Network.Population("exc").Id)!).Columns[3];

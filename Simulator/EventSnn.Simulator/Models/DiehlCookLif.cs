@@ -21,7 +21,12 @@ namespace EventSnn.Simulator.Models;
 /// <para>Clock mode: exponential Euler for v with the conductances of the step's start (<c>G = 1 + ge + gi</c>,
 /// <c>v∞ = (v_rest + ge·e_exc + gi·e_inh)/G</c>, <c>v ← v∞ + (v − v∞)·e^{−G·dt/τm}</c>; stable for any conductance, never past a
 /// reversal potential), exact decay of ge, gi and of θ towards θ_rest over the step (factors e^{−dt/τ}), then the step's inputs and the
-/// spike rule against <c>v_thresh + θ</c>.</para>
+/// spike rule against <c>v_thresh + θ</c>. With <c>clock_method = euler</c> (1) the clock step is forward Euler instead, as Brian 1
+/// integrates these nonlinear equations in Diehl &amp; Cook's code: <c>v ← v + (dt/τm)·((v_rest − v) + ge·(e_exc − v) + gi·(e_inh − v))</c>,
+/// <c>ge ← ge·(1 − dt/τe)</c>, <c>gi ← gi·(1 − dt/τi)</c> (every derivative taken at the step's start; θ still decays exactly). The
+/// event mode is exact either way. <c>clock_method = euler_conductances</c> (2) takes Brian 1's per-step conductance factors
+/// (1 − dt/τe, 1 − dt/τi) with the exponential-Euler v step, which stays stable when many inhibitory spikes coincide (forward
+/// Euler in v overshoots past e_inh once <c>gi·dt/τm &gt; 1</c>).</para>
 /// </remarks>
 public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
 {
@@ -52,6 +57,8 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     private readonly float _cVr;
     private readonly float _cThetaPlus;
     private readonly float _cThetaRest;
+    private readonly BlittableBool _euler;
+    private readonly BlittableBool _eulerG;
     private readonly ClockSpikeRule _rule;
 
     private DiehlCookLif(ReadOnlySpan<double> p, in SpikeRules rules)
@@ -73,6 +80,8 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         _dt = 0;
         _taue = Units.MsToTicks(p[1]);
         _taui = Units.MsToTicks(p[2]);
+        _euler = p[12] == 1;
+        _eulerG = p[12] >= 1;
     }
 
     private DiehlCookLif(in DiehlCookLif other, double dt)
@@ -81,8 +90,8 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         _dt = dt;
         _coba = other._coba.WithTimeStep(dt);
         _cHm = (float)(dt / _taum);
-        _cDe = (float)Math.Exp(-dt / _taue);
-        _cDi = (float)Math.Exp(-dt / _taui);
+        _cDe = _eulerG ? (float)(1 - (dt / _taue)) : (float)Math.Exp(-dt / _taue);
+        _cDi = _eulerG ? (float)(1 - (dt / _taui)) : (float)Math.Exp(-dt / _taui);
         _cDth = (float)Math.Exp(-dt / _tauTheta);
         _cVrest = (float)_vrest;
         _cEe = (float)_ee;
@@ -112,6 +121,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
             new("theta_plus", "mV", 0.05, 0),
             new("tau_theta", "ms", 1e7, 0, true),
             new("theta_rest", "mV", 0.0),
+            NeuronParameterInfo.Choice("clock_method", "exponential_euler", "exponential_euler", "euler", "euler_conductances"),
         ],
         LinearModelRules.AllResetModes)
     {
@@ -194,10 +204,20 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         TLane v = neuron.V;
         TLane ge = neuron.S1;
         TLane gi = neuron.S2;
-        TLane g = TLane.Splat(1f) + ge + gi;
-        TLane vinf = (TLane.Splat(_cVrest) + (ge * TLane.Splat(_cEe)) + (gi * TLane.Splat(_cEi))) / g;
-        TLane decay = LaneMath.Exp<TLane, TMask>(-(g * TLane.Splat(_cHm)));
-        neuron.V = TLane.Select(integrate, vinf + ((v - vinf) * decay), v);
+        if (_euler)
+        {
+            // Forward Euler (Brian 1's update of these nonlinear equations): every derivative at the step's start.
+            TLane dv = (TLane.Splat(_cVrest) - v) + (ge * (TLane.Splat(_cEe) - v)) + (gi * (TLane.Splat(_cEi) - v));
+            neuron.V = TLane.Select(integrate, v + (dv * TLane.Splat(_cHm)), v);
+        }
+        else
+        {
+            TLane g = TLane.Splat(1f) + ge + gi;
+            TLane vinf = (TLane.Splat(_cVrest) + (ge * TLane.Splat(_cEe)) + (gi * TLane.Splat(_cEi))) / g;
+            TLane decay = LaneMath.Exp<TLane, TMask>(-(g * TLane.Splat(_cHm)));
+            neuron.V = TLane.Select(integrate, vinf + ((v - vinf) * decay), v);
+        }
+
         neuron.S1 = (ge * TLane.Splat(_cDe)) + input0;
         neuron.S2 = (gi * TLane.Splat(_cDi)) + input1;
         TLane rest = TLane.Splat(_cThetaRest);

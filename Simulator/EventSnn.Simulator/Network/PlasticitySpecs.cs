@@ -342,6 +342,17 @@ public sealed record TripletStdpSpec(double A2Plus, double A3Plus, double A2Minu
     /// <inheritdoc/>
     public override double WMax { get; } = WMax;
 
+    /// <summary>
+    /// False (default): the presynaptic side of the rule sees a spike when the presynaptic neuron fires. True: it sees it
+    /// when it arrives at each synapse, after that synapse's delay (traces r₁, r₂ kept per synapse, depression applied at
+    /// arrival with o₁ at the arrival tick), as Brian 1's STDP runs on a connection with heterogeneous delays (Diehl &amp;
+    /// Cook's code). Not available on convolutions.
+    /// </summary>
+    public bool PreAtArrival { get; init; }
+
+    /// <inheritdoc/>
+    public override bool SupportsSharedKernel => !PreAtArrival;
+
     /// <summary>Pfister &amp; Gerstner (2006) Table 4, visual cortex, all-to-all, full model.</summary>
     /// <param name="wMin">Lower bound.</param>
     /// <param name="wMax">Upper bound.</param>

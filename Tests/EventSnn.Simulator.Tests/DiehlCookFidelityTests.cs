@@ -1,0 +1,171 @@
+using EventSnn.EventQueue;
+using EventSnn.Simulator.Engines;
+using EventSnn.Simulator.Learning;
+using EventSnn.Simulator.Models;
+using EventSnn.Simulator.Network;
+
+namespace EventSnn.Simulator.Tests;
+
+/// <summary>The points where the Diehl &amp; Cook network follows the original Brian 1 code, each checked by hand.</summary>
+public class DiehlCookFidelityTests
+{
+    private static readonly DiehlCookOptions Small = new() { Neurons = 8, Inputs = 16, Seed = 11, MaxBoosts = 3 };
+
+    [Fact]
+    public void TripletRuleCanCountPresynapticSpikesAtTheirArrival()
+    {
+        // One synapse with a 4 ms delay. Pre spikes at 10 and 27 ms arrive at 14 and 31 ms; post spikes at 20 and 30 ms.
+        // Arrival semantics (Brian 1's STDP on a delayed connection): at the post spike of 30 ms r1 = e^{-(30-14)/20} (the
+        // spike of 27 ms has not arrived), o2(t-ε) = e^{-10/40}; the arrival at 31 ms depresses by ν_pre·o1 = ν_pre·e^{-1/20}.
+        const double nuPre = 0.01;
+        const double nuPost = 0.1;
+        TripletStdpSpec rule = TripletStdpSpec.DiehlCook2015(nuPre, nuPost, 10) with { PreAtArrival = true };
+        long[] pre = [Units.Ms(10), Units.Ms(27)];
+        long[] post = [Units.Ms(20), Units.Ms(30)];
+        double expected = 0.5 + (nuPost * Math.Exp(-16.0 / 20) * Math.Exp(-10.0 / 40)) - (nuPre * Math.Exp(-1.0 / 20));
+        Assert.Equal(expected, Run(rule, pre, post), 6);
+
+        // At the spike (the default): r1 at 30 ms comes from the spike of 27 ms, and the depression at 27 ms sees o1 = e^{-7/20}.
+        double atSpike = 0.5 + (nuPost * Math.Exp(-3.0 / 20) * Math.Exp(-10.0 / 40)) - (nuPre * Math.Exp(-7.0 / 20));
+        Assert.Equal(atSpike, Run(rule with { PreAtArrival = false }, pre, post), 6);
+    }
+
+    private static double Run(TripletStdpSpec rule, long[] pre, long[] post)
+    {
+        const long driveDelay = 1_000_000;
+        NetworkSpec net = new NetworkBuilder()
+            .AddSpikeSource("pre", [TestTime.Ticks(pre)])
+            .AddSpikeSource("drive", [TestTime.Ticks([.. post.Select(t => t - driveDelay)])])
+            .AddNeurons("post", 1, NeuronModel.Lif)
+            .Connect("drive", "post", ConnectivitySpec.OneToOne(), c => c.Weight(40).Delay(SimDuration.FromTicks(driveDelay)))
+            .Connect("pre", "post", ConnectivitySpec.AllToAll(), c => c.Weight(0.5).Delay(SimDuration.FromMilliseconds(4L)).Plasticity(rule))
+            .Build();
+        using SimulationEngine e = TestEngines.Event(net);
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        e.RunUntil(SimTime.FromMilliseconds(40L));
+        Assert.Equal(post, s.TimesOf(2, 0));
+        return e.GetSynapses(1).Weights[0];
+    }
+
+    [Fact]
+    public void ArrivalSemanticsAreRejectedOnConvolutions()
+    {
+        TripletStdpSpec rule = TripletStdpSpec.DiehlCook2015() with { PreAtArrival = true };
+        Assert.False(rule.SupportsSharedKernel);
+        Assert.True(TripletStdpSpec.DiehlCook2015().SupportsSharedKernel);
+    }
+
+    private static (double V, double Ge, double Gi) OneStep(int method, double v0, double ge0, double gi0)
+    {
+        NetworkSpec net = new NetworkBuilder()
+            .AddNeurons("n", 1, NeuronModel.DiehlCookLif, p => p
+                .Set("clock_method", method)
+                .Initial("v", v0).Initial("ge", ge0).Initial("gi", gi0)
+                .ClockDriven(SimDuration.FromMicroseconds(500)))
+            .Build();
+        using var e = new SimulationEngine(net, new EngineOptions());
+        e.RunUntil(SimTime.FromMicroseconds(500));
+        return (e.ReadState(0, 0, 0), e.ReadState(0, 0, 1), e.ReadState(0, 0, 2));
+    }
+
+    [Fact]
+    public void ForwardEulerStepIsBrianOnesUpdate()
+    {
+        // τm 100 ms, τe 1 ms, τi 2 ms, v_rest −65, e_exc 0, e_inh −100, dt 0.5 ms; every derivative at the step's start.
+        (double v, double ge, double gi) = OneStep(1, -60, 2, 1);
+        double dv = (-65 - -60) + (2 * (0 - -60)) + (1 * (-100 - -60));
+        Assert.Equal(-60 + (0.5 / 100 * dv), v, 4);
+        Assert.Equal(2 * (1 - (0.5 / 1)), ge, 6);
+        Assert.Equal(1 * (1 - (0.5 / 2)), gi, 6);
+    }
+
+    [Fact]
+    public void EulerConductancesKeepTheExponentialEulerVoltageStep()
+    {
+        (double v, double ge, double gi) = OneStep(2, -60, 2, 1);
+        double g = 1 + 2 + 1;
+        double vinf = (-65 + (2 * 0) + (1 * -100)) / g;
+        Assert.Equal(vinf + ((-60 - vinf) * Math.Exp(-g * 0.5 / 100)), v, 4);
+        Assert.Equal(1.0, ge, 6);
+        Assert.Equal(0.75, gi, 6);
+
+        // The default keeps the exact conductance decay.
+        (_, double ge0, double gi0) = OneStep(0, -60, 2, 1);
+        Assert.Equal(2 * Math.Exp(-0.5), ge0, 5);
+        Assert.Equal(Math.Exp(-0.25), gi0, 5);
+    }
+
+    [Fact]
+    public void InputSynapsesHaveBrianOnesRandomDelaysAndInitialWeights()
+    {
+        // Delays: one step plus k whole steps, k uniform in 0..19 (Brian 1 truncates U[0, 10 ms) to steps); weights
+        // (u + 0.01)·0.3.
+        using var net = new DiehlCookNetwork(Small with { Neurons = 50, Inputs = 100 });
+        long dt = Small.Dt.Ticks;
+        long[] d = net.InputDelays;
+        Assert.Equal(5000, d.Length);
+        Assert.All(d, x => Assert.True(x % dt == 0 && x >= dt && x <= 20 * dt, $"delay {x}"));
+        int[] histogram = new int[21];
+        foreach (long x in d)
+        {
+            histogram[x / dt]++;
+        }
+
+        // 5000 draws over 20 values: each count near 250 (σ ≈ 15.4).
+        Assert.All(histogram.Skip(1), c => Assert.InRange(c, 170, 330));
+
+        using var none = new DiehlCookNetwork(Small with { InputDelayMax = SimDuration.Zero });
+        Assert.All(none.InputDelays, x => Assert.Equal(dt, x));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(Small with { InputDelayMax = SimDuration.FromMicroseconds(700) }));
+
+        // The drawn weights (u + 0.01)·0.3 are normalised to 78 per neuron when the network is built: within a neuron the
+        // ratio of any weight to the largest lies in [0.01/1.01, 1].
+        using var fresh = new DiehlCookNetwork(Small with { Neurons = 50, Inputs = 100 });
+        float[] w = fresh.Weights;
+        for (int j = 0; j < 50; j++)
+        {
+            float[] column = [.. Enumerable.Range(0, 100).Select(i => w[(i * 50) + j])];
+            Assert.Equal(78, column.Sum(), 3);
+            Assert.All(column, x => Assert.InRange(x / column.Max(), (0.01 / 1.01) - 1e-6, 1 + 1e-6));
+        }
+    }
+
+    [Fact]
+    public void InhibitionLatencyDependsOnTheInhibitoryExecution()
+    {
+        // Brian 1 (zero-delay connections, update → threshold → propagate in each step): an excitatory spike at step n makes
+        // its inhibitory partner fire at step n + 1 (its Euler step jumps 31 mV). Clock-driven with one-step delays the
+        // partner fires at the end of step n + 2; event-driven with one-tick delays it fires at its exact crossing, about
+        // 0.5 ms after the excitatory spike, and inhibits one step earlier than the clock-driven layer.
+        foreach (bool eventDriven in (bool[])[true, false])
+        {
+            NetworkSpec spec = DiehlCookNetwork.Build(Small with { InhibitionEventDriven = eventDriven }, learn: true);
+            using var e = new SimulationEngine(spec, new EngineOptions());
+            var s = new SpikeList();
+            e.AddSpikeMonitor(s);
+            int exc = spec.Population("exc").Id;
+            int inh = spec.Population("inh").Id;
+            e.RunUntil(SimTime.FromMilliseconds(1L));
+
+            // Drive neuron 0 straight into a spike: set its membrane above threshold.
+            var st = (State.ClockPopulationState)e.GetPopulationState(exc)!;
+            st.Columns[0][0] = -40f;
+            e.RunUntil(SimTime.FromMilliseconds(10L));
+            long te = s.TimesOf(exc, 0)[0];
+            long ti = s.TimesOf(inh, 0)[0];
+            long dt = Small.Dt.Ticks;
+            long recurrent = e.GetSynapses(spec.Projection("inh->exc").Id).MaxDelay;
+            if (eventDriven)
+            {
+                Assert.InRange(ti - te, dt + 1, (2 * dt) - 1);
+                Assert.Equal(1, recurrent);
+            }
+            else
+            {
+                Assert.Equal(2 * dt, ti - te);
+                Assert.Equal(dt, recurrent);
+            }
+        }
+    }
+}
