@@ -3,9 +3,9 @@ using EventSnn.Simulator.Network;
 namespace EventSnn.Simulator.Layers;
 
 /// <summary>
-/// The linear layers of one connection of a <see cref="LayerGraph"/> (Linear, Conv2d, AvgPool2d, Flatten, Dropout,
-/// BatchNorm), composed at build time into one set of explicit synapses from the connection's source population, with
-/// the same equations and composition as <see cref="Sequential"/>. An empty path is the identity (weights 1).
+/// The linear layers of one connection (Linear, Conv2d, AvgPool2d, Flatten, Dropout, BatchNorm) — in a
+/// <see cref="LayerGraph"/>, or between two neuron layers of a <see cref="Sequential"/> — composed at build time into one
+/// set of explicit synapses from the connection's source population. An empty path is the identity (weights 1).
 /// </summary>
 public sealed class LayerPath
 {
@@ -26,6 +26,9 @@ public sealed class LayerPath
     internal IReadOnlyList<LayerOp> Ops => _ops;
 
     internal float[]? Bias => _bias;
+
+    /// <summary>Whether a layer with weights or a bias is pending (Flatten and Dropout alone are not).</summary>
+    internal bool HasPending => _map is not null || _bias is not null;
 
     /// <summary>A fully connected layer: output o receives Σ_i W[o, i]·x_i (+ bias[o]).</summary>
     /// <param name="outFeatures">Outputs.</param>

@@ -27,10 +27,7 @@ public sealed class Sequential
     private readonly NetworkBuilder _builder = new();
     private readonly SimDuration _delay;
     private string _source;
-    private PopulationShape _sourceShape;
-    private PopulationShape _shape;
-    private Dictionary<int, float>[]? _map; // null: identity from the source
-    private float[]? _bias;
+    private LayerPath _path; // the linear layers since the last neuron layer, from _source
     private int _layers;
 
     /// <summary>Starts a container whose input is an external population of <paramref name="input"/>'s shape.</summary>
@@ -41,14 +38,13 @@ public sealed class Sequential
     {
         _builder.AddExternalInput(inputName, input);
         _source = inputName;
-        _sourceShape = input;
-        _shape = input;
+        _path = new LayerPath(input);
         _delay = delay ?? SimDuration.FromMilliseconds(1L);
         ArgumentOutOfRangeException.ThrowIfLessThan(_delay.Ticks, 1L, nameof(delay));
     }
 
     /// <summary>The shape after the layers added so far.</summary>
-    public PopulationShape Shape => _shape;
+    public PopulationShape Shape => _path.Shape;
 
     /// <summary>A fully connected layer: output o receives Σ_i W[o, i]·x_i (+ bias[o]).</summary>
     /// <param name="outFeatures">Outputs.</param>
@@ -58,33 +54,7 @@ public sealed class Sequential
     /// <returns>This container.</returns>
     public Sequential Linear(int outFeatures, float[]? weights = null, float[]? bias = null, WeightInit? init = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
-        int inF = _shape.Size;
-        float[] w = Weights(weights, (long)outFeatures * inF, inF, outFeatures, init, "Linear", $"[{outFeatures}, {inF}]");
-        CheckBias(bias, outFeatures, "Linear");
-        Compose(PopulationShape.Linear(outFeatures), (j, emit) =>
-        {
-            for (int o = 0; o < outFeatures; o++)
-            {
-                emit(o, w[((long)o * inF) + j]);
-            }
-        });
-        _bias = AddBias(_bias, bias, outFeatures, b =>
-        {
-            float[] r = new float[outFeatures];
-            for (int o = 0; o < outFeatures; o++)
-            {
-                double s = 0;
-                for (int j = 0; j < inF; j++)
-                {
-                    s += w[((long)o * inF) + j] * b[j];
-                }
-
-                r[o] = (float)s;
-            }
-
-            return r;
-        });
+        _path.Linear(outFeatures, weights, bias, init);
         return this;
     }
 
@@ -103,44 +73,7 @@ public sealed class Sequential
     /// <returns>This container.</returns>
     public Sequential Conv2d(int outChannels, int kernel, int stride = 1, int padding = 0, int dilation = 1, float[]? weights = null, float[]? bias = null, WeightInit? init = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernel, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(padding);
-        ArgumentOutOfRangeException.ThrowIfLessThan(dilation, 1);
-        (int cIn, int h, int wd) = (_shape.Channels, _shape.Height, _shape.Width);
-        int ho = OutSize(h, kernel, stride, padding, dilation, "Conv2d"), wo = OutSize(wd, kernel, stride, padding, dilation, "Conv2d");
-        int kk = kernel * kernel;
-        float[] k = Weights(weights, (long)outChannels * cIn * kk, cIn * kk, outChannels * kk, init, "Conv2d", $"[{outChannels}, {cIn}, {kernel}, {kernel}]");
-        CheckBias(bias, outChannels, "Conv2d");
-        var outShape = new PopulationShape(outChannels, ho, wo);
-        Compose(outShape, (j, emit) =>
-        {
-            int c = j / (h * wd), y = j / wd % h, x = j % wd;
-            for (int ky = 0; ky < kernel; ky++)
-            {
-                int ty = y + padding - (ky * dilation);
-                if (ty < 0 || ty % stride != 0 || ty / stride >= ho)
-                {
-                    continue;
-                }
-
-                for (int kx = 0; kx < kernel; kx++)
-                {
-                    int tx = x + padding - (kx * dilation);
-                    if (tx < 0 || tx % stride != 0 || tx / stride >= wo)
-                    {
-                        continue;
-                    }
-
-                    for (int o = 0; o < outChannels; o++)
-                    {
-                        emit(outShape.IndexOf(o, ty / stride, tx / stride), k[(((((long)o * cIn) + c) * kernel) + ky) * kernel + kx]);
-                    }
-                }
-            }
-        });
-        _bias = AddBias(_bias, bias, outShape.Size, b => ConvBias(b, k, cIn, h, wd, outShape, kernel, stride, padding, dilation), perChannel: outShape);
+        _path.Conv2d(outChannels, kernel, stride, padding, dilation, weights, bias, init);
         return this;
     }
 
@@ -151,26 +84,7 @@ public sealed class Sequential
     /// <returns>This container.</returns>
     public Sequential AvgPool2d(int kernel, int? stride = null, int padding = 0)
     {
-        int s = stride ?? kernel;
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernel, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(s, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(padding);
-        (int c0, int h, int wd) = (_shape.Channels, _shape.Height, _shape.Width);
-        var outShape = new PopulationShape(c0, OutSize(h, kernel, s, padding, 1, "AvgPool2d"), OutSize(wd, kernel, s, padding, 1, "AvgPool2d"));
-        float share = 1f / (kernel * kernel);
-        Compose(outShape, (j, emit) => PoolWindows(j, h, wd, outShape, kernel, s, padding, o => emit(o, share)));
-        if (_bias is { } b0)
-        {
-            float[] r = new float[outShape.Size];
-            for (int j = 0; j < b0.Length; j++)
-            {
-                float v = b0[j];
-                PoolWindows(j, h, wd, outShape, kernel, s, padding, o => r[o] += v * share);
-            }
-
-            _bias = r;
-        }
-
+        _path.AvgPool2d(kernel, stride, padding);
         return this;
     }
 
@@ -186,7 +100,7 @@ public sealed class Sequential
     /// <exception cref="InvalidOperationException">Linear layers are pending: max pooling acts on spikes.</exception>
     public Sequential MaxPool2d(int kernel, int? stride = null, int padding = 0, string? name = null)
     {
-        if (_map is not null || _bias is not null)
+        if (_path.HasPending)
         {
             throw new InvalidOperationException("MaxPool2d acts on spikes: put it after the input or a neuron layer, not after a linear layer.");
         }
@@ -195,17 +109,15 @@ public sealed class Sequential
         ArgumentOutOfRangeException.ThrowIfLessThan(kernel, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(s, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
-        (int c0, int h, int wd) = (_shape.Channels, _shape.Height, _shape.Width);
-        var outShape = new PopulationShape(c0, OutSize(h, kernel, s, padding, 1, "MaxPool2d"), OutSize(wd, kernel, s, padding, 1, "MaxPool2d"));
-        Compose(outShape, (j, emit) => PoolWindows(j, h, wd, outShape, kernel, s, padding, o => emit(o, PoolWeight)));
-        return Neurons(NeuronModel.IntegrateAndFire, null, name);
+        PopulationShape input = _path.Shape, outShape = LayerPath.PoolShape(input, kernel, s, padding, "MaxPool2d");
+        return AddLayer(NeuronModel.IntegrateAndFire, null, name, outShape, null, LayerPath.PoolSynapses(input, outShape, kernel, s, padding, PoolWeight));
     }
 
     /// <summary>Flattens C×H×W to one dimension (indices unchanged: (c·H + y)·W + x).</summary>
     /// <returns>This container.</returns>
     public Sequential Flatten()
     {
-        _shape = PopulationShape.Linear(_shape.Size);
+        _path.Flatten();
         return this;
     }
 
@@ -214,11 +126,7 @@ public sealed class Sequential
     /// <returns>This container.</returns>
     public Sequential Dropout(double p = 0.5)
     {
-        if (!(p >= 0 && p < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(p), p, "The dropout probability must be in [0, 1).");
-        }
-
+        _path.Dropout(p);
         return this;
     }
 
@@ -234,33 +142,7 @@ public sealed class Sequential
     /// <returns>This container.</returns>
     public Sequential BatchNorm(float[] runningMean, float[] runningVar, float[]? weight = null, float[]? biasTerm = null, double eps = 1e-5)
     {
-        ArgumentNullException.ThrowIfNull(runningMean);
-        ArgumentNullException.ThrowIfNull(runningVar);
-        // A 1-D shape (after Linear or Flatten) is BatchNorm1d: one channel per feature.
-        int c = _shape.IsSpatial ? _shape.Channels : _shape.Size, per = _shape.IsSpatial ? _shape.Height * _shape.Width : 1;
-        foreach ((float[]? a, string what) in new[] { ((float[]?)runningMean, "running_mean"), (runningVar, "running_var"), (weight, "weight"), (biasTerm, "bias") })
-        {
-            if (a is not null && a.Length != c)
-            {
-                throw new ArgumentException($"BatchNorm {what} has {a.Length} values; the input has {c} channels.", nameof(runningMean));
-            }
-        }
-
-        if (!(eps >= 0) || runningVar.Any(v => !(v >= 0) || !(v + eps > 0)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(runningVar), "BatchNorm needs running_var ≥ 0, eps ≥ 0 and running_var + eps > 0.");
-        }
-
-        double[] scale = [.. Enumerable.Range(0, c).Select(k => (weight?[k] ?? 1.0) / Math.Sqrt(runningVar[k] + eps))];
-        Compose(_shape, (j, emit) => emit(j, (float)scale[j / per]));
-        float[] b = _bias ?? new float[_shape.Size];
-        for (int j = 0; j < b.Length; j++)
-        {
-            int k = j / per;
-            b[j] = (float)((scale[k] * (b[j] - runningMean[k])) + (biasTerm?[k] ?? 0));
-        }
-
-        _bias = b;
+        _path.BatchNorm(runningMean, runningVar, weight, biasTerm, eps);
         return this;
     }
 
@@ -276,15 +158,19 @@ public sealed class Sequential
     public Sequential Neurons(NeuronModel model, Action<PopulationOptions>? configure = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return AddLayer(model, configure, name, _path.Shape, _path.Bias, _path.Synapses());
+    }
+
+    private Sequential AddLayer(NeuronModel model, Action<PopulationOptions>? configure, string? name, PopulationShape shape, float[]? bias, ExplicitConnectivity synapses)
+    {
         string pop = name ?? $"layer{++_layers}";
-        float[]? bias = _bias;
         bool hasBias = bias is not null && bias.Any(v => v != 0);
         if (hasBias && !model.Info.Parameters.Any(p => p.Name == "i_offset"))
         {
             throw new ArgumentException($"Layer '{pop}': model '{model.Info.Name}' has no constant input (i_offset) to carry the bias of the layers before it.", nameof(model));
         }
 
-        _builder.AddNeurons(pop, _shape, model, o =>
+        _builder.AddNeurons(pop, shape, model, o =>
         {
             if (hasBias)
             {
@@ -293,39 +179,9 @@ public sealed class Sequential
 
             configure?.Invoke(o);
         });
-
-        var pre = new List<int>();
-        var post = new List<int>();
-        var w = new List<float>();
-        for (int j = 0; j < _sourceShape.Size; j++)
-        {
-            if (_map is null)
-            {
-                pre.Add(j);
-                post.Add(j);
-                w.Add(1f);
-                continue;
-            }
-
-            if (_map[j] is { } row)
-            {
-                foreach ((int o, float v) in row.OrderBy(e => e.Key))
-                {
-                    if (v != 0)
-                    {
-                        pre.Add(j);
-                        post.Add(o);
-                        w.Add(v);
-                    }
-                }
-            }
-        }
-
-        _builder.Connect(_source, pop, ConnectivitySpec.Explicit([.. pre], [.. post], [.. w]), p => p.Delay(_delay));
+        _builder.Connect(_source, pop, synapses, p => p.Delay(_delay));
         _source = pop;
-        _sourceShape = _shape;
-        _map = null;
-        _bias = null;
+        _path = new LayerPath(shape);
         return this;
     }
 
@@ -342,7 +198,7 @@ public sealed class Sequential
     /// <exception cref="InvalidOperationException">Linear layers follow the last neuron layer (they would have no effect).</exception>
     public NetworkSpec Build()
     {
-        if (_map is not null || _bias is not null)
+        if (_path.HasPending)
         {
             throw new InvalidOperationException("The last layers are linear: end the container with a neuron layer.");
         }
@@ -352,133 +208,4 @@ public sealed class Sequential
 
     /// <summary>The weight that makes a max-pooling neuron (integrate-and-fire, rest −65 mV, threshold −50 mV) fire on one input spike.</summary>
     public const float PoolWeight = 100f;
-
-    private void Compose(PopulationShape outShape, Action<int, Action<int, float>> op)
-    {
-        int n = _sourceShape.Size;
-        var next = new Dictionary<int, float>[n];
-        for (int p = 0; p < n; p++)
-        {
-            Dictionary<int, float> row = next[p] = [];
-            void Emit(int o, float v) => row[o] = row.GetValueOrDefault(o) + v;
-            if (_map is null)
-            {
-                op(p, (o, v) => Emit(o, v));
-            }
-            else if (_map[p] is { } cur)
-            {
-                foreach ((int j, float v0) in cur)
-                {
-                    op(j, (o, v) => Emit(o, v0 * v));
-                }
-            }
-        }
-
-        _map = next;
-        _shape = outShape;
-    }
-
-    private static void PoolWindows(int j, int h, int wd, PopulationShape outShape, int kernel, int stride, int padding, Action<int> emit)
-    {
-        int c = j / (h * wd), y = j / wd % h, x = j % wd;
-        for (int ky = 0; ky < kernel; ky++)
-        {
-            int ty = y + padding - ky;
-            if (ty < 0 || ty % stride != 0 || ty / stride >= outShape.Height)
-            {
-                continue;
-            }
-
-            for (int kx = 0; kx < kernel; kx++)
-            {
-                int tx = x + padding - kx;
-                if (tx < 0 || tx % stride != 0 || tx / stride >= outShape.Width)
-                {
-                    continue;
-                }
-
-                emit(outShape.IndexOf(c, ty / stride, tx / stride));
-            }
-        }
-    }
-
-    private static float[] ConvBias(float[] b, float[] k, int cIn, int h, int wd, PopulationShape outShape, int kernel, int stride, int padding, int dilation)
-    {
-        float[] r = new float[outShape.Size];
-        for (int o = 0; o < outShape.Channels; o++)
-        {
-            for (int oy = 0; oy < outShape.Height; oy++)
-            {
-                for (int ox = 0; ox < outShape.Width; ox++)
-                {
-                    double s = 0;
-                    for (int c = 0; c < cIn; c++)
-                    {
-                        for (int ky = 0; ky < kernel; ky++)
-                        {
-                            for (int kx = 0; kx < kernel; kx++)
-                            {
-                                int y = (oy * stride) - padding + (ky * dilation), x = (ox * stride) - padding + (kx * dilation);
-                                if (y >= 0 && y < h && x >= 0 && x < wd)
-                                {
-                                    s += k[(((((o * cIn) + c) * kernel) + ky) * kernel) + kx] * b[(((c * h) + y) * wd) + x];
-                                }
-                            }
-                        }
-                    }
-
-                    r[outShape.IndexOf(o, oy, ox)] = (float)s;
-                }
-            }
-        }
-
-        return r;
-    }
-
-    private static float[]? AddBias(float[]? pending, float[]? own, int size, Func<float[], float[]> transform, PopulationShape? perChannel = null)
-    {
-        float[]? r = pending is null ? null : transform(pending);
-        if (own is null)
-        {
-            return r;
-        }
-
-        r ??= new float[size];
-        int per = perChannel is { } s ? s.Height * s.Width : 1;
-        for (int i = 0; i < size; i++)
-        {
-            r[i] += own[i / per];
-        }
-
-        return r;
-    }
-
-    private static void CheckBias(float[]? bias, int count, string layer)
-    {
-        if (bias is not null && bias.Length != count)
-        {
-            throw new ArgumentException($"{layer} bias has {bias.Length} values; {count} are needed.", nameof(bias));
-        }
-    }
-
-    private static float[] Weights(float[]? given, long count, int fanIn, int fanOut, WeightInit? init, string layer, string shape)
-    {
-        if (given is not null)
-        {
-            return given.Length == count ? given : throw new ArgumentException($"{layer} weights have {given.Length} values; shape {shape} needs {count}.", nameof(given));
-        }
-
-        float[] w = new float[count];
-        (init ?? WeightInit.KaimingUniform(0, Math.Sqrt(5))).Fill(w, fanIn, fanOut);
-        return w;
-    }
-
-    private static int OutSize(int size, int kernel, int stride, int padding, int dilation, string layer)
-    {
-        int span = (dilation * (kernel - 1)) + 1;
-        int n = ((size + (2 * padding) - span) / stride) + 1;
-        return size + (2 * padding) >= span && n >= 1
-            ? n
-            : throw new ArgumentException($"{layer}: a kernel spanning {span} does not fit an input of {size} with padding {padding}.", nameof(kernel));
-    }
 }
