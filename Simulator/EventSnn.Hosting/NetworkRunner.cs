@@ -15,9 +15,10 @@ namespace EventSnn.Hosting;
 public readonly record struct BatchResult(int Injected, int Outside, int Late, bool Rebased);
 
 /// <summary>
-/// Runs a network on DVS event batches, event-driven: maps each event onto the external input population
-/// (<see cref="ExternalEventMap"/>), injects it at its time, runs the engine to the batch's last event, and collects the
-/// output spikes and decisions to publish. Used by one thread at a time (the engine's rule).
+/// Runs a network on DVS event batches, event by event: maps each event onto the external input population
+/// (<see cref="ExternalEventMap"/>), delivers it at its own time (to event-driven and clock-driven populations alike, as
+/// the network declares them), runs the engine to the batch's last event, and collects the output spikes and decisions
+/// to publish. Used by one thread at a time (the engine's rule).
 /// </summary>
 /// <remarks>
 /// <para><b>Time.</b> Event time t (µs) maps to tick <c>baseTick + (t − baseUs)·1000</c>. The base is set by the first

@@ -31,10 +31,4 @@ public static class Propagators
         double phi = Math.Abs(x) < 1e-300 ? 1.0 : -ExpM1(-x) / x;
         return t / tauM * Math.Exp(-t / tauS) * phi;
     }
-
-    /// <summary>Gauss–Legendre nodes on [−1, 1] (4 points, symmetric; positive half listed).</summary>
-    internal static ReadOnlySpan<double> GaussNodes => [0.3399810435848563, 0.8611363115940526];
-
-    /// <summary>Gauss–Legendre weights matching <see cref="GaussNodes"/>.</summary>
-    internal static ReadOnlySpan<double> GaussWeights => [0.6521451548625461, 0.3478548451374538];
 }
