@@ -527,35 +527,19 @@ internal static class LayerModelFile
 
         if (o.Optional("reset") is Node rn)
         {
-            ResetMode mode = rn.String() switch
-            {
-                "to_value" => ResetMode.ToValue,
-                "subtract" => ResetMode.Subtract,
-                "none" => ResetMode.None,
-                string s => throw rn.Error($"unknown reset '{s}' (to_value, subtract, none)"),
-            };
+            ResetMode mode = SpikeRuleKeys.Reset(rn);
             settings.Add(x => x.Reset(mode));
         }
 
         if (o.Optional("threshold_comparison") is Node tn)
         {
-            ThresholdComparison c = tn.String() switch
-            {
-                ">=" => ThresholdComparison.GreaterOrEqual,
-                ">" => ThresholdComparison.Greater,
-                string s => throw tn.Error($"unknown comparison '{s}' (>=, >)"),
-            };
+            ThresholdComparison c = SpikeRuleKeys.Comparison(tn);
             settings.Add(x => x.Threshold(c));
         }
 
         if (o.Optional("refractory_end") is Node en)
         {
-            RefractoryEnd end = en.String() switch
-            {
-                "half_open" => RefractoryEnd.HalfOpen,
-                "closed" => RefractoryEnd.Closed,
-                string s => throw en.Error($"unknown refractory end '{s}' (half_open, closed)"),
-            };
+            RefractoryEnd end = SpikeRuleKeys.RefractoryEnd(en);
             settings.Add(x => x.RefractoryEnd(end));
         }
 

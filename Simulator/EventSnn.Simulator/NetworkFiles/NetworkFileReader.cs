@@ -328,13 +328,7 @@ internal sealed partial class NetworkFileReader
 
         if (o.Optional("reset") is Node resetNode)
         {
-            ResetMode reset = resetNode.String() switch
-            {
-                "to_value" => ResetMode.ToValue,
-                "subtract" => ResetMode.Subtract,
-                "none" => ResetMode.None,
-                string s => throw resetNode.Error($"unknown reset '{s}' (resets: to_value, subtract, none)"),
-            };
+            ResetMode reset = SpikeRuleKeys.Reset(resetNode);
             if (!info.SupportedResets.Contains(reset))
             {
                 throw resetNode.Error($"model '{info.Name}' does not support this reset");
@@ -345,23 +339,13 @@ internal sealed partial class NetworkFileReader
 
         if (o.Optional("threshold_comparison") is Node cmpNode)
         {
-            ThresholdComparison cmp = cmpNode.String() switch
-            {
-                ">=" => ThresholdComparison.GreaterOrEqual,
-                ">" => ThresholdComparison.Greater,
-                string s => throw cmpNode.Error($"unknown threshold comparison '{s}' (\">=\": spike when v ≥ v_thresh, \">\": when v > v_thresh)"),
-            };
+            ThresholdComparison cmp = SpikeRuleKeys.Comparison(cmpNode);
             settings.Add(x => x.Threshold(cmp));
         }
 
         if (o.Optional("refractory_end") is Node endNode)
         {
-            RefractoryEnd end = endNode.String() switch
-            {
-                "half_open" => RefractoryEnd.HalfOpen,
-                "closed" => RefractoryEnd.Closed,
-                string s => throw endNode.Error($"unknown refractory end '{s}' (half_open: an input at exactly t_spike + t_ref is applied; closed: it is discarded)"),
-            };
+            RefractoryEnd end = SpikeRuleKeys.RefractoryEnd(endNode);
             settings.Add(x => x.RefractoryEnd(end));
         }
 
