@@ -25,7 +25,7 @@ target `--target` (default cython: compiled once, cached across seeds) is used. 
 with `--standalone`, `loop_cpu_s` is the processor time of that loop, measured inside the generated program, and
 `directory` is the generated project: `cd DIR && ./main` runs the same simulation again without compiling (then
 `loop_cpu_s.txt` holds the loop's processor time and `results/last_run_info.txt` its wall time first).
-Install Brian2 with `apt-get install python3-brian` (Debian/Ubuntu) or `pip install brian2`.
+Install Brian2 with `bash scripts/install-benchmark-references.sh` (Debian package python3-brian and g++).
 """
 import argparse
 import json
