@@ -41,6 +41,9 @@ namespace EventSnn.Simulator.Embedding;
 /// </remarks>
 public sealed class NetworkStepper : IDisposable
 {
+    // How many inputs ahead the synapse rows are prefetched: far enough for a load to arrive, near enough to stay cached.
+    private const int PrefetchDistance = 8;
+
     private readonly bool _ownsEngine;
     private readonly OutputCounter _counter;
     private readonly float[] _readout;
@@ -226,9 +229,16 @@ public sealed class NetworkStepper : IDisposable
         for (int k = 0; k < inputs.Length; k++)
         {
             ref readonly InputSpike s = ref inputs[k];
+            if (k + PrefetchDistance < inputs.Length)
+            {
+                // The synapse rows of an input a few places on start loading while this one is delivered.
+                ref readonly InputSpike next = ref inputs[k + PrefetchDistance];
+                Engine.PrefetchFanout(next.Population, next.Neuron);
+            }
+
             if (direct && emitDirectly[s.Population] && s.Time.Ticks <= u)
             {
-                Engine.EmitSpike(s.Population, s.Neuron, s.Time.Ticks);
+                Engine.EmitUnobserved(s.Population, s.Neuron, s.Time.Ticks);
             }
             else
             {
@@ -286,7 +296,7 @@ public sealed class NetworkStepper : IDisposable
             long tick = _cameraOrigin + (e.T * SimDuration.TicksPerMicrosecond);
             if (direct && tick <= u)
             {
-                Engine.EmitSpike(_cameraPopulation, source, tick);
+                Engine.EmitUnobserved(_cameraPopulation, source, tick);
             }
             else
             {

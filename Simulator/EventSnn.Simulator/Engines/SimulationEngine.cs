@@ -57,6 +57,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly int[] _receptor;
     private readonly int[] _post;
     private readonly bool[] _queued;
+    private readonly ClockPopulation?[] _direct;
     private readonly int[][] _outgoing;
     private readonly PlasticityRule?[] _rules;
     private readonly PlasticityRule?[] _syncRules;
@@ -191,6 +192,12 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         _clocks = [.. clocks];
+        _direct = new ClockPopulation?[network.Projections.Length];
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            _direct[pr.Id] = _queued[pr.Id] ? null : _clock[pr.Post];
+        }
+
         Device = device ?? (clocks.Count > 0 ? options.DeviceFor(network.Populations[clocks[0].Id]) : null);
         foreach (ProjectionSpec pr in network.Projections)
         {
@@ -695,30 +702,64 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         _spikeCount++;
         _metricSpikes++;
         EngineTopology.NotifySpike(_monitors, _preRules[population], _postRules[population], population, neuron, tick);
+        Fanout(population, neuron, tick, amplitude);
+    }
 
+    /// <summary>
+    /// Emits a binary spike that no monitor and no plasticity rule observes (the caller has checked that none can): it is
+    /// counted and fanned out exactly as <see cref="EmitSpike"/> would, without the notifications.
+    /// </summary>
+    internal void EmitUnobserved(int population, int neuron, long tick)
+    {
+        _spikeCount++;
+        _metricSpikes++;
+        Fanout(population, neuron, tick, 1f);
+    }
+
+    /// <summary>
+    /// Asks the processor to start loading the synapse rows that a spike of (population, neuron) will read, so that a
+    /// caller emitting many spikes one after another overlaps their loads (a hint: nothing changes).
+    /// </summary>
+    internal void PrefetchFanout(int population, int neuron) => FanoutPrefetch.Row(neuron, _outgoing[population], _tables);
+
+    /// <summary>
+    /// The deliveries of a spike: each delay group of each outgoing projection is added into a clock-driven target's input
+    /// ring when it fits there (and plasticity cannot change it in flight), and queued otherwise.
+    /// </summary>
+    private void Fanout(int population, int neuron, long tick, float amplitude)
+    {
         long floor = _queue.Now.Ticks;
-        foreach (int pr in _outgoing[population])
+        int[] outgoing = _outgoing[population];
+        for (int o = 0; o < outgoing.Length; o++)
         {
+            int pr = outgoing[o];
             SynapseTable tb = _tables[pr];
-            int first = tb.SourceGroupStart[neuron];
-            int end = tb.SourceGroupStart[neuron + 1];
-            ClockPopulation? target = _clock[_post[pr]];
+            int[] sourceStart = tb.SourceGroupStart;
+            int first = sourceStart[neuron];
+            int end = sourceStart[neuron + 1];
+            ClockPopulation? direct = _direct[pr];
+            long[] delays = tb.GroupDelay;
             for (int g = first; g < end; g++)
             {
-                long arrival = Math.Max(tick + tb.GroupDelay[g], floor);
-                if (target is not null)
+                long arrival = Math.Max(tick + delays[g], floor);
+                if (direct is not null && direct.TryAddInput(arrival, pr, g, amplitude))
                 {
-                    if (!_queued[pr] && target.TryAddInput(arrival, pr, g, amplitude))
-                    {
-                        continue;
-                    }
-
-                    _clockDeliveries.Enqueue(SimTime.FromTicks(arrival), 0);
+                    continue;
                 }
 
-                _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, pr, g, BitConverter.SingleToInt32Bits(amplitude)));
+                Enqueue(pr, g, arrival, amplitude);
             }
         }
+    }
+
+    private void Enqueue(int projection, int group, long arrival, float amplitude)
+    {
+        if (_clock[_post[projection]] is not null)
+        {
+            _clockDeliveries.Enqueue(SimTime.FromTicks(arrival), 0);
+        }
+
+        _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, projection, group, BitConverter.SingleToInt32Bits(amplitude)));
     }
 
     /// <summary>The queue's current time (ticks): nothing can be scheduled before it.</summary>

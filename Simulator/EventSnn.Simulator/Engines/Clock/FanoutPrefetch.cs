@@ -52,6 +52,44 @@ internal static class FanoutPrefetch
         }
     }
 
+    /// <summary>Prefetches the row of one spike of <paramref name="neuron"/> in <paramref name="tables"/>[<paramref name="outgoing"/>[k]].</summary>
+    /// <param name="neuron">The spiking neuron.</param>
+    /// <param name="outgoing">The projections leaving its population.</param>
+    /// <param name="tables">Every projection's synapses, by id.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Row(int neuron, int[] outgoing, SynapseTable[] tables)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        foreach (int pr in outgoing)
+        {
+            SynapseTable tb = tables[pr];
+            int[] sourceStart = tb.SourceGroupStart;
+            int[] groupStart = tb.GroupStart;
+            int[] targets = tb.Targets;
+            float[] weights = tb.Weights;
+            if ((uint)neuron >= (uint)sourceStart.Length)
+            {
+                continue;
+            }
+
+            int g = sourceStart[neuron];
+            if ((uint)g >= (uint)groupStart.Length)
+            {
+                continue;
+            }
+
+            int from = groupStart[g];
+            if ((uint)from < (uint)targets.Length && (uint)from < (uint)weights.Length)
+            {
+                Touch(ref targets[from], ref weights[from]);
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Touch(ref int target, ref float weight)
     {

@@ -25,7 +25,7 @@ internal sealed class ResidentClockPopulation<TModel> : ClockPopulation, IDispos
     private bool _hostStale;
 
     public ResidentClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device, IResidentClockDevice resident)
-        : base(new ClockPopulationState(spec, dt, ClockPopulation<TModel>.PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length)
+        : base(new ClockPopulationState(spec, dt, ClockPopulation<TModel>.PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length, hostRing: false)
     {
         int n = spec.PerNeuronParameters.IsEmpty ? 1 : spec.Size;
         var models = new TModel[n];
