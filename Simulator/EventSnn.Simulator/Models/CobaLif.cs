@@ -261,21 +261,29 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
             double wm2 = 0;
             double a0 = c * qh[0];
             double pk = ph[0];
-            for (int k = 0; k < M; k++)
+
+            // Two terms per iteration (the stop test after both). Only one fused multiply-add per term lies on the
+            // dependency chain: the factors (a0 − S·k)/(k + 1) and the rest of each term do not depend on w_k.
+            for (int k = 0; k < M; k += 2)
             {
-                double r = Reciprocals[k + 1];
-                double rest = c * ((q1 * wm1) + (q2 * wm2) - pk);
-                double a = a0 - (sv * k);
-                double next = ((a * wk) + rest) * r;
-                w[k + 1] = next;
-                wm2 = wm1;
-                wm1 = wk;
-                wk = next;
-                pk = k == 0 ? p1 : k == 1 ? p2 : 0;
-                small = Math.Abs(next) <= tol ? small + 1 : 0;
-                if (small >= need && rhoNum <= (0.5 - absS) * (k + 2))
+                double r1 = Reciprocals[k + 1];
+                double r2 = Reciprocals[k + 2];
+                double pk1 = k == 0 ? p1 : 0;
+                double rest1 = c * ((q1 * wm1) + (q2 * wm2) - pk) * r1;
+                double next1 = Math.FusedMultiplyAdd((a0 - (sv * k)) * r1, wk, rest1);
+                double rest2 = c * ((q1 * wk) + (q2 * wm1) - pk1) * r2;
+                double next2 = Math.FusedMultiplyAdd((a0 - (sv * (k + 1))) * r2, next1, rest2);
+                w[k + 1] = next1;
+                w[k + 2] = next2;
+                wm2 = wk;
+                wm1 = next1;
+                wk = next2;
+                pk = k == 0 ? p2 : 0;
+                small = Math.Abs(next1) <= tol ? small + 1 : 0;
+                small = Math.Abs(next2) <= tol ? small + 1 : 0;
+                if (small >= need && rhoNum <= (0.5 - absS) * (k + 3))
                 {
-                    n = k + 1;
+                    n = k + 2;
                     break;
                 }
             }
@@ -493,6 +501,12 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     /// <inheritdoc/>
     public bool CanReachThreshold(in NeuronState state)
     {
+        if (_l >= _vt)
+        {
+            // Every term added below is non-negative: the bound is at least v_rest + i_offset.
+            return true;
+        }
+
         // v never drops below the lowest attractor; bound each drive term by its largest value times its integral.
         double vmin = Math.Min(Math.Min(state.V, _l), Math.Min(_ee, _ei));
         double bound = _l + Math.Max(0, state.V - _l)
@@ -505,7 +519,25 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     /// <remarks>
     /// The larger of two lower bounds: <see cref="LeakBoundTime"/> and <see cref="EquilibriumBoundTime"/>.
     /// </remarks>
-    public double SafeTime(in NeuronState state) => Math.Max(LeakBoundTime(state), EquilibriumBoundTime(state));
+    public double SafeTime(in NeuronState state)
+    {
+        double e = EquilibriumBoundTime(state);
+        return LeakBoundBelow(state, e) ? e : Math.Max(LeakBoundTime(state), e);
+    }
+
+    /// <summary>
+    /// Whether <see cref="LeakBoundTime"/> is provably at most <paramref name="limit"/> without its logarithm: the bound is
+    /// τm·ln(1 + (c − a)/(b − c)) ≤ τm·(c − a)/(b − c) (names as there), so that the larger of the two bounds is
+    /// <paramref name="limit"/> itself.
+    /// </summary>
+    private bool LeakBoundBelow(in NeuronState state, double limit)
+    {
+        double vmin = Math.Min(Math.Min(state.V, _l), Math.Min(_ee, _ei));
+        double a = state.V - _l;
+        double b = (Math.Max(0, state.S1) * Math.Max(0, _ee - vmin)) + (Math.Max(0, state.S2) * Math.Max(0, _ei - vmin));
+        double c = _vt - _l;
+        return a < c && b > c && _taum * (c - a) <= limit * (b - c);
+    }
 
     /// <summary>
     /// A lower bound from the leak alone: with w = v − (v_rest + i_offset) and v never below the lowest attractor v_min,
