@@ -249,6 +249,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         int small = 0;
         w[0] = v0;
         int n = M;
+        double sum = 0;
         if (d <= 2)
         {
             // The common case (τi = τe or 2·τe, or τe = 2·τi), unrolled: only the term a·w_k is on the dependency chain.
@@ -273,8 +274,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
                 double next1 = Math.FusedMultiplyAdd((a0 - (sv * k)) * r1, wk, rest1);
                 double rest2 = c * ((q1 * wk) + (q2 * wm1) - pk1) * r2;
                 double next2 = Math.FusedMultiplyAdd((a0 - (sv * (k + 1))) * r2, next1, rest2);
-                w[k + 1] = next1;
-                w[k + 2] = next2;
+                sum += next1 + next2;
                 wm2 = wk;
                 wm1 = next1;
                 wk = next2;
@@ -283,10 +283,12 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
                 small = Math.Abs(next2) <= tol ? small + 1 : 0;
                 if (small >= need && rhoNum <= (0.5 - absS) * (k + 3))
                 {
-                    n = k + 2;
                     break;
                 }
             }
+
+            // The terms, summed two at a time alongside the recurrence, then the leading one.
+            sum += v0;
         }
         else
         {
@@ -308,14 +310,12 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
                     break;
                 }
             }
-        }
 
-
-        // Sum the small terms first.
-        double sum = 0;
-        for (int m = n; m >= 0; m--)
-        {
-            sum += w[m];
+            // Sum the small terms first.
+            for (int m = n; m >= 0; m--)
+            {
+                sum += w[m];
+            }
         }
 
         s.V = sum;
@@ -323,6 +323,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         s.S2 = gi0 * IntPow(z, q);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static double IntPow(double x, int n)
     {
         double r = 1;
