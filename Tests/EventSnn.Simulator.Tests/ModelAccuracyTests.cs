@@ -67,6 +67,52 @@ public class ModelAccuracyTests
         Assert.Equal(reference[2], s.S2, 1e-12);
     }
 
+    [Theory]
+    [InlineData(5.0, 10.0, true, 3.8, 21.0, 0.56)] // τi = 2·τe: the power-form series (degree 2)
+    [InlineData(5.0, 10.0, true, 40.0, 40.0, 3.1)]
+    [InlineData(5.0, 5.0, true, 6.0, 9.0, 12.0)] // degree 1
+    [InlineData(0.2, 2.0, true, 15.0, 4.0, 4.2)] // degree 10 (the generic recurrence)
+    [InlineData(3.0, 5.0, true, 25.0, 3.0, 7.7)] // τe·5 = τi·3
+    [InlineData(5.0, 7.3, false, 3.8, 21.0, 0.56)] // not commensurate: the Taylor series in t
+    [InlineData(5.0, 7.3, false, 25.0, 3.0, 9.1)]
+    [InlineData(2.1, 13.0, false, 12.0, 30.0, 7.9)]
+    public void CobaIntegrationMatchesReferenceForEverySynapticTimeConstantPair(double taue, double taui, bool power, double ge, double gi, double tMs)
+    {
+        double[] p = [20, taue, taui, -60, -50, -60, 0, -80, 20, 0];
+        var m = CobaLif.Create(p, SpikeRules.Default);
+        Assert.Equal(power, m.UsesPowerForm);
+        var s = new NeuronState { V = -55, S1 = ge, S2 = gi };
+        double[] reference = Rk4(y => [((y[1] * (0 - y[0])) + (y[2] * (-80 - y[0])) - (y[0] + 60) + 20) / 20, -y[1] / taue, -y[2] / taui], [s.V, s.S1, s.S2], tMs, 0.0005);
+
+        m.AdvanceFree(ref s, Units.MsToTicks(tMs));
+        Assert.Equal(reference[0], s.V, 1e-10);
+        Assert.Equal(reference[1], s.S1, 1e-12);
+        Assert.Equal(reference[2], s.S2, 1e-12);
+    }
+
+    [Fact]
+    public void CobaPowerFormAgreesWithTheTaylorSeries()
+    {
+        // τi = 10 ms uses the power form; τi within 1e-10 relative of it does not, and the trajectories differ only by the
+        // change of τi (|∂v/∂τi|·1e-9 ms ≪ 1e-8 mV here).
+        double[] exact = [20, 5, 10, -60, -50, -60, 0, -80, 20, 0];
+        double[] near = [20, 5, 10 * (1 + 1e-10), -60, -50, -60, 0, -80, 20, 0];
+        var a = CobaLif.Create(exact, SpikeRules.Default);
+        var b = CobaLif.Create(near, SpikeRules.Default);
+        Assert.True(a.UsesPowerForm);
+        Assert.False(b.UsesPowerForm);
+        var rng = new Random(7);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var s = new NeuronState { V = -70 + (25 * rng.NextDouble()), S1 = 30 * rng.NextDouble(), S2 = 60 * rng.NextDouble() };
+            NeuronState x = s, y = s;
+            double dt = 1e4 + (2e7 * rng.NextDouble());
+            a.AdvanceFree(ref x, dt);
+            b.AdvanceFree(ref y, dt);
+            Assert.True(Math.Abs(x.V - y.V) <= 1e-8, $"trial {trial}: {x.V:R} vs {y.V:R} after {dt} ticks");
+        }
+    }
+
     [Fact]
     public void CobaAdvanceIsConsistentWhenSplit()
     {

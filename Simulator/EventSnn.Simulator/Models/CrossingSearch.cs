@@ -53,7 +53,9 @@ public static class CrossingSearch
     /// When the model's lower bound (<see cref="ISearchableModel{TSelf}.SafeTime"/>) already lies more than two scan steps
     /// ahead, the search stops there and returns it as <paramref name="recheck"/>; otherwise it scans at most
     /// <see cref="LookAheadPanels"/> panels (after jumps) and returns the end of the scanned range as the re-check point.
-    /// Most neurons receive another input before either, which makes a longer search unnecessary.
+    /// A crossing found in a panel that does not start at the search's start is not located either: the panel's start
+    /// becomes the re-check point (the search from there locates it). Most neurons receive another input before either,
+    /// which makes a longer search unnecessary.
     /// </remarks>
     public static double Find<TModel>(in TModel model, in NeuronState start, double horizon, out double recheck)
         where TModel : struct, ISearchableModel<TModel>
@@ -113,7 +115,7 @@ public static class CrossingSearch
             double found = double.NaN;
             if (model.IsAboveThreshold(next))
             {
-                found = Bisect(model, cur, 0, h);
+                found = t > 0 ? -1 : Bisect(model, cur, h, next);
             }
             else if (model.Derivative(cur) > 0 && model.Derivative(next) < 0)
             {
@@ -122,8 +124,16 @@ public static class CrossingSearch
                 model.AdvanceFree(ref peak, tm);
                 if (model.IsAboveThreshold(peak))
                 {
-                    found = Bisect(model, cur, 0, tm);
+                    found = t > 0 ? -1 : Bisect(model, cur, tm, peak);
                 }
+            }
+
+            if (found < 0)
+            {
+                // A crossing lies in this panel, after the first: look again at its start (no crossing before it) rather
+                // than locate it now, as most neurons receive another input first.
+                recheck = Math.Max(1, Math.Floor(t));
+                return double.PositiveInfinity;
             }
 
             if (!double.IsNaN(found))
@@ -144,17 +154,24 @@ public static class CrossingSearch
         }
     }
 
-    private static double Bisect<TModel>(in TModel model, in NeuronState from, double lo, double hi)
+    private static double Bisect<TModel>(in TModel model, in NeuronState from, double hi, in NeuronState atHi)
         where TModel : struct, ISearchableModel<TModel>
     {
-        // Safeguarded Newton on v(t) − v_thresh inside the bracket [lo, hi] (condition false at lo, true at hi), falling
-        // back to bisection whenever a Newton step leaves the bracket; stops when the bracket is below 1e-6 ticks.
+        // Safeguarded Newton on v(t) − v_thresh inside the bracket [0, hi] (condition false at 0, true at hi, where the
+        // state is atHi), falling back to bisection whenever a Newton step leaves the bracket; stops when the bracket is
+        // below 1e-6 ticks.
         double vt = model.Threshold;
+        double lo = 0;
         double x = hi;
         for (int i = 0; i < 200 && hi - lo > 1e-6; i++)
         {
-            NeuronState s = from;
-            model.AdvanceFree(ref s, x);
+            NeuronState s = atHi;
+            if (i != 0)
+            {
+                s = from;
+                model.AdvanceFree(ref s, x);
+            }
+
             if (model.IsAboveThreshold(s))
             {
                 hi = x;
@@ -204,10 +221,11 @@ public static class CrossingSearch
     private static double PeakTime<TModel>(in TModel model, in NeuronState from, double h)
         where TModel : struct, ISearchableModel<TModel>
     {
-        // Invariant: dv/dt > 0 at lo, < 0 at hi.
+        // Invariant: dv/dt > 0 at lo, < 0 at hi. Located to 1e-3 ticks: v there lies within |v''|·1e-6/2 of the maximum
+        // (far below rounding for any trajectory of the library's models).
         double lo = 0;
         double hi = h;
-        for (int i = 0; i < 200; i++)
+        for (int i = 0; i < 200 && hi - lo > 1e-3; i++)
         {
             double mid = lo + (0.5 * (hi - lo));
             if (mid <= lo || mid >= hi)
