@@ -260,8 +260,10 @@ public sealed class SimulationBatchTests
         }
     }
 
-    [Fact]
-    public void Event_streams_at_any_tick_give_the_spikes_of_single_runs()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Event_streams_at_any_tick_give_the_spikes_of_single_runs(int threads)
     {
         const int Members = 5, Inputs = 10, Steps = 30;
         NetworkSpec spec = Net("snntorch.leaky", Inputs, 12, 4, seed: 3);
@@ -286,7 +288,7 @@ public sealed class SimulationBatchTests
             }
         }
 
-        using var engine = new SimulationEngine(spec, new EngineOptions { Execution = ExecutionChoice.Clock, DefaultDt = Dt });
+        using var engine = new SimulationEngine(spec, new EngineOptions { Execution = ExecutionChoice.Clock, DefaultDt = Dt, Threads = threads });
         using SimulationBatch batch = engine.CreateBatch(Members);
         batch.RecordSpikes("hidden");
         batch.RecordSpikes("out");
@@ -413,6 +415,35 @@ public sealed class SimulationBatchTests
             .Neurons(Model("snntorch.leaky"), o => o.Set("inhibition", 1).ClockDriven(Dt), "wta").Build();
         using var wtaEngine = new SimulationEngine(wta);
         OneLine(Assert.Throws<ArgumentException>(() => wtaEngine.CreateBatch(2)), "Layer 'wta'", "inhibition");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void The_first_value_that_is_not_finite_is_reported_whatever_the_thread_count(int threads)
+    {
+        // Member 3 (in the last share for 2 and 4 threads) at step 1, member 0 (the first share) at step 2, member 1 at
+        // step 2 too: the error names step 1, member 3, whichever thread meets its value first.
+        const int Members = 4, Inputs = 12;
+        NetworkSpec spec = Net("snntorch.leaky", Inputs, 16, 5, seed: 1);
+        float[] x = RandomInput(4, Members, Inputs, 0.5, seed: 9);
+        x[(((2 * Members) + 0) * Inputs) + 5] = float.NegativeInfinity;
+        x[(((2 * Members) + 1) * Inputs) + 2] = float.NaN;
+        x[(((1 * Members) + 3) * Inputs) + 7] = float.PositiveInfinity;
+        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads });
+        using SimulationBatch batch = engine.CreateBatch(Members);
+        batch.RecordSpikes("hidden");
+        var ex = Assert.Throws<ArgumentException>(() => batch.Run(BatchInput.FromDense("input", x)));
+        Assert.Contains("x[1, 3, 7] = ∞ is not finite", ex.Message.Replace("Infinity", "∞", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => batch.GetSpikes("hidden"));
+
+        // The batch runs again once the input is fixed.
+        x[(((2 * Members) + 0) * Inputs) + 5] = 1;
+        x[(((2 * Members) + 1) * Inputs) + 2] = 1;
+        x[(((1 * Members) + 3) * Inputs) + 7] = 1;
+        batch.Run(BatchInput.FromDense("input", x));
+        Assert.Equal(4 * Members * 16, batch.GetSpikes("hidden").Length);
     }
 
     [Fact]
