@@ -119,8 +119,151 @@ public sealed class SimulationBatchTests
         Assert.True(fired > 0, "the output layer should fire");
     }
 
-    [Fact]
-    public void Event_streams_at_any_tick_give_the_spikes_of_single_runs()
+    /// <summary>
+    /// snnTorch's Leaky recursion written out per member, independently of the engine: frame t arrives at step t + 1
+    /// (delay dt) as Σ_i W1[o, i]·x[t, b, i] summed in ascending i from 0, hidden spikes of step k arrive at the output at
+    /// step k + 1 the same way; reset = H(mem − θ) of the previous step, mem = β·mem + cur − reset·θ, spk = mem − θ &gt; 0.
+    /// Returns the spikes [steps, B, N] of the hidden and output layers.
+    /// </summary>
+    private static (float[] Hidden, float[] Out) LeakyReference(float[] w1, float[] w2, float[] x, int members, int inputs, int hidden, int outputs, int steps, float beta)
+    {
+        int frames = x.Length / (members * inputs);
+        float[] hs = new float[steps * members * hidden];
+        float[] os = new float[steps * members * outputs];
+        for (int b = 0; b < members; b++)
+        {
+            float[] hm = new float[hidden];
+            float[] om = new float[outputs];
+            for (int k = 1; k <= steps; k++)
+            {
+                for (int o = 0; o < hidden; o++)
+                {
+                    float cur = 0;
+                    for (int i = 0; i < inputs && k - 1 < frames; i++)
+                    {
+                        if (x[((((k - 1) * members) + b) * inputs) + i] != 0)
+                        {
+                            cur += w1[(o * inputs) + i];
+                        }
+                    }
+
+                    float reset = hm[o] - 1f > 0 ? 1f : 0f;
+                    hm[o] = (beta * hm[o]) + cur - (reset * 1f);
+                    hs[((((k - 1) * members) + b) * hidden) + o] = hm[o] - 1f > 0 ? 1f : 0f;
+                }
+
+                for (int o = 0; o < outputs; o++)
+                {
+                    float cur = 0;
+                    for (int j = 0; j < hidden && k > 1; j++)
+                    {
+                        if (hs[((((k - 2) * members) + b) * hidden) + j] != 0)
+                        {
+                            cur += w2[(o * hidden) + j];
+                        }
+                    }
+
+                    float reset = om[o] - 1f > 0 ? 1f : 0f;
+                    om[o] = (beta * om[o]) + cur - (reset * 1f);
+                    os[((((k - 1) * members) + b) * outputs) + o] = om[o] - 1f > 0 ? 1f : 0f;
+                }
+            }
+        }
+
+        return (hs, os);
+    }
+
+    [Theory]
+    [InlineData(100, 200, 10, 19)]   // 128-wide tile, then 64 + 8 columns
+    [InlineData(60, 1000, 10, 6)]    // the tutorial's hidden width
+    [InlineData(33, 57, 3, 3)]       // narrow layers, fewer members than threads
+    public void Every_thread_count_gives_the_spikes_of_an_independent_leaky_implementation(int inputs, int hidden, int outputs, int members)
+    {
+        // Weights of PyTorch's default scale (not dyadic: every sum rounds), binary rate-coded input at 20 %.
+        const int T = 25, Steps = 26;
+        const float Beta = 0.95f;
+        var rng = new Random(inputs + hidden);
+        float bound1 = 1.5f / MathF.Sqrt(inputs), bound2 = 1.5f / MathF.Sqrt(hidden);
+        float[] w1 = [.. Enumerable.Range(0, hidden * inputs).Select(_ => (float)((rng.NextDouble() * 2) - 0.9) * bound1)];
+        float[] w2 = [.. Enumerable.Range(0, outputs * hidden).Select(_ => (float)((rng.NextDouble() * 2) - 0.9) * bound2)];
+        float[] x = RandomInput(T, members, inputs, 0.2, seed: hidden);
+        NetworkSpec spec = new Sequential(PopulationShape.Linear(inputs))
+            .Linear(hidden, w1).Neurons(Model("snntorch.leaky"), o => o.Set("beta", Beta).Set("threshold", 1.0).ClockDriven(Dt), "hidden")
+            .Linear(outputs, w2).Neurons(Model("snntorch.leaky"), o => o.Set("beta", Beta).Set("threshold", 1.0).ClockDriven(Dt), "out")
+            .Build();
+        (float[] hidden, float[] output) expected = LeakyReference(w1, w2, x, members, inputs, hidden, outputs, Steps, Beta);
+        Assert.True(expected.output.Sum() > 0, "the output layer should fire");
+        Assert.InRange(expected.hidden.Sum() / expected.hidden.Length, 0.01, 0.5);
+        foreach (int threads in new[] { 1, 2, 3, 4 })
+        {
+            using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads });
+            using SimulationBatch batch = engine.CreateBatch(members);
+            batch.RecordSpikes("hidden");
+            batch.RecordSpikes("out");
+            batch.Run(BatchInput.FromDense("input", x), Steps);
+            Assert.Equal(expected.hidden, batch.GetSpikes("hidden").ToArray());
+            Assert.Equal(expected.output, batch.GetSpikes("out").ToArray());
+            int[] counts = new int[members * outputs];
+            for (int k = 0; k < Steps * members * outputs; k++)
+            {
+                counts[k % (members * outputs)] += (int)expected.output[k];
+            }
+
+            Assert.Equal(counts, batch.GetSpikeCounts("out").ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Dense_delivery_adds_each_members_rows_in_ascending_source_order_at_every_width(bool wide)
+    {
+        if (wide && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            wide = false; // the 512-bit tiles need the hardware; the 256-bit ones are checked instead
+        }
+
+        var rng = new Random(5);
+        foreach (int post in new[] { 1, 7, 8, 9, 16, 24, 63, 64, 65, 100, 127, 128, 129, 136, 200, 255, 1000 })
+        {
+            const int Pre = 150, Members = 7;
+            float[] w = [.. Enumerable.Range(0, Pre * post).Select(_ => (float)(rng.NextDouble() - 0.45))];
+            float[] slot = [.. Enumerable.Range(0, Members * post).Select(_ => (float)rng.NextDouble())];
+            float[] frame = new float[Members * Pre];
+            for (int k = 0; k < frame.Length; k++)
+            {
+                // Member 3 silent, member 5 spiking everywhere, the others at 20 %.
+                int m = k / Pre;
+                frame[k] = m == 3 ? 0 : m == 5 || rng.NextDouble() < 0.2 ? 1 : 0;
+            }
+
+            float[] expected = (float[])slot.Clone();
+            for (int m = 0; m < Members; m++)
+            {
+                for (int i = 0; i < Pre; i++)
+                {
+                    if (frame[(m * Pre) + i] != 0)
+                    {
+                        for (int j = 0; j < post; j++)
+                        {
+                            expected[(m * post) + j] += w[(i * post) + j];
+                        }
+                    }
+                }
+            }
+
+            var spikes = new EventSnn.Simulator.Engines.Batch.MemberSpikes(Pre, Members);
+            Assert.Equal(-1, spikes.FromDense(frame));
+            Assert.True(spikes.AllOnes);
+            new EventSnn.Simulator.Engines.Batch.DenseDeliveryKernel { Weights = w, Post = post, Slot = slot, Spikes = spikes, Wide = wide }.Execute(0, post);
+            Assert.Equal(expected, slot);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Event_streams_at_any_tick_give_the_spikes_of_single_runs(int threads)
     {
         const int Members = 5, Inputs = 10, Steps = 30;
         NetworkSpec spec = Net("snntorch.leaky", Inputs, 12, 4, seed: 3);
@@ -145,7 +288,7 @@ public sealed class SimulationBatchTests
             }
         }
 
-        using var engine = new SimulationEngine(spec, new EngineOptions { Execution = ExecutionChoice.Clock, DefaultDt = Dt });
+        using var engine = new SimulationEngine(spec, new EngineOptions { Execution = ExecutionChoice.Clock, DefaultDt = Dt, Threads = threads });
         using SimulationBatch batch = engine.CreateBatch(Members);
         batch.RecordSpikes("hidden");
         batch.RecordSpikes("out");
@@ -272,6 +415,35 @@ public sealed class SimulationBatchTests
             .Neurons(Model("snntorch.leaky"), o => o.Set("inhibition", 1).ClockDriven(Dt), "wta").Build();
         using var wtaEngine = new SimulationEngine(wta);
         OneLine(Assert.Throws<ArgumentException>(() => wtaEngine.CreateBatch(2)), "Layer 'wta'", "inhibition");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void The_first_value_that_is_not_finite_is_reported_whatever_the_thread_count(int threads)
+    {
+        // Member 3 (in the last share for 2 and 4 threads) at step 1, member 0 (the first share) at step 2, member 1 at
+        // step 2 too: the error names step 1, member 3, whichever thread meets its value first.
+        const int Members = 4, Inputs = 12;
+        NetworkSpec spec = Net("snntorch.leaky", Inputs, 16, 5, seed: 1);
+        float[] x = RandomInput(4, Members, Inputs, 0.5, seed: 9);
+        x[(((2 * Members) + 0) * Inputs) + 5] = float.NegativeInfinity;
+        x[(((2 * Members) + 1) * Inputs) + 2] = float.NaN;
+        x[(((1 * Members) + 3) * Inputs) + 7] = float.PositiveInfinity;
+        using var engine = new SimulationEngine(spec, new EngineOptions { Threads = threads });
+        using SimulationBatch batch = engine.CreateBatch(Members);
+        batch.RecordSpikes("hidden");
+        var ex = Assert.Throws<ArgumentException>(() => batch.Run(BatchInput.FromDense("input", x)));
+        Assert.Contains("x[1, 3, 7] = ∞ is not finite", ex.Message.Replace("Infinity", "∞", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => batch.GetSpikes("hidden"));
+
+        // The batch runs again once the input is fixed.
+        x[(((2 * Members) + 0) * Inputs) + 5] = 1;
+        x[(((2 * Members) + 1) * Inputs) + 2] = 1;
+        x[(((1 * Members) + 3) * Inputs) + 7] = 1;
+        batch.Run(BatchInput.FromDense("input", x));
+        Assert.Equal(4 * Members * 16, batch.GetSpikes("hidden").Length);
     }
 
     [Fact]

@@ -18,11 +18,14 @@ namespace EventSnn.Simulator.Engines;
 /// <c>b·N + j</c>) and stepped by the population's own clock kernel; every projection keeps one set of weights for all
 /// members. A run starts every member from the initial state (state is reset between samples), steps every population
 /// together with their common dt, and returns spikes per member.</para>
-/// <para><b>Delivery.</b> At each instant the spikes of a population are grouped by source neuron; a dense projection
-/// (a weight matrix <c>[pre, post]</c>, as linear layers compile to) walks the active sources once and adds each weight
-/// row into every member where that source spiked, tile by tile of post neurons so the row slice stays in registers
-/// and the members' tiles in cache; binary spikes add rows, zeros are skipped. Tiles run on the CPU threads of the engine
-/// (<see cref="EngineOptions.Threads"/>), each column on one thread, so results do not depend on the thread count.
+/// <para><b>Threads.</b> Members are independent, so the batch is split into contiguous shards of members, one per CPU
+/// thread of the engine (<see cref="EngineOptions.Threads"/>); each thread runs its shard through every step of the run
+/// (input, delivery, neuron steps) without waiting for the others, and the threads meet once per run. A member's
+/// arithmetic does not depend on which shard holds it, so results do not depend on the thread count.</para>
+/// <para><b>Delivery.</b> At each instant the spikes of a population are listed per member by source neuron; a dense
+/// projection (a weight matrix <c>[pre, post]</c>, as linear layers compile to) adds, tile by tile of post neurons held
+/// in SIMD registers, the weight row of every source that spiked for a member (binary spikes: rows added, zeros
+/// skipped), then stores the tile once; a block of weight rows stays in cache while every member of the shard uses it.
 /// Sparse projections (convolutions, several delays) deliver synapse group by group.</para>
 /// <para><b>Equivalence.</b> Member b's spikes equal those of a single run of the engine (fresh state, its inputs
 /// injected at the same times, run for the same steps): for each member and target the contributions are summed in the
@@ -37,13 +40,18 @@ public sealed class SimulationBatch : IDisposable
 {
     private const long MaxDenseWeights = 1L << 24;
 
-    private readonly CpuDevice _stepDevice;
-    private readonly CpuDevice _deliveryDevice;
-    private readonly Node?[] _nodes;
-    private readonly Layer[] _layers;
+    /// <summary>The dispatcher's chunk: one chunk of this many indices per shard.</summary>
+    private const int ShardChunk = 64;
+
+    private readonly CpuDevice _laneDevice;
+    private readonly CpuDevice _shardDevice;
+    private readonly PopulationSpec[] _inputs;
+    private readonly LayerOutput[] _outputs;
+    private readonly Shard[] _shards;
     private readonly long _dt;
     private int[] _eventOrder = [];
     private int[] _eventBucket = [];
+    private RunInput _run;
     private bool _disposed;
 
     internal SimulationBatch(SimulationEngine engine, int members, int threads)
@@ -106,56 +114,55 @@ public sealed class SimulationBatch : IDisposable
             }
         }
 
-        _stepDevice = new CpuDevice(new CpuDeviceOptions { Threads = threads });
-        _deliveryDevice = new CpuDevice(new CpuDeviceOptions { Threads = threads, ChunkSize = 64, MinParallelCount = 0 });
+        int shards = Math.Min(members, Math.Max(1, threads));
+        _laneDevice = new CpuDevice(new CpuDeviceOptions { Threads = 1 });
+        _shardDevice = new CpuDevice(new CpuDeviceOptions { Threads = shards, ChunkSize = ShardChunk, MinParallelCount = 0 });
         try
         {
             var maxLag = new long[net.Populations.Length];
-            var tables = new SynapseTable[net.Projections.Length];
+            var links = new LinkSpec[net.Projections.Length];
             foreach (ProjectionSpec pr in net.Projections)
             {
-                tables[pr.Id] = engine.GetSynapses(pr.Id);
-                if (tables[pr.Id].SynapseCount > 0)
+                SynapseTable table = engine.GetSynapses(pr.Id);
+                links[pr.Id] = new LinkSpec(pr, table, Densify(table, out long delay), delay);
+                if (table.SynapseCount > 0)
                 {
-                    maxLag[pr.Post] = Math.Max(maxLag[pr.Post], LagOf(tables[pr.Id].MaxDelay));
+                    maxLag[pr.Post] = Math.Max(maxLag[pr.Post], LagOf(table.MaxDelay));
                 }
             }
 
-            _nodes = new Node?[net.Populations.Length];
-            var layers = new List<Layer>();
             var dt = SimDuration.FromTicks(_dt);
+            var outputs = new LayerOutput?[net.Populations.Length];
+            var layers = new List<LayerOutput>();
+            var inputs = new List<PopulationSpec>();
             foreach (PopulationSpec p in net.Populations)
             {
                 if (p.Kind == PopulationKind.External)
                 {
-                    _nodes[p.Id] = new Node(p, members);
+                    inputs.Add(p);
                     continue;
                 }
 
-                int ring = (int)Math.Max(2, maxLag[p.Id] + 1);
-                ClockPopulation clock = p.Model!.CreateClockPopulation(Tile(p, members, dt), dt, ring, 1, _stepDevice);
-                ClockPopulation single = p.Model.CreateClockPopulation(p, dt, 2, 1, _stepDevice);
-                var layer = new Layer(p, members, clock, single.State);
-                _nodes[p.Id] = layer;
-                layers.Add(layer);
+                ClockPopulationState single = p.Model!.CreateClockPopulation(p, dt, 2, 1, _laneDevice).State;
+                var output = new LayerOutput(p, members, (int)Math.Max(2, maxLag[p.Id] + 1), single);
+                outputs[p.Id] = output;
+                layers.Add(output);
             }
 
-            _layers = [.. layers];
-            var outgoing = new List<Link>[net.Populations.Length];
-            foreach (ProjectionSpec pr in net.Projections)
+            _inputs = [.. inputs];
+            _outputs = [.. layers];
+            _shards = new Shard[shards];
+            for (int s = 0; s < shards; s++)
             {
-                (outgoing[pr.Pre] ??= []).Add(new Link(pr, tables[pr.Id], (Layer)_nodes[pr.Post]!, _dt));
-            }
-
-            foreach (Node? node in _nodes)
-            {
-                node!.Out = outgoing[node.Spec.Id] is { } o ? [.. o] : [];
+                int first = (int)((long)members * s / shards);
+                int next = (int)((long)members * (s + 1) / shards);
+                _shards[s] = new Shard(net, outputs, links, first, next - first, members, _dt, _laneDevice);
             }
         }
         catch
         {
-            _stepDevice.Dispose();
-            _deliveryDevice.Dispose();
+            _laneDevice.Dispose();
+            _shardDevice.Dispose();
             throw;
         }
     }
@@ -191,57 +198,67 @@ public sealed class SimulationBatch : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(input);
-        Node src = FindInput(input.Population);
-        int n = src.Spec.Size;
+        PopulationSpec src = FindInput(input.Population);
+        int n = src.Size;
         long per = (long)Members * n;
         int frames = 0;
-        ReadOnlySpan<float> dense = default;
         if (input.Events is null)
         {
             if (input.Dense.Length == 0 || input.Dense.Length % per != 0)
             {
-                throw new ArgumentException($"Input '{src.Spec.Name}' takes [T, {Members}, {ShapeText(src.Spec.Shape)}] values (a positive multiple of {per}); got {input.Dense.Length}.", nameof(input));
+                throw new ArgumentException($"Input '{src.Name}' takes [T, {Members}, {ShapeText(src.Shape)}] values (a positive multiple of {per}); got {input.Dense.Length}.", nameof(input));
             }
 
             frames = (int)(input.Dense.Length / per);
-            dense = input.Dense.Span;
         }
 
-        int total = steps ?? (input.Events is null ? frames : throw new ArgumentException($"Input '{src.Spec.Name}' is an event stream: give the number of steps to run.", nameof(steps)));
+        int total = steps ?? (input.Events is null ? frames : throw new ArgumentException($"Input '{src.Name}' is an event stream: give the number of steps to run.", nameof(steps)));
         ArgumentOutOfRangeException.ThrowIfLessThan(total, 1, nameof(steps));
         if (input.Events is { } events)
         {
             BucketEvents(src, events, total);
         }
 
-        Reset(total);
-        for (int k = 0; k <= total; k++)
+        foreach (LayerOutput output in _outputs)
         {
-            if (k < frames && k < total)
-            {
-                src.Spikes.FromDense(dense.Slice((int)(k * per), (int)per), src.Spec.Name, k);
-                Deliver(src, k, total);
-            }
+            output.Reset(total);
+        }
 
-            if (input.Events is { } ev)
+        _run = new RunInput(src.Id, input.Dense, Math.Min(frames, total), total, input.Events, _eventOrder, _eventBucket);
+        try
+        {
+            if (_shards.Length == 1)
             {
-                for (int e = _eventBucket[k]; e < _eventBucket[k + 1]; e++)
-                {
-                    BatchEvent be = ev[_eventOrder[e]];
-                    foreach (Link link in src.Out)
-                    {
-                        link.DeliverEvent(be.Member, be.Neuron, be.Time.Ticks, total);
-                    }
-                }
+                _shards[0].Run(in _run);
             }
+            else
+            {
+                var kernel = new ShardKernel { Batch = this };
+                _shardDevice.For(_shards.Length * ShardChunk, ref kernel);
+            }
+        }
+        finally
+        {
+            _run = default;
+        }
 
-            if (k > 0)
+        // A value that is not finite stops its shard; report the first in input order (step, then member), which does
+        // not depend on how the batch is split.
+        Shard? bad = null;
+        foreach (Shard shard in _shards)
+        {
+            if (shard.BadIndex >= 0 && (bad is null || shard.BadStep < bad.BadStep))
             {
-                foreach (Layer layer in _layers)
-                {
-                    Step(layer, k, total);
-                }
+                bad = shard;
             }
+        }
+
+        if (bad is not null)
+        {
+            StepsRun = 0;
+            long at = (((long)bad.BadStep * Members) + bad.First) * n + bad.BadIndex;
+            float value = input.Dense.Span[(int)at];
+            throw new ArgumentException($"Input '{src.Name}': value x[{bad.BadStep}, {bad.First + (bad.BadIndex / n)}, {bad.BadIndex % n}] = {value} is not finite.", nameof(input));
         }
 
         StepsRun = total;
@@ -263,7 +280,7 @@ public sealed class SimulationBatch : IDisposable
     /// <exception cref="InvalidOperationException">The population was not recorded in the last run.</exception>
     public ReadOnlySpan<float> GetSpikes(string population)
     {
-        Layer layer = FindLayer(population);
+        LayerOutput layer = FindLayer(population);
         return layer.Recorded is { } r && layer.RecordedSteps == StepsRun && StepsRun > 0
             ? r.AsSpan(0, StepsRun * Members * layer.Spec.Size)
             : throw new InvalidOperationException($"Layer '{population}' was not recorded in the last run; call RecordSpikes(\"{population}\") before Run.");
@@ -278,7 +295,7 @@ public sealed class SimulationBatch : IDisposable
     /// <exception cref="ArgumentException">No such neuron population, or <paramref name="classes"/> is not B long.</exception>
     public void Classify(string population, Span<int> classes)
     {
-        Layer layer = FindLayer(population);
+        LayerOutput layer = FindLayer(population);
         if (classes.Length != Members)
         {
             throw new ArgumentException($"Classify needs {Members} destinations (one per member); got {classes.Length}.", nameof(classes));
@@ -312,58 +329,75 @@ public sealed class SimulationBatch : IDisposable
         }
 
         _disposed = true;
-        _stepDevice.Dispose();
-        _deliveryDevice.Dispose();
+        _shardDevice.Dispose();
+        _laneDevice.Dispose();
     }
 
     private static string ShapeText(PopulationShape s) => s.IsSpatial ? $"{s.Channels}, {s.Height}, {s.Width}" : s.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static PopulationSpec Tile(PopulationSpec p, int members, SimDuration dt)
+    /// <summary>A dense <c>[pre, post]</c> copy of the table's weights, when it is dense enough, small enough, has one delay and no repeated pair.</summary>
+    private static float[]? Densify(SynapseTable table, out long delay)
     {
-        var per = System.Collections.Immutable.ImmutableDictionary.CreateBuilder<string, System.Collections.Immutable.ImmutableArray<double>>();
-        foreach (var kv in p.PerNeuronParameters)
+        delay = table.MinDelay;
+        long size = (long)table.PreSize * table.PostSize;
+        if (table.SynapseCount == 0 || table.MinDelay != table.MaxDelay || size > MaxDenseWeights || table.SynapseCount * 4L < size)
         {
-            var values = new double[p.Size * members];
-            for (int b = 0; b < members; b++)
-            {
-                kv.Value.AsSpan().CopyTo(values.AsSpan(b * p.Size, p.Size));
-            }
-
-            per[kv.Key] = [.. values];
+            return null;
         }
 
-        return new PopulationSpec(p.Id, p.Name, p.Kind, PopulationShape.Linear(p.Size * members))
+        var dense = new float[size];
+        var seen = new bool[size];
+        for (int i = 0; i < table.PreSize; i++)
         {
-            Model = p.Model,
-            Parameters = p.Parameters,
-            PerNeuronParameters = per.ToImmutable(),
-            Reset = p.Reset,
-            Comparison = p.Comparison,
-            RefractoryEnd = p.RefractoryEnd,
-            Execution = ExecutionSpec.Clock(dt),
-        };
+            for (int g = table.SourceGroupStart[i]; g < table.SourceGroupStart[i + 1]; g++)
+            {
+                ReadOnlySpan<int> targets = table.GroupTargets(g);
+                ReadOnlySpan<float> weights = table.GroupWeights(g);
+                for (int k = 0; k < targets.Length; k++)
+                {
+                    long at = ((long)i * table.PostSize) + targets[k];
+                    if (seen[at])
+                    {
+                        return null;
+                    }
+
+                    seen[at] = true;
+                    dense[at] = weights[k];
+                }
+            }
+        }
+
+        return dense;
     }
 
     private long LagOf(long delay) => (delay + _dt - 1) / _dt;
 
-    private Node FindInput(string name)
+    private void RunShard(int shard) => _shards[shard].Run(in _run);
+
+    private PopulationSpec FindInput(string name)
     {
-        foreach (Node? node in _nodes)
+        foreach (PopulationSpec p in _inputs)
         {
-            if (node!.Spec.Name == name)
+            if (p.Name == name)
             {
-                return node is Layer
-                    ? throw new ArgumentException($"Input '{name}' is a neuron layer, not an external input population.", nameof(name))
-                    : node;
+                return p;
+            }
+        }
+
+        foreach (LayerOutput layer in _outputs)
+        {
+            if (layer.Spec.Name == name)
+            {
+                throw new ArgumentException($"Input '{name}' is a neuron layer, not an external input population.", nameof(name));
             }
         }
 
         throw new ArgumentException($"Input '{name}' is not a population of the network.", nameof(name));
     }
 
-    private Layer FindLayer(string name)
+    private LayerOutput FindLayer(string name)
     {
-        foreach (Layer layer in _layers)
+        foreach (LayerOutput layer in _outputs)
         {
             if (layer.Spec.Name == name)
             {
@@ -374,7 +408,7 @@ public sealed class SimulationBatch : IDisposable
         throw new ArgumentException($"Layer '{name}' is not a neuron population of the network.", nameof(name));
     }
 
-    private void BucketEvents(Node src, IReadOnlyList<BatchEvent> events, int total)
+    private void BucketEvents(PopulationSpec src, IReadOnlyList<BatchEvent> events, int total)
     {
         int count = events.Count;
         if (_eventOrder.Length < count)
@@ -390,18 +424,18 @@ public sealed class SimulationBatch : IDisposable
         Span<int> bucket = _eventBucket.AsSpan(0, total + 2);
         bucket.Clear();
         var last = new long[Members];
-        int n = src.Spec.Size;
+        int n = src.Size;
         for (int e = 0; e < count; e++)
         {
             BatchEvent be = events[e];
             if ((uint)be.Member >= (uint)Members || (uint)be.Neuron >= (uint)n || be.Time.Ticks < 0)
             {
-                throw new ArgumentException($"Input '{src.Spec.Name}' event {e} (member {be.Member}, neuron {be.Neuron}, time {be.Time}) is outside [B = {Members}, N = {n}] or before the sample's start.", nameof(events));
+                throw new ArgumentException($"Input '{src.Name}' event {e} (member {be.Member}, neuron {be.Neuron}, time {be.Time}) is outside [B = {Members}, N = {n}] or before the sample's start.", nameof(events));
             }
 
             if (be.Time.Ticks < last[be.Member])
             {
-                throw new ArgumentException($"Input '{src.Spec.Name}' event {e} (member {be.Member}, time {be.Time}) is earlier than that member's previous event; give each member's events in time order.", nameof(events));
+                throw new ArgumentException($"Input '{src.Name}' event {e} (member {be.Member}, time {be.Time}) is earlier than that member's previous event; give each member's events in time order.", nameof(events));
             }
 
             last[be.Member] = be.Time.Ticks;
@@ -429,89 +463,55 @@ public sealed class SimulationBatch : IDisposable
         }
     }
 
-    private void Reset(int total)
+    /// <summary>Runs one shard per chunk (chunk c covers indices <c>c·64 .. c·64 + 63</c>).</summary>
+    private struct ShardKernel : IRangeKernel
     {
-        foreach (Layer layer in _layers)
-        {
-            layer.Reset(total);
-        }
+        public SimulationBatch Batch;
+
+        public readonly void Execute(int start, int end) => Batch.RunShard(start / ShardChunk);
     }
 
-    private void Step(Layer layer, int k, int total)
+    /// <summary>What every shard reads during one run.</summary>
+    /// <param name="Source">The input population's id.</param>
+    /// <param name="Dense">The dense input <c>[T, B, N]</c> (empty for events).</param>
+    /// <param name="Frames">Dense frames to inject (at steps 0 .. Frames − 1).</param>
+    /// <param name="Total">Steps to run.</param>
+    /// <param name="Events">The events (null for dense input).</param>
+    /// <param name="EventOrder">Event indices by step.</param>
+    /// <param name="EventBucket">Step k's events are <c>EventOrder[EventBucket[k] .. EventBucket[k + 1]]</c>.</param>
+    private readonly record struct RunInput(int Source, ReadOnlyMemory<float> Dense, int Frames, int Total, IReadOnlyList<BatchEvent>? Events, int[] EventOrder, int[] EventBucket);
+
+    /// <summary>A projection as every shard shares it: its synapses and, when dense, its weight matrix <c>[pre, post]</c>.</summary>
+    /// <param name="Spec">The projection.</param>
+    /// <param name="Table">Its synapses.</param>
+    /// <param name="Dense">The dense weights, or null.</param>
+    /// <param name="Delay">The dense weights' single delay.</param>
+    private sealed record LinkSpec(ProjectionSpec Spec, SynapseTable Table, float[]? Dense, long Delay);
+
+    /// <summary>What a run leaves for the caller about one neuron population, over the whole batch, and its initial state.</summary>
+    private sealed class LayerOutput
     {
-        ClockPopulation c = layer.Clock;
-        c.RunWindow(1);
-        c.EmittedTime = c.StateTime;
-        ReadOnlySpan<int> spikes = c.Spikes.ForStep(0);
-        if (spikes.IsEmpty)
-        {
-            return;
-        }
-
-        int[] counts = layer.Counts;
-        foreach (int s in spikes)
-        {
-            counts[s]++;
-        }
-
-        if (layer.Recording && layer.Recorded is { } rec)
-        {
-            int offset = (k - 1) * Members * layer.Spec.Size;
-            bool graded = c.Graded;
-            foreach (int s in spikes)
-            {
-                rec[offset + s] = graded ? c.Amplitude(0, s) : 1f;
-            }
-        }
-
-        if (k < total && layer.Out.Length > 0)
-        {
-            layer.Spikes.FromSpikes(spikes, c.Graded ? c : null);
-            Deliver(layer, k, total);
-        }
-    }
-
-    private void Deliver(Node from, int k, int total)
-    {
-        if (from.Spikes.Total == 0)
-        {
-            return;
-        }
-
-        foreach (Link link in from.Out)
-        {
-            link.Deliver(from.Spikes, k, total, _deliveryDevice);
-        }
-    }
-
-    /// <summary>A population of the batch: its spikes of the current instant grouped by source, and its projections.</summary>
-    private class Node(PopulationSpec spec, int members)
-    {
-        public PopulationSpec Spec { get; } = spec;
-
-        public MemberSpikes Spikes { get; } = new(spec.Size, members);
-
-        public Link[] Out { get; set; } = [];
-    }
-
-    /// <summary>A neuron population of the batch: B copies of its clock-driven state.</summary>
-    private sealed class Layer : Node
-    {
-        private readonly float[][] _initial;
-        private readonly float[] _initialRefractory;
         private readonly int _members;
 
-        public Layer(PopulationSpec spec, int members, ClockPopulation clock, ClockPopulationState single)
-            : base(spec, members)
+        public LayerOutput(PopulationSpec spec, int members, int ringSlots, ClockPopulationState single)
         {
-            Clock = clock;
+            Spec = spec;
             _members = members;
-            _initial = [.. single.Columns.Select(c => c.AsSpan(0, spec.Size).ToArray())];
-            _initialRefractory = single.RefractorySteps.AsSpan(0, spec.Size).ToArray();
+            RingSlots = ringSlots;
+            Initial = [.. single.Columns.Select(c => c.AsSpan(0, spec.Size).ToArray())];
+            InitialRefractory = single.RefractorySteps.AsSpan(0, spec.Size).ToArray();
             Counts = new int[spec.Size * members];
         }
 
-        public ClockPopulation Clock { get; }
+        public PopulationSpec Spec { get; }
+
+        public int RingSlots { get; }
+
+        /// <summary>One member's initial value of each state column.</summary>
+        public float[][] Initial { get; }
+
+        /// <summary>One member's initial refractory steps.</summary>
+        public float[] InitialRefractory { get; }
 
         public int[] Counts { get; }
 
@@ -523,32 +523,11 @@ public sealed class SimulationBatch : IDisposable
 
         public void Reset(int steps)
         {
-            foreach (float[] slot in Clock.Ring)
-            {
-                Array.Clear(slot);
-            }
-
-            Clock.StateTime = 0;
-            Clock.EmittedTime = 0;
-            int n = Spec.Size;
-            ClockPopulationState st = Clock.State;
-            for (int v = 0; v < _initial.Length; v++)
-            {
-                for (int b = 0; b < _members; b++)
-                {
-                    _initial[v].CopyTo(st.Columns[v], b * n);
-                }
-            }
-
-            for (int b = 0; b < _members; b++)
-            {
-                _initialRefractory.CopyTo(st.RefractorySteps, b * n);
-            }
-
             Array.Clear(Counts);
             RecordedSteps = 0;
             if (Recording)
             {
+                int n = Spec.Size;
                 long length = (long)steps * _members * n;
                 if (length > Array.MaxLength)
                 {
@@ -569,7 +548,247 @@ public sealed class SimulationBatch : IDisposable
         }
     }
 
-    /// <summary>One projection: a dense weight matrix shared by every member, or its synapse table.</summary>
+    /// <summary>
+    /// A contiguous range of members with its own state of every population, run by one thread through all the steps of a
+    /// run: its input frames, deliveries and neuron steps touch only its own members.
+    /// </summary>
+    private sealed class Shard
+    {
+        private readonly Node?[] _nodes;
+        private readonly Layer[] _layers;
+        private readonly int _batchMembers;
+
+        public Shard(NetworkSpec net, LayerOutput?[] outputs, LinkSpec[] links, int first, int members, int batchMembers, long dt, CpuDevice device)
+        {
+            First = first;
+            Members = members;
+            _batchMembers = batchMembers;
+            _nodes = new Node?[net.Populations.Length];
+            var layers = new List<Layer>();
+            var step = SimDuration.FromTicks(dt);
+            foreach (PopulationSpec p in net.Populations)
+            {
+                if (outputs[p.Id] is not { } output)
+                {
+                    _nodes[p.Id] = new Node(p, members);
+                    continue;
+                }
+
+                ClockPopulation clock = p.Model!.CreateClockPopulation(Tile(p, members, step), step, output.RingSlots, 1, device);
+                var layer = new Layer(output, members, clock);
+                _nodes[p.Id] = layer;
+                layers.Add(layer);
+            }
+
+            _layers = [.. layers];
+            var outgoing = new List<Link>[net.Populations.Length];
+            foreach (LinkSpec link in links)
+            {
+                (outgoing[link.Spec.Pre] ??= []).Add(new Link(link, (Layer)_nodes[link.Spec.Post]!, dt));
+            }
+
+            foreach (Node? node in _nodes)
+            {
+                node!.Out = outgoing[node.Spec.Id] is { } o ? [.. o] : [];
+            }
+        }
+
+        /// <summary>The first member of the shard.</summary>
+        public int First { get; }
+
+        /// <summary>The number of members.</summary>
+        public int Members { get; }
+
+        /// <summary>The step of the first value of the last run that is not finite (valid when <see cref="BadIndex"/> ≥ 0).</summary>
+        public int BadStep { get; private set; }
+
+        /// <summary>The index of that value within the shard's part of its frame (<c>b·N + i</c>, b counted from <see cref="First"/>), or −1.</summary>
+        public int BadIndex { get; private set; } = -1;
+
+        public void Run(in RunInput run)
+        {
+            BadIndex = -1;
+            foreach (Layer layer in _layers)
+            {
+                layer.Reset();
+            }
+
+            Node src = _nodes[run.Source]!;
+            int n = src.Spec.Size;
+            ReadOnlySpan<float> dense = run.Dense.Span;
+            int total = run.Total;
+            int last = First + Members;
+            for (int k = 0; k <= total; k++)
+            {
+                if (k < run.Frames)
+                {
+                    int bad = src.Spikes.FromDense(dense.Slice((((k * _batchMembers) + First) * n), Members * n));
+                    if (bad >= 0)
+                    {
+                        BadStep = k;
+                        BadIndex = bad;
+                        return;
+                    }
+
+                    Deliver(src, k, total);
+                }
+
+                if (run.Events is { } ev)
+                {
+                    for (int e = run.EventBucket[k]; e < run.EventBucket[k + 1]; e++)
+                    {
+                        BatchEvent be = ev[run.EventOrder[e]];
+                        if (be.Member >= First && be.Member < last)
+                        {
+                            foreach (Link link in src.Out)
+                            {
+                                link.DeliverEvent(be.Member - First, be.Neuron, be.Time.Ticks, total);
+                            }
+                        }
+                    }
+                }
+
+                if (k > 0)
+                {
+                    foreach (Layer layer in _layers)
+                    {
+                        Step(layer, k, total);
+                    }
+                }
+            }
+        }
+
+        private static PopulationSpec Tile(PopulationSpec p, int members, SimDuration dt)
+        {
+            var per = System.Collections.Immutable.ImmutableDictionary.CreateBuilder<string, System.Collections.Immutable.ImmutableArray<double>>();
+            foreach (var kv in p.PerNeuronParameters)
+            {
+                var values = new double[p.Size * members];
+                for (int b = 0; b < members; b++)
+                {
+                    kv.Value.AsSpan().CopyTo(values.AsSpan(b * p.Size, p.Size));
+                }
+
+                per[kv.Key] = [.. values];
+            }
+
+            return new PopulationSpec(p.Id, p.Name, p.Kind, PopulationShape.Linear(p.Size * members))
+            {
+                Model = p.Model,
+                Parameters = p.Parameters,
+                PerNeuronParameters = per.ToImmutable(),
+                Reset = p.Reset,
+                Comparison = p.Comparison,
+                RefractoryEnd = p.RefractoryEnd,
+                Execution = ExecutionSpec.Clock(dt),
+            };
+        }
+
+        private void Step(Layer layer, int k, int total)
+        {
+            ClockPopulation c = layer.Clock;
+            c.RunWindow(1);
+            c.EmittedTime = c.StateTime;
+            ReadOnlySpan<int> spikes = c.Spikes.ForStep(0);
+            if (spikes.IsEmpty)
+            {
+                return;
+            }
+
+            LayerOutput output = layer.Output;
+            int n = output.Spec.Size;
+            Span<int> counts = output.Counts.AsSpan(First * n, Members * n);
+            foreach (int s in spikes)
+            {
+                counts[s]++;
+            }
+
+            if (output.Recording && output.Recorded is { } rec)
+            {
+                Span<float> row = rec.AsSpan((((k - 1) * _batchMembers) + First) * n, Members * n);
+                bool graded = c.Graded;
+                foreach (int s in spikes)
+                {
+                    row[s] = graded ? c.Amplitude(0, s) : 1f;
+                }
+            }
+
+            if (k < total && layer.Out.Length > 0)
+            {
+                layer.Spikes.FromSpikes(spikes, c.Graded ? c : null);
+                Deliver(layer, k, total);
+            }
+        }
+
+        private static void Deliver(Node from, int k, int total)
+        {
+            if (from.Spikes.Total == 0)
+            {
+                return;
+            }
+
+            foreach (Link link in from.Out)
+            {
+                link.Deliver(from.Spikes, k, total);
+            }
+        }
+    }
+
+    /// <summary>A population of a shard: its spikes of the current instant listed per member, and its projections.</summary>
+    private class Node(PopulationSpec spec, int members)
+    {
+        public PopulationSpec Spec { get; } = spec;
+
+        public MemberSpikes Spikes { get; } = new(spec.Size, members);
+
+        public Link[] Out { get; set; } = [];
+    }
+
+    /// <summary>A neuron population of a shard: its members' copies of the clock-driven state.</summary>
+    private sealed class Layer : Node
+    {
+        private readonly int _members;
+
+        public Layer(LayerOutput output, int members, ClockPopulation clock)
+            : base(output.Spec, members)
+        {
+            Output = output;
+            Clock = clock;
+            _members = members;
+        }
+
+        public LayerOutput Output { get; }
+
+        public ClockPopulation Clock { get; }
+
+        public void Reset()
+        {
+            foreach (float[] slot in Clock.Ring)
+            {
+                Array.Clear(slot);
+            }
+
+            Clock.StateTime = 0;
+            Clock.EmittedTime = 0;
+            int n = Spec.Size;
+            ClockPopulationState st = Clock.State;
+            float[][] initial = Output.Initial;
+            for (int v = 0; v < initial.Length; v++)
+            {
+                for (int b = 0; b < _members; b++)
+                {
+                    initial[v].CopyTo(st.Columns[v], b * n);
+                }
+            }
+
+            for (int b = 0; b < _members; b++)
+            {
+                Output.InitialRefractory.CopyTo(st.RefractorySteps, b * n);
+            }
+        }
+    }
+
+    /// <summary>One projection of a shard: the shared dense weight matrix, or the shared synapse table, into the shard's target.</summary>
     private sealed class Link
     {
         private readonly SynapseTable _table;
@@ -580,34 +799,25 @@ public sealed class SimulationBatch : IDisposable
         private readonly long _delay;
         private readonly int _post;
 
-        public Link(ProjectionSpec pr, SynapseTable table, Layer target, long dt)
+        public Link(LinkSpec spec, Layer target, long dt)
         {
-            _table = table;
+            _table = spec.Table;
             _target = target;
-            _receptor = pr.Receptor;
+            _receptor = spec.Spec.Receptor;
             _dt = dt;
             _post = target.Spec.Size;
-            _dense = Densify(table, out _delay);
+            _dense = spec.Dense;
+            _delay = spec.Delay;
         }
 
-        public void Deliver(MemberSpikes spikes, int k, int total, CpuDevice device)
+        public void Deliver(MemberSpikes spikes, int k, int total)
         {
             if (_dense is not null)
             {
                 long arrival = k + StepsAfter(_delay);
-                if (arrival > total)
+                if (arrival <= total)
                 {
-                    return;
-                }
-
-                var kernel = new DenseDeliveryKernel { Weights = _dense, Post = _post, Slot = Row(arrival), Spikes = spikes };
-                if ((long)spikes.Total * _post < 1 << 16)
-                {
-                    kernel.Execute(0, _post);
-                }
-                else
-                {
-                    device.For(_post, ref kernel);
+                    new DenseDeliveryKernel { Weights = _dense, Post = _post, Slot = Row(arrival), Spikes = spikes, Wide = DenseDeliveryKernel.DefaultWide }.Execute(0, _post);
                 }
 
                 return;
@@ -686,41 +896,6 @@ public sealed class SimulationBatch : IDisposable
             {
                 acc[j] += row[j];
             }
-        }
-
-        /// <summary>A dense <c>[pre, post]</c> copy of the table's weights, when it is dense enough, small enough, has one delay and no repeated pair.</summary>
-        private static float[]? Densify(SynapseTable table, out long delay)
-        {
-            delay = table.MinDelay;
-            long size = (long)table.PreSize * table.PostSize;
-            if (table.SynapseCount == 0 || table.MinDelay != table.MaxDelay || size > MaxDenseWeights || table.SynapseCount * 4L < size)
-            {
-                return null;
-            }
-
-            var dense = new float[size];
-            var seen = new bool[size];
-            for (int i = 0; i < table.PreSize; i++)
-            {
-                for (int g = table.SourceGroupStart[i]; g < table.SourceGroupStart[i + 1]; g++)
-                {
-                    ReadOnlySpan<int> targets = table.GroupTargets(g);
-                    ReadOnlySpan<float> weights = table.GroupWeights(g);
-                    for (int k = 0; k < targets.Length; k++)
-                    {
-                        long at = ((long)i * table.PostSize) + targets[k];
-                        if (seen[at])
-                        {
-                            return null;
-                        }
-
-                        seen[at] = true;
-                        dense[at] = weights[k];
-                    }
-                }
-            }
-
-            return dense;
         }
 
         private long StepsAfter(long delay) => (delay + _dt - 1) / _dt;
