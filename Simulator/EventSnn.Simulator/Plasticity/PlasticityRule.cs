@@ -50,6 +50,13 @@ public abstract class PlasticityRule
     /// <summary>Whether the engine must call <see cref="BeforeDelivery"/> before a delivery reads weights.</summary>
     internal virtual bool NeedsSync => KernelIndex is not null;
 
+    /// <summary>
+    /// Whether the weights change only when a spike arrives at them (<see cref="BeforeDelivery"/>) or when the postsynaptic
+    /// population spikes, so that a delivery into a clock-driven population may be applied at its step instead of at its
+    /// arrival tick: nothing else can change its weights in between.
+    /// </summary>
+    internal virtual bool DefersDeliveries => false;
+
     /// <summary>Creates the runtime of <paramref name="spec"/> on <paramref name="table"/>.</summary>
     /// <param name="spec">The rule.</param>
     /// <param name="table">The projection's synapses.</param>

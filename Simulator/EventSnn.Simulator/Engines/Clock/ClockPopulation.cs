@@ -74,6 +74,9 @@ internal abstract class ClockPopulation
         }
     }
 
+    /// <summary>The index of the last computed step (<see cref="StateTime"/> / <see cref="Dt"/>).</summary>
+    public long StateStep => _currentStep;
+
     /// <summary>The end of the last step whose spikes have been emitted (ticks).</summary>
     public long EmittedTime { get; set; }
 
