@@ -794,7 +794,13 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             _deliveries++;
             _synapticEvents += groupStart[x.Group + 1] - groupStart[x.Group];
             _deferredNow = Math.Max(_deferredNow, x.Tick);
-            _syncRules[x.Projection]?.BeforeDelivery(x.Group, x.Tick);
+            PlasticityRule? rule = _syncRules[x.Projection];
+            if (x.Amplitude == 1f && rule is not null && c.HostInputRow(x.Tick, x.Projection) is float[] row && rule.DeliverInto(x.Group, x.Tick, row))
+            {
+                continue;
+            }
+
+            rule?.BeforeDelivery(x.Group, x.Tick);
             if (!c.TryAddInput(x.Tick, x.Projection, x.Group, x.Amplitude))
             {
                 throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(x.Tick)} does not fit the input ring of '{Network.Populations[c.Id].Name}'.");

@@ -141,12 +141,18 @@ internal sealed class TripletStdpRule : PlasticityRule
             Depress(tb.Targets.AsSpan(from, to - from), Weights.AsSpan(from, to - from), a, t);
         }
 
+        BumpPresynaptic(group, t);
+    }
+
+    /// <summary>Records an arrival at delay group <paramref name="group"/> in its presynaptic traces.</summary>
+    private void BumpPresynaptic(int group, long t)
+    {
         if (_s.Mode == TraceMode.Nearest)
         {
-            // Nearest-spike traces are set, not summed: no read of the old value is needed.
+            // Nearest-spike traces are set, not summed: no read of the old value is needed (r₂ only matters with A₃₋).
             R1.Values[group] = R1.Amplitude;
             R1.LastUpdate[group] = t;
-            if (a3 != 0)
+            if (_s.A3Minus != 0)
             {
                 R2.Values[group] = R2.Amplitude;
                 R2.LastUpdate[group] = t;
@@ -157,6 +163,56 @@ internal sealed class TripletStdpRule : PlasticityRule
             R1.OnSpike(group, t);
             R2.OnSpike(group, t);
         }
+    }
+
+    internal override bool DeliverInto(int group, long t, Span<float> input)
+    {
+        if (!_arrival || KernelIndex is not null || !O1.CanAnchor)
+        {
+            return false;
+        }
+
+        // BeforeDelivery and the delivery in one pass over the group: each weight is depressed, then added at its target.
+        SynapseTable tb = Table;
+        int from = tb.GroupStart[group];
+        int to = tb.GroupStart[group + 1];
+        double a2 = _s.A2Minus;
+        double a3 = _s.A3Minus;
+        ReadOnlySpan<int> targets = tb.Targets.AsSpan(from, to - from);
+        Span<float> w = Weights.AsSpan(from, to - from);
+        int n = Math.Min(targets.Length, w.Length);
+        if (a2 != 0 || a3 != 0)
+        {
+            double a = a2 + (a3 == 0 ? 0 : a3 * R2.At(group, t));
+            ReadOnlySpan<double> o1s = O1.Anchored(t, out double f);
+            float lo = WMin;
+            float hi = WMax;
+            for (int k = 0; k < n; k++)
+            {
+                int j = targets[k];
+                float wk = w[k];
+                double o1 = o1s[j] * f;
+                if (o1 != 0)
+                {
+                    // Math.Clamp's comparisons, without its per-call check of the bounds.
+                    float v = (float)(wk - (a * o1));
+                    wk = v < lo ? lo : v > hi ? hi : v;
+                    w[k] = wk;
+                }
+
+                input[j] += wk;
+            }
+        }
+        else
+        {
+            for (int k = 0; k < n; k++)
+            {
+                input[targets[k]] += w[k];
+            }
+        }
+
+        BumpPresynaptic(group, t);
+        return true;
     }
 
     /// <summary><c>w[k] ← clip(w[k] − a·o₁[targets[k]](t))</c> for the synapses of one delay group.</summary>

@@ -128,6 +128,28 @@ internal abstract class ClockPopulation
     /// <param name="amplitude">The spike's amplitude (1 for binary spikes): it scales every weight.</param>
     public bool TryAddInput(long arrival, int projection, int group, float amplitude = 1f)
     {
+        int row = RowOf(arrival, projection);
+        if (row < 0)
+        {
+            return false;
+        }
+
+        AddGroup(row, _incoming[projection], group, amplitude);
+        return true;
+    }
+
+    /// <summary>
+    /// The host ring row (input per neuron) that a delivery of <paramref name="projection"/> arriving at
+    /// <paramref name="arrival"/> adds to, for callers that add the weights themselves; null when the ring does not live
+    /// on the host or the step lies beyond the ring.
+    /// </summary>
+    /// <param name="arrival">The arrival tick (after <see cref="StateTime"/>).</param>
+    /// <param name="projection">A projection registered with <see cref="AttachIncoming"/>.</param>
+    public virtual float[]? HostInputRow(long arrival, int projection) => null;
+
+    /// <summary>The ring row (slot·Receptors + receptor) of a delivery, or −1 when its step lies beyond the ring.</summary>
+    private protected int RowOf(long arrival, int projection)
+    {
         // Steps ahead of the state: 1 for the usual delivery into the next step, found without a division.
         long offset = arrival - _stateTime;
         long ahead = offset <= 0 ? 0 : offset <= Dt ? 1 : StepOf(arrival) - _currentStep;
@@ -138,7 +160,7 @@ internal abstract class ClockPopulation
 
         if (ahead > RingSlots)
         {
-            return false;
+            return -1;
         }
 
         int slot = _currentSlot + (int)ahead;
@@ -147,9 +169,7 @@ internal abstract class ClockPopulation
             slot -= RingSlots;
         }
 
-        Incoming input = _incoming[projection];
-        AddGroup((slot * Receptors) + input.Receptor, input, group, amplitude);
-        return true;
+        return (slot * Receptors) + _incoming[projection].Receptor;
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
@@ -265,6 +285,12 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     public override SpikeBuffer Spikes => _spikes;
 
     public override bool Graded => _amplitudes is not null;
+
+    public override float[]? HostInputRow(long arrival, int projection)
+    {
+        int row = RowOf(arrival, projection);
+        return row < 0 ? null : Ring[row];
+    }
 
     private protected override void AddGroup(int row, in Incoming input, int group, float amplitude)
     {
