@@ -32,7 +32,10 @@ namespace EventSnn.Simulator.Engines;
 /// spikes of that step are stamped k·dt. A population runs a window of K steps in one device call when nothing not yet
 /// emitted can reach it within them: K ≤ ⌈d_in / dt⌉ where d_in is the smallest delay of its incoming projections, and
 /// K is also bounded by the run's end, the next sample, queued deliveries to clock-driven populations and
-/// <see cref="EngineOptions.MaxWindowSteps"/>. Windows never change results (test <c>WindowsDoNotChangeResults</c>).</para>
+/// <see cref="EngineOptions.MaxWindowSteps"/>. Windows never change results (test <c>WindowsDoNotChangeResults</c>).
+/// Deliveries of a plastic projection whose rule changes weights only at arrivals and at its target's spikes
+/// (<see cref="TripletStdpSpec.PreAtArrival"/>) into a clock-driven population wait in per-step buckets instead of the
+/// queue and act, in the queue's order, just before their step: the same weights and sums, bit for bit.</para>
 /// <para><b>Determinism.</b> Everything queued is deterministic, device chunking does not depend on the number of threads,
 /// so the same network, options and injected events give identical spikes for every thread count and execution mix.</para>
 /// </remarks>
@@ -242,7 +245,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <summary>Device calls so far (one per window of one or more steps of one population).</summary>
     public long WindowCount => _windowCount;
 
-    /// <summary>Events waiting in the queue.</summary>
+    /// <summary>Events waiting: queued events and deliveries waiting in the per-step buckets of clock-driven populations.</summary>
     public int PendingEvents => _queue.Count + _deferredCount;
 
     /// <summary>Total synapses over all projections.</summary>
