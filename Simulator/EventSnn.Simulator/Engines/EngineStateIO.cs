@@ -44,6 +44,18 @@ internal sealed class EngineStateIO(uint magic, int version, string stateName, s
         w.Write(magic);
     }
 
+    /// <summary>Writes a queue time and pending events (in delivery order), then the end marker.</summary>
+    /// <param name="w">The writer.</param>
+    /// <param name="queueNow">The queue's time.</param>
+    /// <param name="pending">The pending events.</param>
+    public void EndWrite(BinaryWriter w, long queueNow, ReadOnlySpan<PendingEvent<EngineEvent>> pending)
+    {
+        w.Write(queueNow);
+        w.Write(pending.Length);
+        WriteArray(w, pending);
+        w.Write(magic);
+    }
+
     /// <summary>Runs <paramref name="restore"/>, turning a premature end of stream into <see cref="InvalidDataException"/>.</summary>
     /// <param name="restore">The restore body.</param>
     public void Guard(Action restore)

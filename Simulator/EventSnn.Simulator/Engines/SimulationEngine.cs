@@ -32,7 +32,10 @@ namespace EventSnn.Simulator.Engines;
 /// spikes of that step are stamped k·dt. A population runs a window of K steps in one device call when nothing not yet
 /// emitted can reach it within them: K ≤ ⌈d_in / dt⌉ where d_in is the smallest delay of its incoming projections, and
 /// K is also bounded by the run's end, the next sample, queued deliveries to clock-driven populations and
-/// <see cref="EngineOptions.MaxWindowSteps"/>. Windows never change results (test <c>WindowsDoNotChangeResults</c>).</para>
+/// <see cref="EngineOptions.MaxWindowSteps"/>. Windows never change results (test <c>WindowsDoNotChangeResults</c>).
+/// Deliveries of a plastic projection whose rule changes weights only at arrivals and at its target's spikes
+/// (<see cref="TripletStdpSpec.PreAtArrival"/>) into a clock-driven population wait in per-step buckets instead of the
+/// queue and act, in the queue's order, just before their step: the same weights and sums, bit for bit.</para>
 /// <para><b>Determinism.</b> Everything queued is deterministic, device chunking does not depend on the number of threads,
 /// so the same network, options and injected events give identical spikes for every thread count and execution mix.</para>
 /// </remarks>
@@ -58,6 +61,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly int[] _post;
     private readonly bool[] _queued;
     private readonly ClockPopulation?[] _direct;
+    private readonly bool[] _deferred;
+    private readonly DeferredDeliveries?[] _deferredIn;
     private readonly int[][] _outgoing;
     private readonly PlasticityRule?[] _rules;
     private readonly PlasticityRule?[] _syncRules;
@@ -74,6 +79,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly ILogger _logger;
     private ISpikeMonitor[] _monitors = [];
     private int _pendingCount;
+    private int _deferredCount;
+    private long _deferredNow = long.MinValue;
     private long _tick = long.MinValue;
     private long _now;
     private long _spikeCount;
@@ -204,6 +211,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             _clock[pr.Post]?.AttachIncoming(pr.Id, _tables[pr.Id], _receptor[pr.Id], pr.Stdp is not null);
         }
 
+        (_deferred, _deferredIn) = DeferredProjections(network);
+
         ScheduleInitial();
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -243,8 +252,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <summary>Device calls so far (one per window of one or more steps of one population).</summary>
     public long WindowCount => _windowCount;
 
-    /// <summary>Events waiting in the queue.</summary>
-    public int PendingEvents => _queue.Count;
+    /// <summary>Events waiting: queued events and deliveries waiting in the per-step buckets of clock-driven populations.</summary>
+    public int PendingEvents => _queue.Count + _deferredCount;
 
     /// <summary>Total synapses over all projections.</summary>
     public long SynapseCount => _topology.SynapseCount;
@@ -255,6 +264,10 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <summary>The execution each population runs with (null for input populations).</summary>
     /// <param name="population">Population id.</param>
     public ExecutionSpec? GetExecution(int population) => _states[population]?.Execution;
+
+    /// <summary>Whether the deliveries of <paramref name="projection"/> wait in per-step buckets of their clock-driven target instead of the queue.</summary>
+    /// <param name="projection">Projection id.</param>
+    internal bool DefersDeliveries(int projection) => _deferred[projection];
 
     /// <summary>The plasticity rule of a projection (its traces and state), or null when it is static.</summary>
     /// <param name="projection">Projection id.</param>
@@ -374,6 +387,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
             if (sample == limit)
             {
+                RunDeferredUntil(sample);
                 RunSamplers(sample);
                 continue;
             }
@@ -381,6 +395,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             break;
         }
 
+        RunDeferredUntil(_now);
         FlushMetrics();
     }
 
@@ -426,6 +441,12 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
         _queue.Restore(_queue.Now, pending.AsSpan(0, kept));
         _clockDeliveries.Clear();
+        foreach (DeferredDeliveries? d in _deferredIn)
+        {
+            d?.Clear();
+        }
+
+        _deferredCount = 0;
         foreach (ClockPopulation c in _clocks)
         {
             c.Initialize();
@@ -541,6 +562,18 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
     private void ProcessBoundary(long boundary, long until, long sample)
     {
+        if (_deferredCount != 0)
+        {
+            // Deferred deliveries of the steps about to be computed (all arrived by now, before any spike of this boundary).
+            foreach (ClockPopulation c in _clocks)
+            {
+                if (c.NextBoundary == boundary && c.StateTime == c.EmittedTime && _deferredIn[c.Id] is { Count: > 0 } d)
+                {
+                    RunDeferred(c, d, c.StateStep + 1, boundary);
+                }
+            }
+        }
+
         foreach (ClockPopulation c in _clocks)
         {
             if (c.NextBoundary != boundary)
@@ -583,6 +616,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         if (_clockDeliveries.TryPeek(out SimTime due, out _))
         {
             k = Math.Min(k, c.StepOf(due.Ticks) - 1 - (start / dt));
+        }
+
+        if (_deferredIn[c.Id] is { Count: > 0 } d)
+        {
+            k = Math.Min(k, d.FirstStep(c.StateStep) - 1 - c.StateStep);
         }
 
         return (int)Math.Max(1, k);
@@ -738,10 +776,17 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             int first = sourceStart[neuron];
             int end = sourceStart[neuron + 1];
             ClockPopulation? direct = _direct[pr];
+            ClockPopulation? deferred = _deferred[pr] ? _clock[_post[pr]] : null;
             long[] delays = tb.GroupDelay;
             for (int g = first; g < end; g++)
             {
                 long arrival = Math.Max(tick + delays[g], floor);
+                if (deferred is not null)
+                {
+                    Defer(deferred, arrival, pr, g, amplitude);
+                    continue;
+                }
+
                 if (direct is not null && direct.TryAddInput(arrival, pr, g, amplitude))
                 {
                     continue;
@@ -760,6 +805,130 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, projection, group, BitConverter.SingleToInt32Bits(amplitude)));
+    }
+
+    private void Defer(ClockPopulation target, long arrival, int projection, int group, float amplitude)
+    {
+        DeferredDeliveries d = _deferredIn[target.Id]!;
+        long step = target.StepOf(arrival);
+        long ahead = step - target.StateStep;
+        if (ahead <= 0 || ahead >= d.Size)
+        {
+            throw new InvalidOperationException($"Internal error: a delivery at tick {arrival} into '{Network.Populations[target.Id].Name}' lies {ahead} steps after its computed state (state at {target.StateTime}).");
+        }
+
+        d.Add(step, arrival, projection, group, amplitude);
+        _deferredCount++;
+    }
+
+    /// <summary>Applies the deferred deliveries of step <paramref name="step"/> that arrived by <paramref name="until"/>, in (tick, insertion) order.</summary>
+    private void RunDeferred(ClockPopulation c, DeferredDeliveries d, long step, long until)
+    {
+        ReadOnlySpan<DeferredDeliveries.Entry> entries = d.Sorted(step);
+        int n = 0;
+        for (; n < entries.Length; n++)
+        {
+            DeferredDeliveries.Entry x = entries[n];
+            if (x.Tick > until)
+            {
+                break;
+            }
+
+            int[] groupStart = _tables[x.Projection].GroupStart;
+            _eventCount++;
+            _deliveries++;
+            _synapticEvents += groupStart[x.Group + 1] - groupStart[x.Group];
+            _deferredNow = Math.Max(_deferredNow, x.Tick);
+            PlasticityRule? rule = _syncRules[x.Projection];
+            if (x.Amplitude == 1f && rule is not null && c.HostInputRow(x.Tick, x.Projection) is float[] row && rule.DeliverInto(x.Group, x.Tick, row))
+            {
+                continue;
+            }
+
+            rule?.BeforeDelivery(x.Group, x.Tick);
+            if (!c.TryAddInput(x.Tick, x.Projection, x.Group, x.Amplitude))
+            {
+                throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(x.Tick)} does not fit the input ring of '{Network.Populations[c.Id].Name}'.");
+            }
+        }
+
+        d.RemoveFirst(step, n);
+        _deferredCount -= n;
+    }
+
+    /// <summary>Applies every deferred delivery that has arrived by <paramref name="tick"/> (a run ending or a sample between boundaries).</summary>
+    private void RunDeferredUntil(long tick)
+    {
+        if (_deferredCount == 0)
+        {
+            return;
+        }
+
+        foreach (ClockPopulation c in _clocks)
+        {
+            if (_deferredIn[c.Id] is { Count: > 0 } d && c.StateTime == c.EmittedTime)
+            {
+                RunDeferred(c, d, c.StateStep + 1, tick);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The projections whose deliveries into a clock-driven population wait in per-step buckets instead of the queue: a
+    /// plastic rule that changes weights only at arrivals and at the target's spikes, on a receptor that no other kind of
+    /// projection feeds (so that the input ring sums in the queue's order).
+    /// </summary>
+    private (bool[] Deferred, DeferredDeliveries?[] Buckets) DeferredProjections(NetworkSpec network)
+    {
+        bool[] deferred = new bool[network.Projections.Length];
+        var buckets = new DeferredDeliveries?[network.Populations.Length];
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            ClockPopulation? target = _clock[pr.Post];
+            if (target is null || _rules[pr.Id] is not { DefersDeliveries: true } || _tables[pr.Id].SynapseCount == 0)
+            {
+                continue;
+            }
+
+            bool alone = true;
+            foreach (ProjectionSpec other in network.Projections)
+            {
+                if (other.Post == pr.Post && _receptor[other.Id] == _receptor[pr.Id] && _rules[other.Id] is not { DefersDeliveries: true })
+                {
+                    alone = false;
+                }
+            }
+
+            if (alone)
+            {
+                deferred[pr.Id] = true;
+            }
+        }
+
+        foreach (PopulationSpec p in network.Populations)
+        {
+            if (_clock[p.Id] is not { } c)
+            {
+                continue;
+            }
+
+            long maxDelay = -1;
+            foreach (ProjectionSpec pr in network.Projections)
+            {
+                if (pr.Post == p.Id && deferred[pr.Id])
+                {
+                    maxDelay = Math.Max(maxDelay, _tables[pr.Id].MaxDelay);
+                }
+            }
+
+            if (maxDelay >= 0)
+            {
+                // A spike is emitted at most one step after the computed state and arrives within ⌈d_max / dt⌉ steps of it.
+                buckets[p.Id] = new DeferredDeliveries((int)Math.Min(int.MaxValue - 2, ((maxDelay + c.Dt - 1) / c.Dt) + 2));
+            }
+        }
+
+        return (deferred, buckets);
     }
 
     /// <summary>The queue's current time (ticks): nothing can be scheduled before it.</summary>
@@ -862,13 +1031,76 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         _topology.WriteSynapses(w);
         var clockPending = new PendingEvent<int>[_clockDeliveries.Count];
         _clockDeliveries.CopyPendingTo(clockPending);
-        w.Write(clockPending.Length);
-        foreach (PendingEvent<int> pe in clockPending)
+        if (_deferredCount == 0)
         {
-            w.Write(pe.Time.Ticks);
+            w.Write(clockPending.Length);
+            foreach (PendingEvent<int> pe in clockPending)
+            {
+                w.Write(pe.Time.Ticks);
+            }
+
+            s_format.EndWrite(w, Math.Max(_queue.Now.Ticks, _deferredNow), QueuedEvents());
+            return;
         }
 
-        s_format.EndWrite(w, _queue);
+        // Deferred deliveries are saved as the queued deliveries they stand for (a queue event and a clock delivery each),
+        // merged into the queue's events by time.
+        var deferred = new List<DeferredDeliveries.Entry>(_deferredCount);
+        foreach (ClockPopulation c in _clocks)
+        {
+            _deferredIn[c.Id]?.CopyTo(c.StateStep, deferred);
+        }
+
+        if (_deferredIn.Count(d => d is { Count: > 0 }) > 1)
+        {
+            deferred = [.. deferred.OrderBy(e => e.Tick)]; // stable: each population's deliveries keep their order
+        }
+        long[] clockTimes = new long[clockPending.Length + deferred.Count];
+        for (int k = 0; k < clockPending.Length; k++)
+        {
+            clockTimes[k] = clockPending[k].Time.Ticks;
+        }
+
+        for (int k = 0; k < deferred.Count; k++)
+        {
+            clockTimes[clockPending.Length + k] = deferred[k].Tick;
+        }
+
+        Array.Sort(clockTimes);
+        w.Write(clockTimes.Length);
+        foreach (long t in clockTimes)
+        {
+            w.Write(t);
+        }
+
+        PendingEvent<EngineEvent>[] queued = QueuedEvents();
+        var merged = new PendingEvent<EngineEvent>[queued.Length + deferred.Count];
+        int q = 0;
+        int m = 0;
+        foreach (DeferredDeliveries.Entry x in deferred)
+        {
+            while (q < queued.Length && queued[q].Time.Ticks <= x.Tick)
+            {
+                merged[m++] = queued[q++];
+            }
+
+            merged[m++] = new PendingEvent<EngineEvent>(SimTime.FromTicks(x.Tick), new EngineEvent(EngineEventKind.Deliver, x.Projection, x.Group, BitConverter.SingleToInt32Bits(x.Amplitude)));
+        }
+
+        while (q < queued.Length)
+        {
+            merged[m++] = queued[q++];
+        }
+
+        s_format.EndWrite(w, Math.Max(_queue.Now.Ticks, _deferredNow), merged);
+    }
+
+    /// <summary>The queue's pending events in delivery order.</summary>
+    private PendingEvent<EngineEvent>[] QueuedEvents()
+    {
+        var queued = new PendingEvent<EngineEvent>[_queue.Count];
+        _queue.CopyPendingTo(queued);
+        return queued;
     }
 
     /// <inheritdoc/>
@@ -1017,6 +1249,52 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             throw new InvalidDataException("The saved engine state is corrupt (queue time after engine time).");
         }
 
+        // Queued deliveries of deferred projections go back into their buckets (each with its clock delivery).
+        var deferred = new List<PendingEvent<EngineEvent>>();
+        if (_deferredIn.Any(d => d is not null))
+        {
+            var rest = new List<PendingEvent<EngineEvent>>(pending.Length);
+            var times = new List<long>();
+            foreach (PendingEvent<EngineEvent> pe in pending)
+            {
+                if (pe.Payload.Kind == EngineEventKind.Deliver && _deferred[pe.Payload.A])
+                {
+                    deferred.Add(pe);
+                    times.Add(pe.Time.Ticks);
+                }
+                else
+                {
+                    rest.Add(pe);
+                }
+            }
+
+            if (deferred.Count > 0)
+            {
+                pending = [.. rest];
+                times.Sort();
+                var kept = new List<PendingEvent<int>>(clockPending.Length);
+                int j = 0;
+                foreach (PendingEvent<int> cp in clockPending)
+                {
+                    if (j < times.Count && cp.Time.Ticks == times[j])
+                    {
+                        j++;
+                    }
+                    else
+                    {
+                        kept.Add(cp);
+                    }
+                }
+
+                if (j != times.Count)
+                {
+                    throw new InvalidDataException("The saved engine state is corrupt (queued deliveries without their clock deliveries).");
+                }
+
+                clockPending = [.. kept];
+            }
+        }
+
         EngineStateIO.RestoreQueue(_queue, queueNow, pending);
         try
         {
@@ -1030,6 +1308,24 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         foreach (Action a in actions)
         {
             a();
+        }
+
+        foreach (DeferredDeliveries? d in _deferredIn)
+        {
+            d?.Clear();
+        }
+
+        _deferredCount = 0;
+        foreach (PendingEvent<EngineEvent> pe in deferred)
+        {
+            ClockPopulation target = _clock[_post[pe.Payload.A]]!;
+            long ahead = target.StepOf(pe.Time.Ticks) - target.StateStep;
+            if (ahead <= 0 || ahead >= _deferredIn[target.Id]!.Size)
+            {
+                throw new InvalidDataException($"The saved engine state is corrupt (a delivery at {pe.Time} lies {ahead} steps after the state of '{Network.Populations[target.Id].Name}').");
+            }
+
+            Defer(target, pe.Time.Ticks, pe.Payload.A, pe.Payload.B, BitConverter.Int32BitsToSingle(pe.Payload.C));
         }
 
         _now = now;

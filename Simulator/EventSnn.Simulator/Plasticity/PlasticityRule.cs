@@ -50,6 +50,23 @@ public abstract class PlasticityRule
     /// <summary>Whether the engine must call <see cref="BeforeDelivery"/> before a delivery reads weights.</summary>
     internal virtual bool NeedsSync => KernelIndex is not null;
 
+    /// <summary>
+    /// Whether the weights change only when a spike arrives at them (<see cref="BeforeDelivery"/>) or when the postsynaptic
+    /// population spikes, so that a delivery into a clock-driven population may be applied at its step instead of at its
+    /// arrival tick: nothing else can change its weights in between.
+    /// </summary>
+    internal virtual bool DefersDeliveries => false;
+
+    /// <summary>
+    /// Does what <see cref="BeforeDelivery"/> does for delay group <paramref name="group"/> at tick <paramref name="t"/> and
+    /// adds the group's weights to <paramref name="input"/> at their targets, in one pass; false (nothing done) when the
+    /// rule has no such pass.
+    /// </summary>
+    /// <param name="group">The delay group.</param>
+    /// <param name="t">The arrival tick.</param>
+    /// <param name="input">The input per postsynaptic neuron to add the weights to.</param>
+    internal virtual bool DeliverInto(int group, long t, Span<float> input) => false;
+
     /// <summary>Creates the runtime of <paramref name="spec"/> on <paramref name="table"/>.</summary>
     /// <param name="spec">The rule.</param>
     /// <param name="table">The projection's synapses.</param>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using EventSnn.Simulator.Connectivity;
 
 namespace EventSnn.Simulator.Plasticity;
@@ -17,28 +18,35 @@ public static class WeightNormalization
             throw new ArgumentOutOfRangeException(nameof(total), total, "The normalisation total must be finite and > 0.");
         }
 
+        // Each neuron's sum in the order of its incoming index (ascending synapse index), computed in one pass over the
+        // synapses in storage order, then one scaling pass: the same arithmetic as neuron by neuron, without the gathers.
         table.BuildIncomingIndex();
-        int[] start = table.IncomingStart!;
-        int[] syn = table.IncomingSynapse!;
+        int[] targets = table.Targets;
         float[] w = table.Weights;
-        for (int j = 0; j < table.PostSize; j++)
+        double[] sums = ArrayPool<double>.Shared.Rent(table.PostSize);
+        try
         {
-            double sum = 0;
-            for (int e = start[j]; e < start[j + 1]; e++)
+            Span<double> sum = sums.AsSpan(0, table.PostSize);
+            sum.Clear();
+            for (int k = 0; k < w.Length; k++)
             {
-                sum += w[syn[e]];
+                sum[targets[k]] += w[k];
             }
 
-            if (sum == 0)
+            for (int j = 0; j < sum.Length; j++)
             {
-                continue;
+                // A neuron whose weights sum to 0 keeps them: a factor of 1 leaves every weight exactly as it is.
+                sum[j] = sum[j] == 0 ? 1 : total / sum[j];
             }
 
-            double f = total / sum;
-            for (int e = start[j]; e < start[j + 1]; e++)
+            for (int k = 0; k < w.Length; k++)
             {
-                w[syn[e]] = (float)(w[syn[e]] * f);
+                w[k] = (float)(w[k] * sum[targets[k]]);
             }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
         }
     }
 }

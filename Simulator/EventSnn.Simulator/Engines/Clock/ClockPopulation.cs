@@ -80,6 +80,9 @@ internal abstract class ClockPopulation
         }
     }
 
+    /// <summary>The index of the last computed step (<see cref="StateTime"/> / <see cref="Dt"/>).</summary>
+    public long StateStep => _currentStep;
+
     /// <summary>The end of the last step whose spikes have been emitted (ticks).</summary>
     public long EmittedTime { get; set; }
 
@@ -132,23 +135,13 @@ internal abstract class ClockPopulation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAddInput(long arrival, int projection, int group, float amplitude = 1f)
     {
-        // Steps ahead of the state (the state ends on the grid): ⌈offset / dt⌉, computed without a branch on the offset
-        // (inputs land one or two steps ahead at random, which a predictor cannot learn).
-        long offset = arrival - _stateTime;
-        if ((ulong)(offset - 1) >= (ulong)_ringSpan)
+        int row = RowOf(arrival, projection);
+        if (row < 0)
         {
-            if (offset <= 0)
-            {
-                ThrowLate(arrival);
-            }
-
-            return false; // ⌈offset / dt⌉ > RingSlots
+            return false;
         }
 
-        int slot = _currentSlot + StepsAhead(offset);
-        slot = slot >= RingSlots ? slot - RingSlots : slot;
         Incoming input = _incoming[projection];
-        int row = (slot * Receptors) + input.Receptor;
         if (_hostRing)
         {
             AddHostGroup(Ring[row], input.Table, group, amplitude);
@@ -159,6 +152,46 @@ internal abstract class ClockPopulation
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The host ring row (input per neuron) that a delivery of <paramref name="projection"/> arriving at
+    /// <paramref name="arrival"/> adds to, for callers that add the weights themselves; null when the ring does not live
+    /// on the host or the step lies beyond the ring.
+    /// </summary>
+    /// <param name="arrival">The arrival tick (after <see cref="StateTime"/>).</param>
+    /// <param name="projection">A projection registered with <see cref="AttachIncoming"/>.</param>
+    public float[]? HostInputRow(long arrival, int projection)
+    {
+        if (!_hostRing)
+        {
+            return null;
+        }
+
+        int row = RowOf(arrival, projection);
+        return row < 0 ? null : Ring[row];
+    }
+
+    /// <summary>The ring row (slot·Receptors + receptor) of a delivery, or −1 when its step lies beyond the ring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private protected int RowOf(long arrival, int projection)
+    {
+        // Steps ahead of the state (the state ends on the grid): ⌈offset / dt⌉, computed without a branch on the offset
+        // (inputs land one or two steps ahead at random, which a predictor cannot learn).
+        long offset = arrival - _stateTime;
+        if ((ulong)(offset - 1) >= (ulong)_ringSpan)
+        {
+            if (offset <= 0)
+            {
+                ThrowLate(arrival);
+            }
+
+            return -1; // ⌈offset / dt⌉ > RingSlots
+        }
+
+        int slot = _currentSlot + StepsAhead(offset);
+        slot = slot >= RingSlots ? slot - RingSlots : slot;
+        return (slot * Receptors) + _incoming[projection].Receptor;
     }
 
     /// <summary>
