@@ -68,6 +68,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly RadixHeapQueue<EngineEvent> _queue = new();
     private readonly RadixHeapQueue<int> _clockDeliveries = new();
     private readonly EventPopulation[] _pending;
+    private readonly DeliveryFifo?[] _fifo;
+    private readonly DeliveryFifo[] _fifos;
     private readonly bool[] _isPending;
     private readonly List<(IStateSampler Sampler, long Interval, long Next)> _samplers = [];
     private readonly ILogger _logger;
@@ -170,7 +172,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                     throw new ArgumentException($"{p}: model '{p.Model.Info.Name}' has no exact event-driven form; declare the population clock-driven (or run with clock execution).", nameof(network));
                 }
 
-                EventPopulation ep = p.Model!.CreateEventPopulation(p);
+                EventPopulation ep = p.Model!.CreateEventPopulation(p, options.ScaledForm);
                 _event[p.Id] = ep;
                 _states[p.Id] = ep.State;
                 continue;
@@ -191,6 +193,20 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         _clocks = [.. clocks];
+
+        // Static single-delay projections into populations in scaled form carry their deliveries in arrival order outside
+        // the priority queue (spikes are emitted in time order).
+        _fifo = new DeliveryFifo?[network.Projections.Length];
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            SynapseTable t = _tables[pr.Id];
+            if (_event[pr.Post] is { IsScaled: true } && pr.Plasticity is null && _rules[pr.Id] is null && t.SynapseCount > 0 && t.MinDelay == t.MaxDelay)
+            {
+                _fifo[pr.Id] = new DeliveryFifo(pr.Id);
+            }
+        }
+
+        _fifos = [.. _fifo.OfType<DeliveryFifo>()];
         Device = device ?? (clocks.Count > 0 ? options.DeviceFor(network.Populations[clocks[0].Id]) : null);
         foreach (ProjectionSpec pr in network.Projections)
         {
@@ -237,7 +253,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public long WindowCount => _windowCount;
 
     /// <summary>Events waiting in the queue.</summary>
-    public int PendingEvents => _queue.Count;
+    public int PendingEvents => _queue.Count + _fifos.Sum(f => f.Count);
 
     /// <summary>Total synapses over all projections.</summary>
     public long SynapseCount => _topology.SynapseCount;
@@ -290,6 +306,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         if ((uint)population < (uint)_clock.Length)
         {
             _clock[population]?.SyncHost();
+            _event[population]?.Synchronize(_now);
         }
 
         return _states[population];
@@ -302,6 +319,10 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         _syncRules[projection]?.Synchronize(_now);
         return _tables[projection];
     }
+
+    /// <summary>Whether event-driven population <paramref name="population"/> runs in scaled form (docs/Simulator.md, "Scaled form").</summary>
+    /// <param name="population">Population id.</param>
+    internal bool RunsInScaledForm(int population) => _event[population]?.IsScaled == true;
 
     /// <summary>The number of spike monitors registered (the embedding stepper checks that its own is the only one).</summary>
     internal int SpikeMonitorCount => _monitors.Length;
@@ -334,7 +355,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public void InjectEvent(SimTime time, int population, int neuron)
     {
         _topology.CheckExternalSource(population, neuron);
-        long floor = Math.Max(_now, _queue.Now.Ticks);
+        long floor = Math.Max(_now, QueueNow);
         if (time.Ticks < floor)
         {
             throw new ArgumentOutOfRangeException(nameof(time), time, $"Cannot inject an event at {time}, before the current time {SimTime.FromTicks(floor)}.");
@@ -381,7 +402,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <remarks>Advances to the next time anything happens: the next queued event or the next clock boundary.</remarks>
     public SimTime Step()
     {
-        long next = NextBoundary();
+        long next = Math.Min(NextBoundary(), NextFifo());
         if (_queue.TryPeek(out SimTime t, out _))
         {
             next = Math.Min(next, t.Ticks);
@@ -419,6 +440,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
         _queue.Restore(_queue.Now, pending.AsSpan(0, kept));
         _clockDeliveries.Clear();
+        foreach (DeliveryFifo f in _fifos)
+        {
+            f.Clear();
+        }
+
         foreach (ClockPopulation c in _clocks)
         {
             c.Initialize();
@@ -512,9 +538,54 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private void Drain(long limit)
     {
         var visitor = new Visitor(this);
-        while (_queue.TryPeek(out SimTime t, out _) && t.Ticks <= limit)
+        if (_fifos.Length == 0)
         {
-            _queue.DequeueUntil(t, ref visitor);
+            while (_queue.TryPeek(out SimTime t, out _) && t.Ticks <= limit)
+            {
+                _queue.DequeueUntil(t, ref visitor);
+                FlushPending();
+            }
+
+            return;
+        }
+
+        while (true)
+        {
+            long t = NextFifo();
+            bool queued = _queue.TryPeek(out SimTime q, out _);
+            if (queued && q.Ticks < t)
+            {
+                t = q.Ticks;
+            }
+
+            if (t > limit || t == long.MaxValue)
+            {
+                return;
+            }
+
+            // The instant's deliveries held in arrival order, then its queued events, then the summed inputs are tested.
+            foreach (DeliveryFifo f in _fifos)
+            {
+                while (f.Head == t)
+                {
+                    // The next delivery is known: start loading its synapses while this one is applied.
+                    if (f.NextGroup is >= 0 and int next)
+                    {
+                        FanoutPrefetch.Group(_tables[f.Projection], next);
+                    }
+
+                    f.Pop(out _, out int group, out int amplitude);
+                    _tick = t;
+                    _eventCount++;
+                    Deliver(t, f.Projection, group, amplitude);
+                }
+            }
+
+            if (queued && q.Ticks == t)
+            {
+                _queue.DequeueUntil(q, ref visitor);
+            }
+
             FlushPending();
         }
     }
@@ -606,35 +677,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         switch (e.Kind)
         {
             case EngineEventKind.Deliver:
-            {
-                SynapseTable tb = _tables[e.A];
-                _syncRules[e.A]?.BeforeDelivery(e.B, t);
-                int from = tb.GroupStart[e.B];
-                int len = tb.GroupStart[e.B + 1] - from;
-                int post = _post[e.A];
-                float amplitude = BitConverter.Int32BitsToSingle(e.C);
-                _deliveries++;
-                _synapticEvents += len;
-                if (_event[post] is { } ep)
-                {
-                    ep.Accumulate(tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[e.A], amplitude);
-                    if (!_isPending[post])
-                    {
-                        _isPending[post] = true;
-                        _pending[_pendingCount++] = ep;
-                    }
-                }
-                else
-                {
-                    _clockDeliveries.TryDequeue(out _, out _);
-                    if (!_clock[post]!.TryAddInput(t, e.A, e.B, amplitude))
-                    {
-                        throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
-                    }
-                }
-
+                Deliver(t, e.A, e.B, e.C);
                 break;
-            }
 
             case EngineEventKind.Wake:
             {
@@ -652,7 +696,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 {
                     _wakeUps++;
                     s.WakeTick[e.B] = long.MaxValue;
-                    ep.Wake(e.B);
+                    ep.Wake(t, e.B);
                     if (!_isPending[e.A])
                     {
                         _isPending[e.A] = true;
@@ -686,6 +730,63 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
     }
 
+    /// <summary>Delivers group <paramref name="group"/> of projection <paramref name="projection"/> at tick <paramref name="t"/>.</summary>
+    private void Deliver(long t, int projection, int group, int amplitudeBits)
+    {
+        SynapseTable tb = _tables[projection];
+        _syncRules[projection]?.BeforeDelivery(group, t);
+        int from = tb.GroupStart[group];
+        int len = tb.GroupStart[group + 1] - from;
+        int post = _post[projection];
+        float amplitude = BitConverter.Int32BitsToSingle(amplitudeBits);
+        _deliveries++;
+        _synapticEvents += len;
+        if (_event[post] is { } ep)
+        {
+            ep.Accumulate(t, tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[projection], amplitude);
+            if (!_isPending[post])
+            {
+                _isPending[post] = true;
+                _pending[_pendingCount++] = ep;
+            }
+        }
+        else
+        {
+            _clockDeliveries.TryDequeue(out _, out _);
+            if (!_clock[post]!.TryAddInput(t, projection, group, amplitude))
+            {
+                throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
+            }
+        }
+    }
+
+    /// <summary>The arrival tick of the earliest delivery held outside the queue (long.MaxValue: none).</summary>
+    private long NextFifo()
+    {
+        long t = long.MaxValue;
+        foreach (DeliveryFifo f in _fifos)
+        {
+            t = Math.Min(t, f.Head);
+        }
+
+        return t;
+    }
+
+    /// <summary>Moves the deliveries held outside the queue into it (before saving: the saved queue holds every pending event).</summary>
+    private void SpillFifos()
+    {
+        foreach (DeliveryFifo f in _fifos)
+        {
+            while (f.Count > 0)
+            {
+                f.Pop(out long arrival, out int group, out int amplitude);
+                _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, f.Projection, group, amplitude));
+            }
+
+            f.Clear();
+        }
+    }
+
     /// <summary>
     /// Emits a spike of (population, neuron) at tick <paramref name="tick"/>: monitors, plasticity, fan-out. A graded spike's
     /// <paramref name="amplitude"/> scales the weights of its deliveries.
@@ -696,16 +797,22 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         _metricSpikes++;
         EngineTopology.NotifySpike(_monitors, _preRules[population], _postRules[population], population, neuron, tick);
 
-        long floor = _queue.Now.Ticks;
+        long floor = QueueNow;
         foreach (int pr in _outgoing[population])
         {
             SynapseTable tb = _tables[pr];
             int first = tb.SourceGroupStart[neuron];
             int end = tb.SourceGroupStart[neuron + 1];
             ClockPopulation? target = _clock[_post[pr]];
+            DeliveryFifo? fifo = _fifo[pr];
             for (int g = first; g < end; g++)
             {
                 long arrival = Math.Max(tick + tb.GroupDelay[g], floor);
+                if (fifo is not null && fifo.TryPush(arrival, g, BitConverter.SingleToInt32Bits(amplitude)))
+                {
+                    continue;
+                }
+
                 if (target is not null)
                 {
                     if (!_queued[pr] && target.TryAddInput(arrival, pr, g, amplitude))
@@ -721,11 +828,14 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
     }
 
-    /// <summary>The queue's current time (ticks): nothing can be scheduled before it.</summary>
-    internal long QueueNow => _queue.Now.Ticks;
+    /// <summary>
+    /// The queue's current time (ticks): nothing can be scheduled before it (the queue's own time, or the instant being
+    /// processed when that instant held only deliveries outside the queue).
+    /// </summary>
+    internal long QueueNow => Math.Max(_queue.Now.Ticks, _tick);
 
     internal void ScheduleWake(long tick, int population, int neuron, int generation)
-        => _queue.Enqueue(SimTime.FromTicks(Math.Max(tick, _queue.Now.Ticks)), new EngineEvent(EngineEventKind.Wake, population, neuron, generation));
+        => _queue.Enqueue(SimTime.FromTicks(Math.Max(tick, QueueNow)), new EngineEvent(EngineEventKind.Wake, population, neuron, generation));
 
     private void ScheduleInitial()
     {
@@ -812,6 +922,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        SpillFifos();
         using BinaryWriter w = s_format.BeginWrite(stream, WriteFingerprint);
         w.Write(_now);
         w.Write(_spikeCount);
@@ -851,6 +962,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     {
         if (_event[p.Id] is { } ep)
         {
+            ep.Synchronize(_now);
             EventPopulationState s = ep.State;
             foreach (double[] col in s.Columns)
             {
@@ -977,6 +1089,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         EngineStateIO.RestoreQueue(_queue, queueNow, pending);
+        foreach (DeliveryFifo f in _fifos)
+        {
+            f.Clear();
+        }
+
         try
         {
             _clockDeliveries.Restore(SimTime.FromTicks(queueNow), clockPending);
