@@ -222,7 +222,7 @@ internal sealed class ScaledEventPopulation<TModel> : EventPopulation
             u[j2] = x2;
             double x3 = u[j3] + (Unsafe.Add(ref w0, k + 3) * f);
             u[j3] = x3;
-            if (x0 >= bound || x1 >= bound || x2 >= bound || x3 >= bound)
+            if ((x0 >= bound) | (x1 >= bound) | (x2 >= bound) | (x3 >= bound))
             {
                 AddCandidates(j0, j1, j2, j3, bound);
             }
