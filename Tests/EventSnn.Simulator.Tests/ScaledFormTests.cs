@@ -272,4 +272,34 @@ public class ScaledFormTests
             Assert.Equal(a.ReadState(2, j, 0), b.ReadState(2, j, 0), 9);
         }
     }
+
+    [Fact]
+    public void Restoring_into_an_engine_that_ran_further_continues_as_the_saved_run()
+    {
+        // Driven LIF neurons (v∞ above the threshold: the generic form, with sweeps) next to a population in scaled form.
+        // The engine restored into had already run to 1 s; the restored run must not re-arm its wake-ups from there.
+        NetworkSpec net = new NetworkBuilder()
+            .AddNeurons("driven", 200, NeuronModel.Lif, p => p.Set("v_rest", -65).Set("v_thresh", -50).Set("i_offset", 20).InitialUniform("v", -65, -50, 3))
+            .AddNeurons("scaled", 50, NeuronModel.Lif, p => p.Set("v_rest", -65).Set("v_thresh", -50).Set("t_ref", 1))
+            .Connect("driven", "scaled", ConnectivitySpec.FixedProbability(0.1, seed: 4), c => c.WeightUniform(-4, 9, seed: 5).Delay(SimDuration.FromMilliseconds(1L)))
+            .Build();
+        using SimulationEngine a = Engine(net, scaled: true);
+        Assert.True(a.RunsInScaledForm(1) && !a.RunsInScaledForm(0));
+        a.RunUntil(SimTime.FromTicks(SimDuration.FromMicroseconds(7300).Ticks));
+        using var saved = new MemoryStream();
+        a.Save(saved);
+        var sa = new SpikeList();
+        a.AddSpikeMonitor(sa);
+        a.RunUntil(SimTime.FromMilliseconds(100L));
+
+        using SimulationEngine b = Engine(net, scaled: true);
+        b.RunUntil(SimTime.FromSeconds(1L));
+        saved.Position = 0;
+        b.Restore(saved);
+        var sb = new SpikeList();
+        b.AddSpikeMonitor(sb);
+        b.RunUntil(SimTime.FromMilliseconds(100L));
+        Assert.True(sa.Spikes.Count(x => x.Pop == 1) > 10);
+        Assert.Equal(Sorted(sa), Sorted(sb));
+    }
 }

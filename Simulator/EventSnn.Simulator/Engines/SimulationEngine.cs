@@ -253,7 +253,19 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public long WindowCount => _windowCount;
 
     /// <summary>Events waiting in the queue.</summary>
-    public int PendingEvents => _queue.Count + _fifos.Sum(f => f.Count);
+    public int PendingEvents
+    {
+        get
+        {
+            int n = _queue.Count;
+            foreach (DeliveryFifo f in _fifos)
+            {
+                n += f.Count;
+            }
+
+            return n;
+        }
+    }
 
     /// <summary>Total synapses over all projections.</summary>
     public long SynapseCount => _topology.SynapseCount;
@@ -1103,13 +1115,14 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             throw new InvalidDataException("The saved clock deliveries are not in time order.", ex);
         }
 
+        // The restored populations re-arm their wake-ups from the restored queue time (QueueNow), not from this engine's past.
+        _tick = long.MinValue;
         foreach (Action a in actions)
         {
             a();
         }
 
         _now = now;
-        _tick = long.MinValue;
         _spikeCount = spikes;
         _eventCount = events;
         _stepCount = steps;
