@@ -12,24 +12,57 @@ using EventSnn.Simulator.Replay;
 namespace EventSnn.Benchmarks;
 
 /// <summary>
-/// <c>conv-replay NET FILE… [--samples N] [--dt-ms D]</c>: replays event files (N-MNIST format or any format the readers
+/// <c>conv-replay NET FILE… [--samples N] [--warmup W] [--dt-ms D]</c>: replays event files (N-MNIST format or any format the readers
 /// accept) through a network file or saved layer model, event-driven and then clock-driven (step D ms, default 1), and
 /// prints for each: samples/s and events/s over processor time (user + system) and over wall time, the bytes allocated per sample (file reading included), and the spikes per
-/// sample of every population. One sample is replayed first to warm up; N samples (the files in turn) are timed.
+/// sample of every population. W samples (default 10) are replayed first to warm up (so that the runtime's tiered compilation has finished), then N samples (the files in turn) are timed.
 /// </summary>
 internal static class ConvReplay
 {
-    private sealed class Counter(int populations) : ISpikeMonitor
+    /// <summary>
+    /// Counts spikes per neuron; the synapses they reached per projection (the deliveries into each layer) are computed from
+    /// those counts afterwards, so that counting costs the engine one increment per spike.
+    /// </summary>
+    private sealed class Counter(NetworkSpec spec) : ISpikeMonitor
     {
-        public long[] Counts { get; } = new long[populations];
+        private readonly long[][] _perNeuron = [.. spec.Populations.Select(p => new long[p.Size])];
 
-        public void OnSpike(SimTime time, int population, int neuron) => Counts[population]++;
+        public long[] Counts { get; } = new long[spec.Populations.Length];
+
+        public void Clear()
+        {
+            Array.Clear(Counts);
+            foreach (long[] c in _perNeuron)
+            {
+                Array.Clear(c);
+            }
+        }
+
+        public void OnSpike(SimTime time, int population, int neuron)
+        {
+            Counts[population]++;
+            _perNeuron[population][neuron]++;
+        }
+
+        /// <summary>The synapses reached by the counted spikes, per projection.</summary>
+        public long[] Synapses(SimulationEngine engine) => [.. spec.Projections.Select(pr =>
+        {
+            var t = engine.GetSynapses(pr.Id);
+            long sum = 0;
+            for (int i = 0; i < spec.Populations[pr.Pre].Size; i++)
+            {
+                sum += _perNeuron[pr.Pre][i] * (t.GroupStart[t.SourceGroupStart[i + 1]] - t.GroupStart[t.SourceGroupStart[i]]);
+            }
+
+            return sum;
+        })];
     }
 
     public static int Run(string[] args)
     {
         var files = new List<string>();
         int samples = 20;
+        int warmup = 10;
         double dtMs = 1;
         for (int i = 0; i < args.Length; i++)
         {
@@ -37,6 +70,9 @@ internal static class ConvReplay
             {
                 case "--samples":
                     samples = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--warmup":
+                    warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--dt-ms":
                     dtMs = double.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -49,7 +85,7 @@ internal static class ConvReplay
 
         if (files.Count < 2)
         {
-            Console.Error.WriteLine("conv-replay: usage: conv-replay NET FILE... [--samples N] [--dt-ms D]");
+            Console.Error.WriteLine("conv-replay: usage: conv-replay NET FILE... [--samples N] [--warmup W] [--dt-ms D]");
             return 2;
         }
 
@@ -66,17 +102,24 @@ internal static class ConvReplay
                 DefaultDt = SimDuration.FromTicks((long)Math.Round(dtMs * 1e6)),
             };
             using var engine = new SimulationEngine(spec, options);
-            var counter = new Counter(spec.Populations.Length);
+            var counter = new Counter(spec);
             engine.AddSpikeMonitor(counter);
             using var replay = new OfflineReplay(engine);
-            replay.Run(Items(1), 1);
-            Array.Clear(counter.Counts);
+            replay.Run(Items(warmup), warmup);
+            counter.Clear();
+            EngineStatistics st0 = engine.Statistics;
+            long steps0 = engine.StepCount;
             TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
             ReplaySummary s = replay.Run(Items(samples), samples);
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             double allocated = (GC.GetTotalAllocatedBytes(precise: true) - bytes0) / (double)samples;
             double wall = s.Elapsed.TotalSeconds;
+            EngineStatistics st = engine.Statistics;
+            string PerSample(long n) => (n / (double)samples).ToString("F0", CultureInfo.InvariantCulture);
+            long[] reached = counter.Synapses(engine);
+            string synapses = string.Join(", ", spec.Projections.Select((pr, k) => $"{spec.Populations[pr.Post].Name} {PerSample(reached[k])}"));
+            Console.WriteLine($"{(clock ? "clock" : "event")} per sample: synapses reached per target layer: {synapses}; deliveries {PerSample(st.Deliveries - st0.Deliveries)}, synaptic events {PerSample(st.SynapticEvents - st0.SynapticEvents)}, event-driven neuron updates {PerSample(st.NeuronUpdates - st0.NeuronUpdates)}, wake-ups {PerSample(st.WakeUps - st0.WakeUps)} (stale {PerSample(st.StaleWakeUps - st0.StaleWakeUps)}), clock steps {PerSample(engine.StepCount - steps0)}");
             string spikes = string.Join(", ", spec.Populations.Select((p, k) => $"{p.Name} {(counter.Counts[k] / (double)samples).ToString("F0", CultureInfo.InvariantCulture)}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(clock ? "clock" : "event")}: {s.Events} events; cpu {cpu:F3} s: {samples / cpu:F1} samples/s, {s.Events / cpu:F0} events/s; wall {wall:F3} s: {samples / wall:F1} samples/s, {s.Events / wall:F0} events/s; allocated {allocated:F0} B per sample; spikes per sample: {spikes}"));

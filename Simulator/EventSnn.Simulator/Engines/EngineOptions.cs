@@ -46,6 +46,12 @@ public sealed record EngineOptions
     /// <summary>Threads of the CPU device the engine creates when <see cref="Device"/> is null (default 1; results do not depend on it).</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// Whether event-driven populations whose model qualifies run in scaled form (docs/Simulator.md, "Scaled form"); false
+    /// runs every event-driven population in the generic form (for tests that compare the two).
+    /// </summary>
+    internal bool ScaledForm { get; init; } = true;
+
     /// <summary>The most steps a clock-driven population runs per device call (default 64, 1 to 4096).</summary>
     public int MaxWindowSteps { get; init; } = 64;
 

@@ -74,6 +74,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly RadixHeapQueue<EngineEvent> _queue = new();
     private readonly RadixHeapQueue<int> _clockDeliveries = new();
     private readonly EventPopulation[] _pending;
+    private readonly DeliveryFifo?[] _fifo;
+    private readonly DeliveryFifo[] _fifos;
     private readonly bool[] _isPending;
     private readonly List<(IStateSampler Sampler, long Interval, long Next)> _samplers = [];
     private readonly ILogger _logger;
@@ -178,7 +180,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                     throw new ArgumentException($"{p}: model '{p.Model.Info.Name}' has no exact event-driven form; declare the population clock-driven (or run with clock execution).", nameof(network));
                 }
 
-                EventPopulation ep = p.Model!.CreateEventPopulation(p);
+                EventPopulation ep = p.Model!.CreateEventPopulation(p, options.ScaledForm);
                 _event[p.Id] = ep;
                 _states[p.Id] = ep.State;
                 continue;
@@ -205,6 +207,20 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             _direct[pr.Id] = _queued[pr.Id] ? null : _clock[pr.Post];
         }
 
+
+        // Static single-delay projections into populations in scaled form carry their deliveries in arrival order outside
+        // the priority queue (spikes are emitted in time order).
+        _fifo = new DeliveryFifo?[network.Projections.Length];
+        foreach (ProjectionSpec pr in network.Projections)
+        {
+            SynapseTable t = _tables[pr.Id];
+            if (_event[pr.Post] is { IsScaled: true } && pr.Plasticity is null && _rules[pr.Id] is null && t.SynapseCount > 0 && t.MinDelay == t.MaxDelay)
+            {
+                _fifo[pr.Id] = new DeliveryFifo(pr.Id);
+            }
+        }
+
+        _fifos = [.. _fifo.OfType<DeliveryFifo>()];
         Device = device ?? (clocks.Count > 0 ? options.DeviceFor(network.Populations[clocks[0].Id]) : null);
         foreach (ProjectionSpec pr in network.Projections)
         {
@@ -252,8 +268,23 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <summary>Device calls so far (one per window of one or more steps of one population).</summary>
     public long WindowCount => _windowCount;
 
-    /// <summary>Events waiting: queued events and deliveries waiting in the per-step buckets of clock-driven populations.</summary>
-    public int PendingEvents => _queue.Count + _deferredCount;
+    /// <summary>
+    /// Events waiting: queued events, deliveries waiting in the per-step buckets of clock-driven populations and deliveries
+    /// in the arrival-order buffers of populations in scaled form.
+    /// </summary>
+    public int PendingEvents
+    {
+        get
+        {
+            int n = _queue.Count + _deferredCount;
+            foreach (DeliveryFifo f in _fifos)
+            {
+                n += f.Count;
+            }
+
+            return n;
+        }
+    }
 
     /// <summary>Total synapses over all projections.</summary>
     public long SynapseCount => _topology.SynapseCount;
@@ -310,6 +341,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         if ((uint)population < (uint)_clock.Length)
         {
             _clock[population]?.SyncHost();
+            _event[population]?.Synchronize(_now);
         }
 
         return _states[population];
@@ -322,6 +354,10 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         _syncRules[projection]?.Synchronize(_now);
         return _tables[projection];
     }
+
+    /// <summary>Whether event-driven population <paramref name="population"/> runs in scaled form (docs/Simulator.md, "Scaled form").</summary>
+    /// <param name="population">Population id.</param>
+    internal bool RunsInScaledForm(int population) => _event[population]?.IsScaled == true;
 
     /// <summary>The number of spike monitors registered (the embedding stepper checks that its own is the only one).</summary>
     internal int SpikeMonitorCount => _monitors.Length;
@@ -354,7 +390,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public void InjectEvent(SimTime time, int population, int neuron)
     {
         _topology.CheckExternalSource(population, neuron);
-        long floor = Math.Max(_now, _queue.Now.Ticks);
+        long floor = Math.Max(_now, QueueNow);
         if (time.Ticks < floor)
         {
             throw new ArgumentOutOfRangeException(nameof(time), time, $"Cannot inject an event at {time}, before the current time {SimTime.FromTicks(floor)}.");
@@ -403,7 +439,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <remarks>Advances to the next time anything happens: the next queued event or the next clock boundary.</remarks>
     public SimTime Step()
     {
-        long next = NextBoundary();
+        long next = Math.Min(NextBoundary(), NextFifo());
         if (_queue.TryPeek(out SimTime t, out _))
         {
             next = Math.Min(next, t.Ticks);
@@ -447,6 +483,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         _deferredCount = 0;
+        foreach (DeliveryFifo f in _fifos)
+        {
+            f.Clear();
+        }
+
         foreach (ClockPopulation c in _clocks)
         {
             c.Initialize();
@@ -540,9 +581,54 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private void Drain(long limit)
     {
         var visitor = new Visitor(this);
-        while (_queue.TryPeek(out SimTime t, out _) && t.Ticks <= limit)
+        if (_fifos.Length == 0)
         {
-            _queue.DequeueUntil(t, ref visitor);
+            while (_queue.TryPeek(out SimTime t, out _) && t.Ticks <= limit)
+            {
+                _queue.DequeueUntil(t, ref visitor);
+                FlushPending();
+            }
+
+            return;
+        }
+
+        while (true)
+        {
+            long t = NextFifo();
+            bool queued = _queue.TryPeek(out SimTime q, out _);
+            if (queued && q.Ticks < t)
+            {
+                t = q.Ticks;
+            }
+
+            if (t > limit || t == long.MaxValue)
+            {
+                return;
+            }
+
+            // The instant's deliveries held in arrival order, then its queued events, then the summed inputs are tested.
+            foreach (DeliveryFifo f in _fifos)
+            {
+                while (f.Head == t)
+                {
+                    // The next delivery is known: start loading its synapses while this one is applied.
+                    if (f.NextGroup is >= 0 and int next)
+                    {
+                        FanoutPrefetch.Group(_tables[f.Projection], next);
+                    }
+
+                    f.Pop(out _, out int group, out int amplitude);
+                    _tick = t;
+                    _eventCount++;
+                    Deliver(t, f.Projection, group, amplitude);
+                }
+            }
+
+            if (queued && q.Ticks == t)
+            {
+                _queue.DequeueUntil(q, ref visitor);
+            }
+
             FlushPending();
         }
     }
@@ -651,35 +737,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         switch (e.Kind)
         {
             case EngineEventKind.Deliver:
-            {
-                SynapseTable tb = _tables[e.A];
-                _syncRules[e.A]?.BeforeDelivery(e.B, t);
-                int from = tb.GroupStart[e.B];
-                int len = tb.GroupStart[e.B + 1] - from;
-                int post = _post[e.A];
-                float amplitude = BitConverter.Int32BitsToSingle(e.C);
-                _deliveries++;
-                _synapticEvents += len;
-                if (_event[post] is { } ep)
-                {
-                    ep.Accumulate(tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[e.A], amplitude);
-                    if (!_isPending[post])
-                    {
-                        _isPending[post] = true;
-                        _pending[_pendingCount++] = ep;
-                    }
-                }
-                else
-                {
-                    _clockDeliveries.TryDequeue(out _, out _);
-                    if (!_clock[post]!.TryAddInput(t, e.A, e.B, amplitude))
-                    {
-                        throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
-                    }
-                }
-
+                Deliver(t, e.A, e.B, e.C);
                 break;
-            }
 
             case EngineEventKind.Wake:
             {
@@ -697,7 +756,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 {
                     _wakeUps++;
                     s.WakeTick[e.B] = long.MaxValue;
-                    ep.Wake(e.B);
+                    ep.Wake(t, e.B);
                     if (!_isPending[e.A])
                     {
                         _isPending[e.A] = true;
@@ -728,6 +787,63 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
                 break;
             }
+        }
+    }
+
+    /// <summary>Delivers group <paramref name="group"/> of projection <paramref name="projection"/> at tick <paramref name="t"/>.</summary>
+    private void Deliver(long t, int projection, int group, int amplitudeBits)
+    {
+        SynapseTable tb = _tables[projection];
+        _syncRules[projection]?.BeforeDelivery(group, t);
+        int from = tb.GroupStart[group];
+        int len = tb.GroupStart[group + 1] - from;
+        int post = _post[projection];
+        float amplitude = BitConverter.Int32BitsToSingle(amplitudeBits);
+        _deliveries++;
+        _synapticEvents += len;
+        if (_event[post] is { } ep)
+        {
+            ep.Accumulate(t, tb.Targets.AsSpan(from, len), tb.Weights.AsSpan(from, len), _receptor[projection], amplitude);
+            if (!_isPending[post])
+            {
+                _isPending[post] = true;
+                _pending[_pendingCount++] = ep;
+            }
+        }
+        else
+        {
+            _clockDeliveries.TryDequeue(out _, out _);
+            if (!_clock[post]!.TryAddInput(t, projection, group, amplitude))
+            {
+                throw new InvalidOperationException($"Internal error: a due delivery at {SimTime.FromTicks(t)} does not fit the input ring of '{Network.Populations[post].Name}'.");
+            }
+        }
+    }
+
+    /// <summary>The arrival tick of the earliest delivery held outside the queue (long.MaxValue: none).</summary>
+    private long NextFifo()
+    {
+        long t = long.MaxValue;
+        foreach (DeliveryFifo f in _fifos)
+        {
+            t = Math.Min(t, f.Head);
+        }
+
+        return t;
+    }
+
+    /// <summary>Moves the deliveries held outside the queue into it (before saving: the saved queue holds every pending event).</summary>
+    private void SpillFifos()
+    {
+        foreach (DeliveryFifo f in _fifos)
+        {
+            while (f.Count > 0)
+            {
+                f.Pop(out long arrival, out int group, out int amplitude);
+                _queue.Enqueue(SimTime.FromTicks(arrival), new EngineEvent(EngineEventKind.Deliver, f.Projection, group, amplitude));
+            }
+
+            f.Clear();
         }
     }
 
@@ -766,7 +882,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// </summary>
     private void Fanout(int population, int neuron, long tick, float amplitude)
     {
-        long floor = _queue.Now.Ticks;
+        long floor = QueueNow;
         int[] outgoing = _outgoing[population];
         for (int o = 0; o < outgoing.Length; o++)
         {
@@ -777,10 +893,16 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             int end = sourceStart[neuron + 1];
             ClockPopulation? direct = _direct[pr];
             ClockPopulation? deferred = _deferred[pr] ? _clock[_post[pr]] : null;
+            DeliveryFifo? fifo = _fifo[pr];
             long[] delays = tb.GroupDelay;
             for (int g = first; g < end; g++)
             {
                 long arrival = Math.Max(tick + delays[g], floor);
+                if (fifo is not null && fifo.TryPush(arrival, g, BitConverter.SingleToInt32Bits(amplitude)))
+                {
+                    continue;
+                }
+
                 if (deferred is not null)
                 {
                     Defer(deferred, arrival, pr, g, amplitude);
@@ -931,11 +1053,14 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         return (deferred, buckets);
     }
 
-    /// <summary>The queue's current time (ticks): nothing can be scheduled before it.</summary>
-    internal long QueueNow => _queue.Now.Ticks;
+    /// <summary>
+    /// The queue's current time (ticks): nothing can be scheduled before it (the queue's own time, or the instant being
+    /// processed when that instant held only deliveries outside the queue).
+    /// </summary>
+    internal long QueueNow => Math.Max(_queue.Now.Ticks, _tick);
 
     internal void ScheduleWake(long tick, int population, int neuron, int generation)
-        => _queue.Enqueue(SimTime.FromTicks(Math.Max(tick, _queue.Now.Ticks)), new EngineEvent(EngineEventKind.Wake, population, neuron, generation));
+        => _queue.Enqueue(SimTime.FromTicks(Math.Max(tick, QueueNow)), new EngineEvent(EngineEventKind.Wake, population, neuron, generation));
 
     private void ScheduleInitial()
     {
@@ -1022,6 +1147,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        SpillFifos();
         using BinaryWriter w = s_format.BeginWrite(stream, WriteFingerprint);
         w.Write(_now);
         w.Write(_spikeCount);
@@ -1124,6 +1250,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     {
         if (_event[p.Id] is { } ep)
         {
+            ep.Synchronize(_now);
             EventPopulationState s = ep.State;
             foreach (double[] col in s.Columns)
             {
@@ -1296,6 +1423,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         EngineStateIO.RestoreQueue(_queue, queueNow, pending);
+        foreach (DeliveryFifo f in _fifos)
+        {
+            f.Clear();
+        }
+
         try
         {
             _clockDeliveries.Restore(SimTime.FromTicks(queueNow), clockPending);
@@ -1305,6 +1437,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             throw new InvalidDataException("The saved clock deliveries are not in time order.", ex);
         }
 
+        // The restored populations re-arm their wake-ups from the restored queue time (QueueNow), not from this engine's past.
+        _tick = long.MinValue;
         foreach (Action a in actions)
         {
             a();
@@ -1329,7 +1463,6 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         _now = now;
-        _tick = long.MinValue;
         _spikeCount = spikes;
         _eventCount = events;
         _stepCount = steps;

@@ -7,7 +7,7 @@ namespace EventSnn.Simulator.Models;
 /// <c>τm·dv/dt = i_offset</c>; an input of weight w on receptor <c>v</c> jumps <c>v</c> by w mV.
 /// Exact: <c>v(t) = v0 + i_offset·t/τm</c>; crossing <c>δ = τm·(v_thresh − v0)/i_offset</c> when <c>i_offset &gt; 0</c>.
 /// </summary>
-public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
+public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>, IJumpDecayModel
 {
     private readonly double _tau;
     private readonly double _vinit;
@@ -86,6 +86,10 @@ public readonly struct IntegrateAndFire : INeuronModel<IntegrateAndFire>
             AdvanceFree(ref state, dt);
         }
     }
+
+    /// <inheritdoc/>
+    /// <remarks>Without drive the potential does not move between inputs (τ = +∞); the reset value is the reference level.</remarks>
+    JumpDecayForm? IJumpDecayModel.JumpDecay => _drive == 0 ? new(double.PositiveInfinity, _vr, _vt, _vr, _tref, _reset, _strict.Value) : null;
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)

@@ -8,7 +8,7 @@ namespace EventSnn.Simulator.Models;
 /// Integrated exactly: <c>v(t) = v∞ + (v0 − v∞)·e^{−t/τm}</c>, <c>v∞ = v_rest + i_offset</c>; the crossing time is
 /// closed-form: <c>δ = τm·ln((v∞ − v0)/(v∞ − v_thresh))</c> when <c>v∞ &gt; v_thresh</c>.
 /// </summary>
-public readonly struct Lif : INeuronModel<Lif>
+public readonly struct Lif : INeuronModel<Lif>, IJumpDecayModel
 {
     private readonly double _tau;
     private readonly double _vinf;
@@ -90,6 +90,9 @@ public readonly struct Lif : INeuronModel<Lif>
             AdvanceFree(ref state, dt);
         }
     }
+
+    /// <inheritdoc/>
+    JumpDecayForm? IJumpDecayModel.JumpDecay => new(_tau, _vinf, _vt, _vr, _tref, _reset, _strict.Value);
 
     /// <inheritdoc/>
     public void ApplyInput(ref NeuronState state, int receptor, double weight)

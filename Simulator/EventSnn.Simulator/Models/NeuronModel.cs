@@ -60,7 +60,8 @@ public abstract class NeuronModel
 
     /// <summary>Creates the event-driven execution of a population of this model.</summary>
     /// <param name="spec">The population (its <see cref="PopulationSpec.Model"/> must be this model).</param>
-    internal abstract EventPopulation CreateEventPopulation(PopulationSpec spec);
+    /// <param name="scaledForm">Whether a population whose model qualifies runs in scaled form.</param>
+    internal abstract EventPopulation CreateEventPopulation(PopulationSpec spec, bool scaledForm = true);
 
     /// <summary>Creates the clock-driven execution of a population of this model.</summary>
     /// <param name="spec">The population (its <see cref="PopulationSpec.Model"/> must be this model).</param>
@@ -109,7 +110,7 @@ public sealed class NeuronModel<TModel> : NeuronModel
         => TModel.Validate(parameters, rules);
 
     /// <inheritdoc/>
-    internal override EventPopulation CreateEventPopulation(PopulationSpec spec)
+    internal override EventPopulation CreateEventPopulation(PopulationSpec spec, bool scaledForm = true)
     {
         Check(spec);
         Span<double> p = stackalloc double[spec.Parameters.Length];
@@ -120,6 +121,17 @@ public sealed class NeuronModel<TModel> : NeuronModel
             if (TModel.EventDrivenProblem(p) is { } why)
             {
                 throw new ArgumentException($"{spec}: model '{Info.Name}' has no exact event-driven form {why}; declare the population clock-driven (or run with clock execution).", nameof(spec));
+            }
+        }
+
+        if (scaledForm && spec.PerNeuronParameters.IsEmpty && TModel.Info.StateVariables.Length == 1 && TModel.Info.Receptors.Length == 1)
+        {
+            // One model for the whole population: it runs in scaled form when it has a qualifying jump-decay form.
+            spec.GetParameters(0, p);
+            TModel model = TModel.Create(p, spec.Rules);
+            if (model is IJumpDecayModel { JumpDecay: { Qualifies: true } form })
+            {
+                return new ScaledEventPopulation<TModel>(spec, model, form);
             }
         }
 

@@ -90,6 +90,41 @@ internal static class FanoutPrefetch
         }
     }
 
+    /// <summary>
+    /// Prefetches the whole of delay group <paramref name="group"/> of <paramref name="table"/> (targets and weights), so
+    /// that a delivery known in advance finds its row in cache.
+    /// </summary>
+    /// <param name="table">The synapses.</param>
+    /// <param name="group">The delay group.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Group(SynapseTable table, int group)
+    {
+        int[] groupStart = table.GroupStart;
+        if (!Sse.IsSupported || (uint)(group + 1) >= (uint)groupStart.Length)
+        {
+            return;
+        }
+
+        int from = groupStart[group];
+        int end = groupStart[group + 1];
+        int[] targets = table.Targets;
+        float[] weights = table.Weights;
+        if ((uint)from >= (uint)targets.Length || end > targets.Length || end > weights.Length)
+        {
+            return;
+        }
+
+        // Prefetching never faults and never moves data, so an address that the collector invalidates a moment later is harmless.
+        byte* t = (byte*)Unsafe.AsPointer(ref targets[from]);
+        byte* w = (byte*)Unsafe.AsPointer(ref weights[from]);
+        long bytes = (long)(end - from) * sizeof(int);
+        for (long off = 0; off < bytes; off += 64)
+        {
+            Sse.Prefetch0(t + off);
+            Sse.Prefetch0(w + off);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Touch(ref int target, ref float weight)
     {

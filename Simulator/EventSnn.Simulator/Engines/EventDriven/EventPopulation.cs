@@ -19,6 +19,9 @@ internal abstract class EventPopulation
     /// <summary>The population id.</summary>
     public int Id => State.Spec.Id;
 
+    /// <summary>Whether the population runs in scaled form (<see cref="ScaledEventPopulation{TModel}"/>).</summary>
+    public virtual bool IsScaled => false;
+
     /// <summary>Whether inputs of the current tick are waiting for <see cref="Flush"/>.</summary>
     public abstract bool HasPending { get; }
 
@@ -30,12 +33,13 @@ internal abstract class EventPopulation
     /// <param name="engine">The engine.</param>
     public abstract void Start(SimulationEngine engine);
 
-    /// <summary>Adds one delivery's weights to the inputs its targets receive at the current tick (applied at <see cref="Flush"/>).</summary>
+    /// <summary>Adds one delivery's weights to the inputs its targets receive at tick <paramref name="t"/> (tested at <see cref="Flush"/>).</summary>
+    /// <param name="t">The current tick.</param>
     /// <param name="targets">Target neurons.</param>
     /// <param name="weights">Weights, one per target.</param>
     /// <param name="receptor">Receptor index.</param>
     /// <param name="amplitude">The spike's amplitude (1 for binary spikes): it scales every weight.</param>
-    public abstract void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor, float amplitude);
+    public abstract void Accumulate(long t, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor, float amplitude);
 
     /// <summary>
     /// Applies every input accumulated for tick <paramref name="t"/>: each touched neuron is brought forward to t (emitting
@@ -50,8 +54,9 @@ internal abstract class EventPopulation
     /// Handles a wake-up of <paramref name="neuron"/> at the current tick (a predicted crossing or re-check): the neuron is
     /// brought forward at <see cref="Flush"/>, together with any input of the same tick.
     /// </summary>
+    /// <param name="t">The current tick.</param>
     /// <param name="neuron">The neuron.</param>
-    public abstract void Wake(int neuron);
+    public abstract void Wake(long t, int neuron);
 
     /// <summary>
     /// Handles the population's wake-up sweep at tick <paramref name="t"/>: queues the wake-ups due within the next sweep
@@ -64,6 +69,16 @@ internal abstract class EventPopulation
     /// <summary>After a restore: rebuilds the deferred wake-up bookkeeping from the restored state and arms a sweep.</summary>
     /// <param name="engine">The engine.</param>
     public abstract void Rearm(SimulationEngine engine);
+
+    /// <summary>
+    /// Brings the stored state (<see cref="EventPopulationState"/>: potentials, remaining refractory times, last updates) up
+    /// to tick <paramref name="now"/> for readers of the state and for saving, where the execution keeps its state in
+    /// another form; the generic execution stores it as it goes.
+    /// </summary>
+    /// <param name="now">The engine's time (no event after it has been processed).</param>
+    public virtual void Synchronize(long now)
+    {
+    }
 
     /// <summary>The generation a sweep event carries (<see cref="EngineEventKind.Wake"/> with neuron 0); no neuron's wake-up uses it.</summary>
     public const int SweepMark = int.MinValue;
@@ -253,7 +268,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
     }
 
-    public override void Wake(int neuron)
+    public override void Wake(long t, int neuron)
     {
         if (_stamp[neuron] != _currentStamp)
         {
@@ -262,7 +277,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
     }
 
-    public override void Accumulate(ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor, float amplitude)
+    public override void Accumulate(long t, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights, int receptor, float amplitude)
     {
         double[] input = receptor == 0 ? _input0 : _input1;
         int[] stamp = _stamp;
