@@ -469,23 +469,28 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
 
     public override void PushHost() => ClearPendingInput();
 
-    /// <summary>The first index in [from, to) whose target is ≥ <paramref name="value"/> (targets ascending).</summary>
+    /// <summary>
+    /// The first index in [from, to) whose target is ≥ <paramref name="value"/> (targets ascending), or <paramref name="to"/>.
+    /// Branch-free halving (a conditional move per step): the outcome of each comparison is unpredictable.
+    /// </summary>
     private static int LowerBound(int[] targets, int from, int to, int value)
     {
-        while (from < to)
+        int n = to - from;
+        if (n <= 0)
         {
-            int mid = (int)((uint)(from + to) >> 1);
-            if (targets[mid] < value)
-            {
-                from = mid + 1;
-            }
-            else
-            {
-                to = mid;
-            }
+            return from;
         }
 
-        return from;
+        ref int t = ref MemoryMarshal.GetArrayDataReference(targets);
+        int b = from;
+        while (n > 1)
+        {
+            int half = n >> 1;
+            b = Unsafe.Add(ref t, b + half) < value ? b + half : b;
+            n -= half;
+        }
+
+        return Unsafe.Add(ref t, b) < value ? b + 1 : b;
     }
 
     /// <summary>
