@@ -268,6 +268,8 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     private readonly PoissonStepInput[]? _poissonInputs;
     private PendingDelivery[] _pendingInput = new PendingDelivery[256];
     private int _pendingInputCount;
+    private float[] _snapshot = [];
+    private int _snapshotCount;
     private int _partSteps;
     private StepKernel _partKernel;
 
@@ -316,10 +318,11 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
 
     public override bool HasPendingInput => _pendingInputCount > 0;
 
+    /// <summary>Handle 1 marks a plastic projection: its weights are copied when a delivery is accepted (they may change before the flush).</summary>
     private protected override int OnAttach(SynapseTable table, bool plastic)
     {
         _ = table.TargetsAscendingWithinGroups;
-        return 0;
+        return plastic ? 1 : 0;
     }
 
     private protected override void AddGroup(int row, in Incoming input, int group, float amplitude)
@@ -332,7 +335,23 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         }
 
         SynapseTable table = input.Table;
-        _pendingInput[_pendingInputCount++] = new PendingDelivery(table, row, group, amplitude, table.TargetsAscendingWithinGroups);
+        int snapshot = int.MinValue;
+        if (input.Handle == 1)
+        {
+            // Plastic: the weights as they are now, when the delivery arrives.
+            int from = table.GroupStart[group];
+            int length = table.GroupStart[group + 1] - from;
+            if (_snapshotCount + length > _snapshot.Length)
+            {
+                Array.Resize(ref _snapshot, Math.Max(_snapshot.Length * 2, _snapshotCount + length));
+            }
+
+            table.Weights.AsSpan(from, length).CopyTo(_snapshot.AsSpan(_snapshotCount));
+            snapshot = _snapshotCount - from;
+            _snapshotCount += length;
+        }
+
+        _pendingInput[_pendingInputCount++] = new PendingDelivery(table, row, group, amplitude, table.TargetsAscendingWithinGroups, snapshot);
     }
 
     public override bool CanRunInParts => _ruleSteps is null && _device is CpuDevice;
@@ -400,7 +419,10 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             int from = table.GroupStart[d.Group];
             int to = table.GroupStart[d.Group + 1];
             int[] targets = table.Targets;
-            float[] weights = table.Weights;
+
+            // Weights of synapse k: weights[k + shift] (the table's, or the copy taken on acceptance for a plastic projection).
+            float[] weights = d.Snapshot == int.MinValue ? table.Weights : _snapshot;
+            int shift = d.Snapshot == int.MinValue ? 0 : d.Snapshot;
             Span<float> slot = Ring[d.Row];
             if (!whole && !d.Sorted)
             {
@@ -409,7 +431,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
                     int t = targets[k];
                     if ((uint)(t - lo) < (uint)(hi - lo))
                     {
-                        slot[t] += d.Amplitude == 1f ? weights[k] : weights[k] * d.Amplitude;
+                        slot[t] += d.Amplitude == 1f ? weights[k + shift] : weights[k + shift] * d.Amplitude;
                     }
                 }
 
@@ -423,7 +445,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             }
 
             ReadOnlySpan<int> ts = targets.AsSpan(from, to - from);
-            ReadOnlySpan<float> ws = weights.AsSpan(from, to - from);
+            ReadOnlySpan<float> ws = weights.AsSpan(from + shift, to - from);
             if (d.Amplitude == 1f)
             {
                 AddRow(slot, ts, ws);
@@ -442,6 +464,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     {
         Array.Clear(_pendingInput, 0, _pendingInputCount);
         _pendingInputCount = 0;
+        _snapshotCount = 0;
     }
 
     public override void FlushPendingInput()
@@ -657,8 +680,9 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         public float[][][]? StepAmplitudes { get; }
     }
 
-    /// <summary>A delivery waiting to be added: delay group <c>Group</c> of <c>Table</c> into ring row <c>Row</c>, weights × <c>Amplitude</c>.</summary>
-    private readonly record struct PendingDelivery(SynapseTable Table, int Row, int Group, float Amplitude, bool Sorted);
+    /// <summary>A delivery waiting to be added: delay group <c>Group</c> of <c>Table</c> into ring row <c>Row</c>, weights × <c>Amplitude</c>.
+    /// <c>Snapshot</c>: for a plastic projection, the offset from synapse index to its weight copied on acceptance; otherwise int.MinValue.</summary>
+    private readonly record struct PendingDelivery(SynapseTable Table, int Row, int Group, float Amplitude, bool Sorted, int Snapshot);
 
     /// <summary>Hands the spikes a population rule kept to the device's spike buffer (no state is touched).</summary>
     private struct ReplayKernel : IStepKernel
