@@ -95,6 +95,100 @@ public sealed class CpuDevice : IComputeDevice
         }
     }
 
+    /// <summary>
+    /// Runs <c>kernel.Execute(p, p + 1)</c> for every part p in [0, <paramref name="parts"/>), the parts spread over the
+    /// threads whatever their size (<see cref="CpuDeviceOptions.MinParallelCount"/> does not apply): for work the caller has
+    /// already split, such as one contiguous range of neurons per thread. What a part computes must not depend on which
+    /// thread runs it.
+    /// </summary>
+    /// <typeparam name="TKernel">The kernel; each part runs on its own copy.</typeparam>
+    /// <param name="parts">The number of parts (usually <see cref="Parallelism"/>).</param>
+    /// <param name="kernel">The kernel; its fields are not modified by the device.</param>
+    public void ForEachPart<TKernel>(int parts, ref TKernel kernel)
+        where TKernel : struct, IRangeKernel
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(parts);
+        if (_pool is null || parts < 2)
+        {
+            for (int p = 0; p < parts; p++)
+            {
+                kernel.Execute(p, p + 1);
+            }
+
+            return;
+        }
+
+        RangeJob<TKernel> job = RangeJob<TKernel>.ForThread();
+        job.Kernel = kernel;
+        job.Count = parts;
+        job.ChunkSize = 1;
+        try
+        {
+            _pool.Run(job, parts);
+        }
+        finally
+        {
+            job.Kernel = default;
+        }
+    }
+
+    /// <summary>
+    /// Runs chunks [<paramref name="firstChunk"/>, <paramref name="endChunk"/>) of a window of <paramref name="steps"/> steps
+    /// of <paramref name="count"/> elements on the calling thread, each chunk all its steps, as <see cref="RunSteps"/> runs
+    /// them, without collecting the spikes: once every chunk of the window has run (on any threads, for instance the parts
+    /// of <see cref="ForEachPart"/>), <see cref="FinishSteps"/> collects them. The chunks are those of <see cref="RunSteps"/>
+    /// (<see cref="ChunkSize"/> elements), so the state and spikes are the same.
+    /// </summary>
+    /// <typeparam name="TKernel">The step kernel.</typeparam>
+    /// <param name="count">The number of elements of the window.</param>
+    /// <param name="steps">The window length.</param>
+    /// <param name="kernel">The kernel; its fields are not modified by the device.</param>
+    /// <param name="spikes">Receives the spikes (a buffer of this device).</param>
+    /// <param name="firstChunk">The first chunk.</param>
+    /// <param name="endChunk">One past the last chunk.</param>
+    public void RunStepChunks<TKernel>(int count, int steps, ref TKernel kernel, SpikeBuffer spikes, int firstChunk, int endChunk)
+        where TKernel : struct, IStepKernel
+    {
+        CheckWindow(count, steps, spikes);
+        int chunks = ChunkCount(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstChunk);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(endChunk, chunks);
+        for (int c = firstChunk; c < endChunk; c++)
+        {
+            for (int s = 0; s < steps; s++)
+            {
+                RunStepChunk(ref kernel, spikes, count, chunks, ChunkSize, s, c);
+            }
+        }
+    }
+
+    /// <summary>Collects the spikes of a window whose chunks all ran through <see cref="RunStepChunks"/>; returns their number.</summary>
+    /// <param name="count">The number of elements of the window.</param>
+    /// <param name="steps">The window length.</param>
+    /// <param name="spikes">The buffer the chunks wrote.</param>
+    public int FinishSteps(int count, int steps, SpikeBuffer spikes)
+    {
+        CheckWindow(count, steps, spikes);
+        spikes.Compact(count, steps, ChunkSize);
+        return spikes.Count;
+    }
+
+    private void CheckWindow(int count, int steps, SpikeBuffer spikes)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(spikes);
+        if (!ReferenceEquals(spikes.Device, this))
+        {
+            throw new ArgumentException("The spike buffer was created by another device.", nameof(spikes));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, spikes.NeuronCapacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(steps, spikes.MaxSteps);
+    }
+
     /// <inheritdoc />
     public int RunSteps<TKernel>(int count, int steps, ref TKernel kernel, SpikeBuffer spikes)
         where TKernel : struct, IStepKernel

@@ -95,7 +95,34 @@ public sealed class MicrocircuitTests
         double pa = 0.15 / peak;
         Assert.Equal(87.8, pa, 0.05);
         Assert.Equal(pa * 0.04, Full().Projection("L23E->L23E").Weight.Mean, 1e-3);
-        Assert.Equal(pa * 0.04, Full().Projection("L23E.bg->L23E").Weight.Low, 1e-3);
+        Assert.All(Full().Populations.Where(p => p.Model is not null), p => Assert.Equal(pa * 0.04, Assert.Single(p.PoissonInputs).Weight, 1e-3));
+    }
+
+    [Fact]
+    public void TheBackgroundIsKExtSourcesAt8HzDrawnPerStep()
+    {
+        // K_ext of the paper (Table 5) at 8 Hz each, on the excitatory receptor, one seed per population.
+        int[] kExt = [1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100];
+        NetworkSpec net = Full();
+        Assert.DoesNotContain(net.Populations, p => p.Poisson is not null);
+        PoissonInputSpec[] inputs = [.. Microcircuit.Names.Select(n => Assert.Single(net.Population(n).PoissonInputs))];
+        Assert.Equal(kExt, inputs.Select(i => i.Sources));
+        Assert.All(inputs, i => Assert.Equal(8, i.RateHz));
+        Assert.All(inputs, i => Assert.Equal("e", i.Receptor));
+        Assert.Equal(8, inputs.Select(i => i.Seed).Distinct().Count());
+
+        // On a GPU the bench expresses the same background as Poisson populations with one-to-one projections.
+        NetworkSpec events = Microcircuit.Load(Microcircuit.DefaultPath, 0.01, 0.01, MicrocircuitBackground.Poisson, 1, Dt, poissonAsPopulations: true);
+        NetworkSpec scaled = Scaled(0.01, 0.01, MicrocircuitBackground.Poisson);
+        foreach (string n in Microcircuit.Names)
+        {
+            PoissonInputSpec pi = Assert.Single(scaled.Population(n).PoissonInputs);
+            Assert.Empty(events.Population(n).PoissonInputs);
+            PopulationSpec bg = events.Population(n + ".bg");
+            Assert.Equal(pi.RateHz * pi.Sources, bg.Poisson!.RateHz, 1e-9);
+            Assert.Equal(events.Population(n).Size, bg.Size);
+            Assert.Equal(pi.Weight, events.Projection(n + ".bg->" + n).Weight.Low, 1e-9);
+        }
     }
 
     [Fact]
@@ -104,7 +131,7 @@ public sealed class MicrocircuitTests
         NetworkSpec full = Full();
         NetworkSpec half = Scaled(0.5, 0.25, MicrocircuitBackground.Poisson);
         NetworkSpec dc = Scaled(1, 1, MicrocircuitBackground.Dc);
-        Assert.DoesNotContain(dc.Populations, p => p.Poisson is not null);
+        Assert.DoesNotContain(dc.Populations, p => p.Poisson is not null || !p.PoissonInputs.IsEmpty);
         for (int t = 0; t < 8; t++)
         {
             string post = Microcircuit.Names[t];
@@ -127,6 +154,7 @@ public sealed class MicrocircuitTests
                     }
                 }
 
+                sum += net.Population(post).PoissonInputs.Sum(pi => pi.RateHz * pi.Sources * pi.Weight);
                 return (0.5e-3 * sum) + net.Population(post).Parameters[6];
             }
 
@@ -151,6 +179,37 @@ public sealed class MicrocircuitTests
         }
 
         return dir?.FullName ?? throw new InvalidOperationException("EventSnn.sln not found above the test directory.");
+    }
+
+    /// <summary>The file with every <c>poisson_input</c> replaced by a Poisson population and a one-to-one projection (1.5 ms).</summary>
+    private static string WithBackgroundPopulations(string json)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        var pops = root["populations"]!.AsArray();
+        var projs = root["projections"]!.AsArray();
+        foreach (var p in pops.Select(x => x!.AsObject()).ToList())
+        {
+            if (p["poisson_input"] is not System.Text.Json.Nodes.JsonArray inputs)
+            {
+                continue;
+            }
+
+            var pi = Assert.Single(inputs)!.AsObject();
+            string name = (string)p["name"]!;
+            pops.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = name + ".bg", ["kind"] = "poisson", ["size"] = p["size"]!.DeepClone(),
+                ["rate_hz"] = (double)pi["rate_hz"]! * (double)pi["sources"]!, ["seed"] = pi["seed"]!.DeepClone(),
+            });
+            projs.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["pre"] = name + ".bg", ["post"] = name, ["receptor"] = "e", ["weight"] = pi["weight"]!.DeepClone(), ["delay_ms"] = 1.5,
+                ["connectivity"] = new System.Text.Json.Nodes.JsonObject { ["rule"] = "one_to_one" },
+            });
+            p.Remove("poisson_input");
+        }
+
+        return root.ToJsonString();
     }
 
     private static NetworkSpec Scaled(double n, double k, MicrocircuitBackground bg)
@@ -198,7 +257,10 @@ public sealed class MicrocircuitTests
         try
         {
             // ILGPU's CPU accelerator emulates a GPU (a few milliseconds per launch): a few steps of the smallest network that spikes.
-            string[] common = ["bench", "microcircuit", "--scale", "0.01", "--duration", "0.005", "--transient", "0", "--threads", "1", "--json"];
+            // A GPU takes the Poisson background as Poisson populations (queued events): give both devices that form of the file.
+            string file = Path.Combine(dir, "microcircuit-events.json");
+            File.WriteAllText(file, WithBackgroundPopulations(SampleJson()));
+            string[] common = ["bench", "microcircuit", "--network", file, "--scale", "0.01", "--duration", "0.005", "--transient", "0", "--threads", "1", "--json"];
             var (c1, a, e1) = Cli.Run([.. common, "--device", "cpu", "--spikes", Path.Combine(dir, "cpu.csv")]);
             var (c2, b, e2) = Cli.Run([.. common, "--device", "ilgpu-cpu", "--spikes", Path.Combine(dir, "gpu.csv")]);
             Assert.True(c1 == 0, e1);

@@ -106,6 +106,63 @@ public sealed class CpuDeviceTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(2, 2)]
+    [InlineData(3, 5)]
+    public void WindowsRunInPartsEqualRunSteps(int threads, int parts)
+    {
+        // RunStepChunks over contiguous chunk ranges, one per ForEachPart part, then FinishSteps: the same spikes and state
+        // as RunSteps, whatever the threads and parts.
+        const int N = 9_001;
+        const int Steps = 3;
+        (float[] v0, float[] drive) = RandomPopulation(N, 11);
+        using var device = new CpuDevice(new CpuDeviceOptions { Threads = threads, ChunkSize = 512 });
+        float[] reference = (float[])v0.Clone();
+        float[] v = (float[])v0.Clone();
+        SpikeBuffer expected = device.CreateSpikeBuffer(N, Steps);
+        SpikeBuffer actual = device.CreateSpikeBuffer(N, Steps);
+        var whole = new LifStepKernel { V = reference, Drive = drive, Decay = 0.97f, Threshold = 1f, Reset = 0f };
+        var split = new PartsKernel { Device = device, Spikes = actual, Parts = parts, Steps = Steps, Count = N, Step = whole with { V = v } };
+        int total = 0;
+        for (int w = 0; w < 10; w++)
+        {
+            int n = device.RunSteps(N, Steps, ref whole, expected);
+            device.ForEachPart(parts, ref split);
+            Assert.Equal(n, device.FinishSteps(N, Steps, actual));
+            for (int s = 0; s < Steps; s++)
+            {
+                Assert.Equal(expected.ForStep(s).ToArray(), actual.ForStep(s).ToArray());
+            }
+
+            total += n;
+        }
+
+        Assert.Equal(reference, v);
+        Assert.True(total > 500, $"{total} spikes");
+    }
+
+    /// <summary>Part p runs chunks [p·C/P, (p + 1)·C/P) of the window.</summary>
+    private struct PartsKernel : IRangeKernel
+    {
+        public CpuDevice Device;
+        public SpikeBuffer Spikes;
+        public LifStepKernel Step;
+        public int Parts;
+        public int Steps;
+        public int Count;
+
+        public readonly void Execute(int start, int end)
+        {
+            int chunks = (Count + Device.ChunkSize - 1) / Device.ChunkSize;
+            for (int p = start; p < end; p++)
+            {
+                LifStepKernel k = Step;
+                Device.RunStepChunks(Count, Steps, ref k, Spikes, chunks * p / Parts, chunks * (p + 1) / Parts);
+            }
+        }
+    }
+
     [Fact]
     public void ChunkedForCoversEveryElementOnce()
     {

@@ -92,6 +92,12 @@ internal static class BenchMicrocircuitCommand
             NetworkSpec spec = Microcircuit.Load(file, s, k, bg, parse.GetValue(seed), SimDuration.FromMilliseconds(dtMs));
             long neurons = spec.Populations.Where(p => p.Model is not null).Sum(p => (long)p.Size);
             using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), neurons, parse.InvocationConfiguration.Error);
+            if (selection.Device is IResidentClockDevice && spec.Populations.Any(p => !p.PoissonInputs.IsEmpty))
+            {
+                // A GPU does not draw Poisson input per step: the same background as Poisson populations (queued events).
+                spec = Microcircuit.Load(file, s, k, bg, parse.GetValue(seed), SimDuration.FromMilliseconds(dtMs), poissonAsPopulations: true);
+            }
+
             SpikeRecorder? recorder = spikeFile is null ? null : new SpikeRecorder(1 << 16);
             MicrocircuitResult result = Run(spec, s, k, bg, SimDuration.FromSeconds(seconds), SimDuration.FromSeconds(skip), threadCount, selection.Device, recorder, setupStart);
             if (recorder is not null)

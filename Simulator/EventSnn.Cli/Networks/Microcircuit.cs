@@ -11,7 +11,7 @@ namespace EventSnn.Cli.Networks;
 /// <summary>Background input of the microcircuit.</summary>
 internal enum MicrocircuitBackground
 {
-    /// <summary>The file's independent Poisson trains per neuron (K_ext · 8 Hz, weight of an excitatory synapse, delay 1.5 ms).</summary>
+    /// <summary>The file's Poisson input per neuron (K_ext sources at 8 Hz, weight of an excitatory synapse), drawn per step.</summary>
     Poisson = 0,
 
     /// <summary>A constant current equal to the mean of the Poisson background (the reference's <c>poisson_input = False</c>).</summary>
@@ -28,8 +28,9 @@ internal enum MicrocircuitBackground
 /// least 1); every <c>fixed_total_number</c> count × nScale·kScale (so in-degrees scale by kScale); normal weight means and
 /// standard deviations and background weights ÷ √kScale; background rates (K_ext · 8 Hz) × kScale; and a DC input
 /// (<c>i_offset_mV</c>) restores the mean input lost by the scaling: <c>(1 − √kScale)·τs·Σ_s w_ts·K_ts/N_t·ν_s</c> at the
-/// published rates <see cref="ReferenceRatesHz"/>, plus the same for the background. <see cref="MicrocircuitBackground.Dc"/>
-/// removes the Poisson populations and their projections and adds their mean, <c>τs·ν_bg·w_bg</c>, to <c>i_offset_mV</c>.</para>
+/// reference rates <see cref="ReferenceRatesHz"/>, plus the same for the background (the populations' <c>poisson_input</c>,
+/// or Poisson populations with one-to-one projections as older copies of the file have). <see cref="MicrocircuitBackground.Dc"/>
+/// removes the background and adds its mean, <c>τs·ν_bg·w_bg</c>, to <c>i_offset_mV</c>.</para>
 /// <para><c>seed</c> shifts every seed of the file (1 keeps them); <c>dt</c> replaces the populations' time step and the
 /// delay draws' step and minimum.</para>
 /// </remarks>
@@ -39,10 +40,13 @@ internal static class Microcircuit
     public static ImmutableArray<string> Names { get; } = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"];
 
     /// <summary>
-    /// Mean firing rates of the full-scale model in Hz (Potjans &amp; Diesmann 2014, Fig. 6; the values the reference
-    /// implementation tabulates as <c>full_mean_rates</c> and uses for the DC compensation of scaled in-degrees).
+    /// Mean firing rates of the full-scale model in Hz with the Poisson background: the reference PyNEST implementation's
+    /// <c>full_mean_rates</c> (NEST 3 microcircuit example, measured there at <c>N_scaling</c> = <c>K_scaling</c> = 1 with the
+    /// parameters this file holds). The reference uses them for the DC compensation of scaled in-degrees, and so does
+    /// <see cref="Scale"/>. (The NEST 2 example tabulated 0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523 Hz, from an
+    /// earlier parameter set.)
     /// </summary>
-    public static ImmutableArray<double> ReferenceRatesHz { get; } = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523];
+    public static ImmutableArray<double> ReferenceRatesHz { get; } = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829];
 
     /// <summary>The network file shipped with the tool (<c>networks/microcircuit.json</c> beside it).</summary>
     public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "networks", "microcircuit.json");
@@ -54,7 +58,11 @@ internal static class Microcircuit
     /// <param name="background">Background kind.</param>
     /// <param name="seed">Seed shift (1: the file's seeds).</param>
     /// <param name="dt">Time step of the clock-driven populations and resolution of the delays.</param>
-    public static NetworkSpec Load(string path, double nScale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt)
+    /// <param name="poissonAsPopulations">
+    /// Express each Poisson input as a Poisson population with a one-to-one projection (delay 1.5 ms), the same input as
+    /// queued events, for devices that do not draw Poisson input per step (GPUs).
+    /// </param>
+    public static NetworkSpec Load(string path, double nScale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt, bool poissonAsPopulations = false)
     {
         string json;
         try
@@ -66,12 +74,12 @@ internal static class Microcircuit
             throw new IOException($"{path}: cannot read the microcircuit network file ({ex.Message}).", ex);
         }
 
-        string scaled = Scale(json, path, nScale, kScale, background, seed, dt);
+        string scaled = Scale(json, path, nScale, kScale, background, seed, dt, poissonAsPopulations);
         return NetworkFile.Parse(scaled, Path.GetDirectoryName(Path.GetFullPath(path))!, path).Network;
     }
 
     /// <summary>The file's JSON scaled (see the remarks of <see cref="Microcircuit"/>).</summary>
-    internal static string Scale(string json, string source, double nScale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt)
+    internal static string Scale(string json, string source, double nScale, double kScale, MicrocircuitBackground background, ulong seed, SimDuration dt, bool poissonAsPopulations = false)
     {
         if (!(nScale > 0 && nScale <= 1))
         {
@@ -177,6 +185,55 @@ internal static class Microcircuit
 
         foreach ((string name, JsonObject p) in neurons)
         {
+            if (p["poisson_input"] is JsonArray inputs)
+            {
+                string receptorKey = "tau_e_ms";
+                foreach (JsonObject pi in inputs.Select(x => x!.AsObject()))
+                {
+                    string receptor = (string?)pi["receptor"] ?? "e";
+                    receptorKey = receptor == "i" ? "tau_i_ms" : "tau_e_ms";
+                    double tauSyn = (double)p["params"]![receptorKey]!;
+                    double w = (double)pi["weight"]!;
+                    double rate = (double)pi["rate_hz"]! * ((double?)pi["sources"] ?? 1);
+                    double mean = 1e-3 * tauSyn * rate * w;
+                    dc[name] += background == MicrocircuitBackground.Dc ? mean : (1 - sqrtK) * mean;
+                    pi["weight"] = w / sqrtK;
+                    pi["rate_hz"] = (double)pi["rate_hz"]! * kScale;
+                }
+
+                if (background == MicrocircuitBackground.Dc)
+                {
+                    p.Remove("poisson_input");
+                }
+                else if (poissonAsPopulations)
+                {
+                    int k = 0;
+                    foreach (JsonObject pi in inputs.Select(x => x!.AsObject()))
+                    {
+                        string bgName = $"{name}.bg{(k++ == 0 ? string.Empty : k.ToString(CultureInfo.InvariantCulture))}";
+                        pops.Add(new JsonObject
+                        {
+                            ["name"] = bgName,
+                            ["kind"] = "poisson",
+                            ["size"] = p["size"]!.DeepClone(),
+                            ["rate_hz"] = (double)pi["rate_hz"]! * ((double?)pi["sources"] ?? 1),
+                            ["seed"] = pi["seed"]!.DeepClone(),
+                        });
+                        projs.Add(new JsonObject
+                        {
+                            ["pre"] = bgName,
+                            ["post"] = name,
+                            ["receptor"] = pi["receptor"]!.DeepClone(),
+                            ["weight"] = pi["weight"]!.DeepClone(),
+                            ["delay_ms"] = 1.5,
+                            ["connectivity"] = new JsonObject { ["rule"] = "one_to_one" },
+                        });
+                    }
+
+                    p.Remove("poisson_input");
+                }
+            }
+
             JsonObject parameters = p["params"]!.AsObject();
             parameters["i_offset_mV"] = ((double?)parameters["i_offset_mV"] ?? 0) + dc[name];
         }

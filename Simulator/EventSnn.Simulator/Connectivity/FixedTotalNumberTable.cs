@@ -63,8 +63,9 @@ public sealed partial class SynapseTable
 
     /// <summary>
     /// Counts the synapses of each source (the presynaptic draws, block by block), then draws every source's row —
-    /// postsynaptic neuron, weight and delay from streams of the source's own — and sorts it by delay (stable) straight
-    /// into the table: no per-synapse objects, and the same table for any number of threads.
+    /// postsynaptic neurons (sorted ascending), weights and delays from streams of the source's own — and sorts it by delay
+    /// (stable) straight into the table: no per-synapse objects, ascending targets within each delay group, and the same
+    /// table for any number of threads.
     /// </summary>
     private static SynapseTable BuildFixedTotalNumber(ProjectionSpec p, PopulationSpec pre, PopulationSpec post, FixedTotalNumberConnectivity ft)
     {
@@ -149,6 +150,14 @@ public sealed partial class SynapseTable
                 for (int j = 0; j < k; j++)
                 {
                     posts[j] = (int)postRng.NextBelow((ulong)nPost);
+                }
+
+                // Ascending targets (the draws are independent, so sorting them keeps their law): with the stable sort by
+                // delay below, every delay group lists its targets in ascending order, which lets delivery split a group
+                // by target range.
+                posts.AsSpan(0, k).Sort();
+                for (int j = 0; j < k; j++)
+                {
                     ws2[j] = SynapseDraws.Weight(ws, ref wRng);
                     long d = SynapseDraws.Delay(ds, ref dRng);
                     delays[j] = d;

@@ -11,7 +11,7 @@ namespace EventSnn.Simulator.Connectivity;
 /// <para>Layout (CSR by source, then by delay): <see cref="SourceGroupStart"/>[i]..[i+1] are the groups of source i in
 /// ascending delay; group g has delay <see cref="GroupDelay"/>[g] and synapses <see cref="GroupStart"/>[g]..[g+1] in
 /// <see cref="Targets"/> (int) and <see cref="Weights"/> (float). Within a group, synapses keep the order in which the
-/// connectivity rule generated them (ascending post index for the built-in rules).</para>
+/// connectivity rule generated them (ascending post index for the built-in rules, <c>fixed_total_number</c> included).</para>
 /// <para>Cost: 8 bytes per synapse plus 12 bytes per delay group plus 4 bytes per source; plastic projections add an
 /// incoming index of 8 bytes per synapse (<see cref="BuildIncomingIndex"/>).</para>
 /// </remarks>
@@ -96,6 +96,41 @@ public sealed partial class SynapseTable
 
     /// <summary>Incoming index: presynaptic neuron per entry, or null.</summary>
     public int[]? IncomingPre { get; private set; }
+
+    /// <summary>
+    /// Whether every delay group lists its targets in ascending order (ties allowed), so that the synapses of a group into a
+    /// range of targets are one contiguous run (computed once, on first use).
+    /// </summary>
+    internal bool TargetsAscendingWithinGroups
+    {
+        get
+        {
+            if (_ascending == 0)
+            {
+                _ascending = ComputeAscending() ? 1 : 2;
+            }
+
+            return _ascending == 1;
+        }
+    }
+
+    private int _ascending;
+
+    private bool ComputeAscending()
+    {
+        for (int g = 0; g < GroupDelay.Length; g++)
+        {
+            for (int k = GroupStart[g] + 1; k < GroupStart[g + 1]; k++)
+            {
+                if (Targets[k] < Targets[k - 1])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Bytes held by all arrays of this table.</summary>
     public long MemoryBytes =>

@@ -51,6 +51,12 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     private readonly EngineTopology _topology;
     private readonly EngineOptions _options;
     private readonly CpuDevice? _ownedDevice;
+
+    /// <summary>The CPU device whose threads add waiting deliveries to host clock-driven populations (null: each population uses its own).</summary>
+    private readonly CpuDevice? _inputDevice;
+
+    /// <summary>Scratch: the populations of one dispatch in parts.</summary>
+    private readonly ClockPopulation[] _partPopulations;
     private readonly NeuronPopulationState?[] _states;
     private readonly EventPopulation?[] _event;
     private readonly ClockPopulation?[] _clock;
@@ -175,6 +181,11 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
             if (ex.Mode == ExecutionMode.Event)
             {
+                if (!p.PoissonInputs.IsEmpty)
+                {
+                    throw new ArgumentException($"{p}: its Poisson input is drawn per step and needs clock-driven execution (declare the population clock-driven).", nameof(network));
+                }
+
                 if (!p.Model!.Info.SupportsEventDriven)
                 {
                     throw new ArgumentException($"{p}: model '{p.Model.Info.Name}' has no exact event-driven form; declare the population clock-driven (or run with clock execution).", nameof(network));
@@ -222,6 +233,8 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
 
         _fifos = [.. _fifo.OfType<DeliveryFifo>()];
         Device = device ?? (clocks.Count > 0 ? options.DeviceFor(network.Populations[clocks[0].Id]) : null);
+        _inputDevice = device as CpuDevice ?? _ownedDevice;
+        _partPopulations = new ClockPopulation[_clocks.Length];
         foreach (ProjectionSpec pr in network.Projections)
         {
             _clock[pr.Post]?.AttachIncoming(pr.Id, _tables[pr.Id], _receptor[pr.Id], pr.Stdp is not null);
@@ -646,6 +659,14 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the windows due at <paramref name="boundary"/>, then emits the spikes of that boundary, population by
+    /// population. Host populations on the CPU device run together in one dispatch over its threads: thread p adds the
+    /// waiting deliveries of its p-th range of every population's neurons and steps that range (each neuron receives its
+    /// inputs in acceptance order, so the result does not depend on the thread count). Spikes emitted at the boundary
+    /// arrive no earlier than the ends of the windows just run (the window rule), so running every window first changes no
+    /// result.
+    /// </summary>
     private void ProcessBoundary(long boundary, long until, long sample)
     {
         if (_deferredCount != 0)
@@ -660,20 +681,61 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
             }
         }
 
-        foreach (ClockPopulation c in _clocks)
+        int parts = 0;
+        if (_inputDevice is { } cpu)
         {
-            if (c.NextBoundary != boundary)
+            foreach (ClockPopulation c in _clocks)
             {
-                continue;
+                if (!c.CanRunInParts)
+                {
+                    continue;
+                }
+
+                int window = 0;
+                if (c.NextBoundary == boundary && c.StateTime == c.EmittedTime)
+                {
+                    window = WindowFor(c, until, sample);
+                    _stepCount += window;
+                    _metricSteps += window;
+                    _windowCount++;
+                }
+                else if (!c.HasPendingInput)
+                {
+                    continue;
+                }
+
+                c.BeginParts(window);
+                _partPopulations[parts++] = c;
             }
 
-            if (c.StateTime == c.EmittedTime)
+            if (parts > 0)
+            {
+                var kernel = new PartsKernel { Populations = _partPopulations, Count = parts, Parts = cpu.Parallelism };
+                cpu.ForEachPart(cpu.Parallelism, ref kernel);
+                for (int k = 0; k < parts; k++)
+                {
+                    _partPopulations[k].EndParts();
+                }
+            }
+        }
+
+        foreach (ClockPopulation c in _clocks)
+        {
+            if (c.NextBoundary == boundary && c.StateTime == c.EmittedTime)
             {
                 int window = WindowFor(c, until, sample);
                 c.RunWindow(window);
                 _stepCount += window;
                 _metricSteps += window;
                 _windowCount++;
+            }
+        }
+
+        foreach (ClockPopulation c in _clocks)
+        {
+            if (c.NextBoundary != boundary)
+            {
+                continue;
             }
 
             int step = (int)((boundary - (c.StateTime - (c.Spikes.Steps * c.Dt))) / c.Dt) - 1;

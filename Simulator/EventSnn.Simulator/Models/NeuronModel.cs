@@ -146,6 +146,11 @@ public sealed class NeuronModel<TModel> : NeuronModel
     internal override ClockPopulation CreateClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
     {
         Check(spec);
+        if (device is IResidentClockDevice && !spec.PoissonInputs.IsEmpty)
+        {
+            throw new NotSupportedException($"{spec}: Poisson input drawn per step runs on the CPU device only; give this population the CPU device (EngineOptions.PopulationDevices) or replace the input by a Poisson population.");
+        }
+
         return device is IResidentClockDevice resident
             ? new ResidentClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device, resident)
             : new ClockPopulation<TModel>(spec, dt, ringSlots, maxWindow, device);

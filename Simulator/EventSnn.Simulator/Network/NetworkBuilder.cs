@@ -446,6 +446,36 @@ public sealed class NetworkBuilder
             initial.Add(iv);
         }
 
+        for (int k = 0; k < o.PoissonInputValues.Count; k++)
+        {
+            PoissonInputSpec pi = o.PoissonInputValues[k];
+            string at = $"{label}: poisson input {k}";
+            if (info.ReceptorIndex(pi.Receptor) < 0)
+            {
+                errors.Add($"{at}: '{pi.Receptor}' is not a receptor of model '{info.Name}' (receptors: {string.Join(", ", info.Receptors)})");
+            }
+
+            if (!(pi.RateHz >= 0 && pi.RateHz <= Units.TicksPerSecond))
+            {
+                errors.Add($"{at}: rate must be in 0..1e9 Hz (got {Fmt(pi.RateHz)})");
+            }
+
+            if (pi.Sources < 1)
+            {
+                errors.Add($"{at}: sources must be ≥ 1 (got {pi.Sources})");
+            }
+
+            if (!double.IsFinite(pi.Weight))
+            {
+                errors.Add($"{at}: weight must be finite (got {Fmt(pi.Weight)})");
+            }
+
+            if (o.ExecutionValue is { Mode: ExecutionMode.Event })
+            {
+                errors.Add($"{at}: Poisson input is drawn per step and needs clock-driven execution");
+            }
+        }
+
         return new PopulationSpec(id, o.Name, o.Kind, o.Shape)
         {
             Model = model,
@@ -456,6 +486,7 @@ public sealed class NetworkBuilder
             RefractoryEnd = o.RefractoryEndValue,
             Execution = o.ExecutionValue,
             Initial = initial.ToImmutable(),
+            PoissonInputs = [.. o.PoissonInputValues],
         };
     }
 
@@ -720,6 +751,25 @@ public sealed class PopulationOptions
     internal RefractoryEnd RefractoryEndValue { get; private set; }
 
     internal ExecutionSpec? ExecutionValue { get; private set; }
+
+    internal List<PoissonInputSpec> PoissonInputValues { get; } = [];
+
+    /// <summary>
+    /// Adds Poisson input drawn per neuron and per step (clock-driven execution only): each step of dt adds
+    /// <paramref name="weight"/> · n to <paramref name="receptor"/>, n ~ Poisson(<paramref name="rateHz"/> ·
+    /// <paramref name="sources"/> · dt) independently per neuron and step (see <see cref="PoissonInputSpec"/>).
+    /// </summary>
+    /// <param name="receptor">The receptor.</param>
+    /// <param name="rateHz">Rate of each source in Hz.</param>
+    /// <param name="sources">Independent sources per neuron.</param>
+    /// <param name="weight">Weight of one source spike.</param>
+    /// <param name="seed">Seed of the draws.</param>
+    public PopulationOptions PoissonInput(string receptor, double rateHz, int sources, double weight, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(receptor);
+        PoissonInputValues.Add(new PoissonInputSpec(receptor, rateHz, sources, weight, seed));
+        return this;
+    }
 
     /// <summary>Sets a parameter for every neuron (units as in <see cref="NeuronModelInfo.Parameters"/>).</summary>
     /// <param name="name">Parameter name.</param>

@@ -35,6 +35,19 @@ public sealed record InitialValueSpec(string Variable, double Low, double High, 
 /// <param name="Seed">Seed of the population's random stream.</param>
 public sealed record PoissonSpec(double RateHz, SimTime Start, SimTime Stop, ulong Seed);
 
+/// <summary>
+/// Poisson input of a clock-driven neuron population, drawn on the device per neuron and per step: every step of dt adds
+/// <c>Weight · n</c> to receptor <c>Receptor</c> of each neuron, with n ~ Poisson(<c>RateHz</c> · <c>Sources</c> · dt) drawn
+/// independently per neuron and step — the summed spikes of <c>Sources</c> independent Poisson trains of <c>RateHz</c>
+/// each, as through that many external synapses of weight <c>Weight</c>, without one event per spike.
+/// </summary>
+/// <param name="Receptor">The receptor the input is added to.</param>
+/// <param name="RateHz">Rate of each source in Hz (≥ 0).</param>
+/// <param name="Sources">Number of independent sources per neuron (≥ 1).</param>
+/// <param name="Weight">Weight of one source spike (the model's input units).</param>
+/// <param name="Seed">Seed of the draws: the count of neuron j at step k depends on (seed, j, k) only.</param>
+public sealed record PoissonInputSpec(string Receptor, double RateHz, int Sources, double Weight, ulong Seed);
+
 /// <summary>How a neuron population is executed by the engine.</summary>
 public enum ExecutionMode
 {
@@ -122,6 +135,9 @@ public sealed class PopulationSpec
 
     /// <summary>Poisson parameters (for <see cref="PopulationKind.Poisson"/>).</summary>
     public PoissonSpec? Poisson { get; internal init; }
+
+    /// <summary>Poisson inputs drawn per neuron and per step (clock-driven neuron populations only).</summary>
+    public ImmutableArray<PoissonInputSpec> PoissonInputs { get; internal init; } = [];
 
     /// <summary>Whether the population has model state (<see cref="PopulationKind.Neurons"/>).</summary>
     public bool HasState => Kind == PopulationKind.Neurons;

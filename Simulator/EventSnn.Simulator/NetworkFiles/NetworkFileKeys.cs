@@ -24,7 +24,7 @@ internal static class NetworkFileKeys
 {
     public static KeySet Network { get; } = new("network", ["$schema", "version", "name", "description", "populations", "projections", "lateral_inhibition", "monitors", "event_inputs", "rewards"], ["duration"]);
 
-    public static KeySet NeuronPopulation { get; } = new("neuronPopulation", ["name", "kind", "description", "size", "shape", "model", "params", "reset", "threshold_comparison", "refractory_end", "execution", "initial"], []);
+    public static KeySet NeuronPopulation { get; } = new("neuronPopulation", ["name", "kind", "description", "size", "shape", "model", "params", "reset", "threshold_comparison", "refractory_end", "execution", "initial", "poisson_input"], []);
 
     public static KeySet SpikeSourcePopulation { get; } = new("spikeSourcePopulation", ["name", "kind", "description", "size", "csv"], ["spike_times"]);
 
@@ -33,6 +33,8 @@ internal static class NetworkFileKeys
     public static KeySet ExternalPopulation { get; } = new("externalPopulation", ["name", "kind", "description", "size", "shape"], []);
 
     public static KeySet Execution { get; } = new("execution", ["mode"], ["dt"]);
+
+    public static KeySet PoissonInput { get; } = new("poissonInput", ["receptor", "rate_hz", "sources", "weight", "seed"], []);
 
     public static KeySet Uniform { get; } = new("uniform", ["uniform", "seed"], []);
 

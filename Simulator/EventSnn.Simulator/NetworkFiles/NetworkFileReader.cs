@@ -378,6 +378,14 @@ internal sealed partial class NetworkFileReader
             }
         }
 
+        if (o.Optional("poisson_input") is Node piNode)
+        {
+            foreach (Node item in piNode.Array("an array of Poisson inputs").Items())
+            {
+                settings.Add(ReadPoissonInput(item, info));
+            }
+        }
+
         if (o.Optional("initial") is Node initNode)
         {
             ObjectNode io = initNode.ObjectAnyKeys("an object of initial values");
@@ -407,6 +415,30 @@ internal sealed partial class NetworkFileReader
         {
             builder.AddNeurons(pop.Name, size, model, x => settings.ForEach(s => s(x)));
         }
+    }
+
+    /// <summary><c>{"receptor": r, "rate_hz": ν, "sources": K, "weight": w, "seed": s}</c>: <see cref="PopulationOptions.PoissonInput"/>.</summary>
+    private static Action<PopulationOptions> ReadPoissonInput(Node item, NeuronModelInfo info)
+    {
+        ObjectNode po = item.Object(NetworkFileKeys.PoissonInput, "a Poisson input");
+        Node receptorNode = po.Required("receptor", "the receptor the input is added to");
+        string receptor = receptorNode.String();
+        if (info.ReceptorIndex(receptor) < 0)
+        {
+            throw receptorNode.Error($"'{receptor}' is not a receptor of model '{info.Name}' (receptors: {string.Join(", ", info.Receptors)})");
+        }
+
+        Node rateNode = po.Required("rate_hz", "the rate of each source");
+        double rate = rateNode.Number();
+        if (!(rate >= 0 && rate <= Units.TicksPerSecond))
+        {
+            throw rateNode.Error($"must be in 0..1e9 Hz (got {Fmt(rate)})");
+        }
+
+        int sources = po.Optional("sources") is Node sn ? sn.Int(1, int.MaxValue) : 1;
+        double weight = po.Required("weight", "the weight of one source spike").Number();
+        ulong seed = po.Required("seed", "the seed of the draws").Seed();
+        return x => x.PoissonInput(receptor, rate, sources, weight, seed);
     }
 
     private static Action<PopulationOptions> ReadInitial(Node v, string variable, int size)

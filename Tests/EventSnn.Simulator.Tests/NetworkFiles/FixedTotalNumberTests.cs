@@ -101,6 +101,34 @@ public sealed class FixedTotalNumberTests
     }
 
     [Fact]
+    public void EveryDelayGroupListsItsTargetsInAscendingOrder()
+    {
+        // Delivery splits a group by target range with a binary search; the check below is the table's own flag, which a
+        // shuffled table must clear.
+        SynapseTable t = Table(Built());
+        int multapses = 0;
+        for (int g = 0; g < t.GroupCount; g++)
+        {
+            ReadOnlySpan<int> targets = t.GroupTargets(g);
+            for (int k = 1; k < targets.Length; k++)
+            {
+                Assert.True(targets[k - 1] <= targets[k], $"group {g}: target {targets[k - 1]} before {targets[k]}");
+                multapses += targets[k - 1] == targets[k] ? 1 : 0;
+            }
+        }
+
+        Assert.True(multapses > 0, "60,000 draws over 300 × 200 pairs give repeated pairs");
+        Assert.True(t.TargetsAscendingWithinGroups);
+
+        NetworkSpec shuffled = new NetworkBuilder()
+            .AddNeurons("a", 2, NeuronModel.CubaLif)
+            .AddNeurons("b", 5, NeuronModel.CubaLif)
+            .Connect("a", "b", ConnectivitySpec.Explicit([0, 0, 1], [4, 2, 3]), c => c.Weight(1))
+            .Build();
+        Assert.False(Table(shuffled).TargetsAscendingWithinGroups);
+    }
+
+    [Fact]
     public async Task TheTableIsTheSameOnOneThread()
     {
         NetworkSpec net = Built();

@@ -78,6 +78,7 @@ public sealed class NetworkFileSchemaTests
     [InlineData("Samples/networks/brette-cuba.json")]
     [InlineData("Samples/networks/brette-coba.json")]
     [InlineData("Samples/networks/nmnist-conv.json")]
+    [InlineData("Samples/networks/microcircuit.json")]
     [InlineData("Tests/EventSnn.Simulator.Tests/NetworkFiles/Fixtures/kitchen-sink.json")]
     public void SampleFilesValidateAgainstTheSchemaAndLoad(string relative)
     {

@@ -90,6 +90,11 @@ public sealed class SimulationBatch : IDisposable
                 throw new ArgumentException($"Layer '{p.Name}' steps by {ex.Dt} and layer '{dtOwner}' by {SimDuration.FromTicks(_dt)}; a batch steps every layer together with one dt.", nameof(engine));
             }
 
+            if (!p.PoissonInputs.IsEmpty)
+            {
+                throw new ArgumentException($"Layer '{p.Name}' has Poisson input drawn per step; a batch does not run it (use the simulation engine).", nameof(engine));
+            }
+
             if (p.Model!.UsesPopulationRule(p))
             {
                 throw new ArgumentException($"Layer '{p.Name}': model '{p.Model.Info.Name}' applies a population-wide rule (inhibition), which would span the batch; it cannot run batched.", nameof(engine));

@@ -246,7 +246,7 @@ internal abstract class ClockPopulation
     /// the slot, so a bad target throws instead of writing outside it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRow(float[] slot, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
+    private protected static void AddRow(Span<float> slot, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
     {
         ref int t = ref MemoryMarshal.GetReference(targets);
         ref float w = ref MemoryMarshal.GetReference(weights);
@@ -272,6 +272,7 @@ internal abstract class ClockPopulation
     /// <param name="weights">The input per target.</param>
     public void AddDirectInput(long arrival, int receptor, ReadOnlySpan<int> targets, ReadOnlySpan<float> weights)
     {
+        FlushPendingInput();
         long step = StepOf(arrival);
         long current = StateTime / Dt;
         if (step <= current || step - current > RingSlots)
@@ -286,8 +287,46 @@ internal abstract class ClockPopulation
         }
     }
 
-    /// <summary>Brings <see cref="State"/> and <see cref="Ring"/> up to date on the host (a no-op when they live there).</summary>
-    public virtual void SyncHost()
+    /// <summary>Brings <see cref="State"/> and <see cref="Ring"/> up to date on the host (waiting deliveries are added).</summary>
+    public virtual void SyncHost() => FlushPendingInput();
+
+    /// <summary>
+    /// Whether deliveries accepted by <see cref="TryAddInput"/> are waiting to be added to <see cref="Ring"/>. A population
+    /// whose ring lives on the host defers the additions until the ring is next read, so that they can be spread over the
+    /// threads by target range (<see cref="RunPart"/>); populations resident on another device never wait.
+    /// </summary>
+    public virtual bool HasPendingInput => false;
+
+    /// <summary>
+    /// Whether the population can run a window in parts (<see cref="BeginParts"/>, <see cref="RunPart"/>,
+    /// <see cref="EndParts"/>): a host population on the CPU device whose model has no population-wide rule.
+    /// </summary>
+    public virtual bool CanRunInParts => false;
+
+    /// <summary>Prepares a window of <paramref name="steps"/> steps to be run in parts (0: only the waiting deliveries are added).</summary>
+    /// <param name="steps">The window length, or 0.</param>
+    public virtual void BeginParts(int steps) => throw new NotSupportedException();
+
+    /// <summary>
+    /// Runs part <paramref name="part"/> of <paramref name="parts"/> of the window begun by <see cref="BeginParts"/>: a
+    /// contiguous range of whole device chunks, whose waiting deliveries are added first — in the order they were accepted,
+    /// so every neuron receives its inputs in the same order whatever the number of parts — and then stepped. Parts touch
+    /// disjoint neurons and may run concurrently.
+    /// </summary>
+    /// <param name="part">The part, in [0, <paramref name="parts"/>).</param>
+    /// <param name="parts">The number of parts.</param>
+    public virtual void RunPart(int part, int parts) => throw new NotSupportedException();
+
+    /// <summary>Completes a window run in parts: forgets the applied deliveries, collects the spikes, advances the time.</summary>
+    public virtual void EndParts() => throw new NotSupportedException();
+
+    /// <summary>Forgets the waiting deliveries (after every part has applied them, or when the ring is replaced).</summary>
+    public virtual void ClearPendingInput()
+    {
+    }
+
+    /// <summary>Adds every waiting delivery now, split by target range over the threads of the population's device.</summary>
+    public virtual void FlushPendingInput()
     {
     }
 
@@ -333,9 +372,17 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     private readonly SpikeBuffer _spikes;
     private readonly float[][]? _amplitudes;
     private readonly PopulationRuleSteps? _ruleSteps;
+    private readonly ClockPopulation[] _self;
+    private readonly PoissonStepInput[]? _poissonInputs;
+    private PendingDelivery[] _pendingInput = new PendingDelivery[256];
+    private int _pendingInputCount;
+    private float[] _snapshot = [];
+    private int _snapshotCount;
+    private int _partSteps;
+    private StepKernel _partKernel;
 
     public ClockPopulation(PopulationSpec spec, SimDuration dt, int ringSlots, int maxWindow, IComputeDevice device)
-        : base(new ClockPopulationState(spec, dt, PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length, hostRing: true)
+        : base(new ClockPopulationState(spec, dt, PadToVectors(spec.Size)), dt.Ticks, ringSlots, TModel.Info.Receptors.Length, hostRing: device is not CpuDevice { Parallelism: > 1 })
     {
         int n = spec.PerNeuronParameters.IsEmpty ? 1 : spec.Size;
         _models = new TModel[n];
@@ -349,6 +396,12 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         }
 
         _device = device;
+        _self = [this];
+        if (!spec.PoissonInputs.IsEmpty)
+        {
+            _poissonInputs = [.. spec.PoissonInputs.Select(pi => new PoissonStepInput(pi, TModel.Info.ReceptorIndex(pi.Receptor), spec.Size, dt.Ticks, spec.Name))];
+        }
+
         _spikes = device.CreateSpikeBuffer(State.PaddedSize, maxWindow);
         if (TModel.Info.GradedOutput)
         {
@@ -371,8 +424,205 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
 
     public override bool Graded => _amplitudes is not null;
 
+    public override bool HasPendingInput => _pendingInputCount > 0;
+
+    /// <summary>Handle 1 marks a plastic projection: its weights are copied when a delivery is accepted (they may change before the flush).</summary>
+    private protected override int OnAttach(SynapseTable table, bool plastic)
+    {
+        _ = table.TargetsAscendingWithinGroups;
+        return plastic ? 1 : 0;
+    }
+
     private protected override void AddGroup(int row, in Incoming input, int group, float amplitude)
-        => throw new InvalidOperationException("Internal error: a host ring is added to directly.");
+    {
+        // Deferred: the ring row is fixed now (the slot cannot be reused before the step that reads it runs, and that step
+        // flushes first); the synapses are added by ApplyPendingInput, in this order.
+        if (_pendingInputCount == _pendingInput.Length)
+        {
+            Array.Resize(ref _pendingInput, _pendingInput.Length * 2);
+        }
+
+        SynapseTable table = input.Table;
+        int snapshot = int.MinValue;
+        if (input.Handle == 1)
+        {
+            // Plastic: the weights as they are now, when the delivery arrives.
+            int from = table.GroupStart[group];
+            int length = table.GroupStart[group + 1] - from;
+            if (_snapshotCount + length > _snapshot.Length)
+            {
+                Array.Resize(ref _snapshot, Math.Max(_snapshot.Length * 2, _snapshotCount + length));
+            }
+
+            table.Weights.AsSpan(from, length).CopyTo(_snapshot.AsSpan(_snapshotCount));
+            snapshot = _snapshotCount - from;
+            _snapshotCount += length;
+        }
+
+        _pendingInput[_pendingInputCount++] = new PendingDelivery(table, row, group, amplitude, table.TargetsAscendingWithinGroups, snapshot);
+    }
+
+    public override bool CanRunInParts => _ruleSteps is null && _device is CpuDevice;
+
+    public override void BeginParts(int steps)
+    {
+        _partSteps = steps;
+        if (steps > 0)
+        {
+            _partKernel = CreateStepKernel();
+        }
+    }
+
+    public override void RunPart(int part, int parts)
+    {
+        int chunkSize = _device.ChunkSize;
+        int padded = State.PaddedSize;
+        int chunks = (padded + chunkSize - 1) / chunkSize;
+
+        // Rotated by the population id, so that populations of one chunk do not all land on the first part.
+        int p = (int)((part + (long)Id) % parts);
+        int c0 = (int)((long)chunks * p / parts);
+        int c1 = (int)((long)chunks * (p + 1) / parts);
+        if (c0 >= c1)
+        {
+            return;
+        }
+
+        int lo = c0 * chunkSize;
+        int hi = Math.Min(c1 * chunkSize, State.Size);
+        if (_pendingInputCount > 0 && lo < hi)
+        {
+            ApplyPendingInput(lo, hi);
+        }
+
+        if (_partSteps > 0)
+        {
+            StepKernel kernel = _partKernel;
+            ((CpuDevice)_device).RunStepChunks(padded, _partSteps, ref kernel, _spikes, c0, c1);
+        }
+    }
+
+    public override void EndParts()
+    {
+        ClearPendingInput();
+        int steps = _partSteps;
+        _partSteps = 0;
+        if (steps > 0)
+        {
+            _partKernel = default;
+            ((CpuDevice)_device).FinishSteps(State.PaddedSize, steps, _spikes);
+            StateTime += steps * Dt;
+        }
+    }
+
+    /// <summary>Adds the waiting deliveries to the neurons in [<paramref name="lo"/>, <paramref name="hi"/>), in order.</summary>
+    private void ApplyPendingInput(int lo, int hi)
+    {
+        int size = State.Size;
+        bool whole = lo == 0 && hi >= size;
+        for (int e = 0; e < _pendingInputCount; e++)
+        {
+            ref readonly PendingDelivery d = ref _pendingInput[e];
+            SynapseTable table = d.Table;
+            int from = table.GroupStart[d.Group];
+            int to = table.GroupStart[d.Group + 1];
+            int[] targets = table.Targets;
+
+            // Weights of synapse k: weights[k + shift] (the table's, or the copy taken on acceptance for a plastic projection).
+            float[] weights = d.Snapshot == int.MinValue ? table.Weights : _snapshot;
+            int shift = d.Snapshot == int.MinValue ? 0 : d.Snapshot;
+            Span<float> slot = Ring[d.Row];
+            if (!whole && !d.Sorted)
+            {
+                for (int k = from; k < to; k++)
+                {
+                    int t = targets[k];
+                    if ((uint)(t - lo) < (uint)(hi - lo))
+                    {
+                        slot[t] += d.Amplitude == 1f ? weights[k + shift] : weights[k + shift] * d.Amplitude;
+                    }
+                }
+
+                continue;
+            }
+
+            if (!whole)
+            {
+                from = lo == 0 ? from : LowerBound(targets, from, to, lo);
+                to = hi >= size ? to : LowerBound(targets, from, to, hi);
+            }
+
+            ReadOnlySpan<int> ts = targets.AsSpan(from, to - from);
+            ReadOnlySpan<float> ws = weights.AsSpan(from + shift, to - from);
+            if (d.Amplitude == 1f)
+            {
+                AddRow(slot, ts, ws);
+            }
+            else
+            {
+                for (int k = 0; k < ts.Length; k++)
+                {
+                    slot[ts[k]] += ws[k] * d.Amplitude;
+                }
+            }
+        }
+    }
+
+    public override void ClearPendingInput()
+    {
+        Array.Clear(_pendingInput, 0, _pendingInputCount);
+        _pendingInputCount = 0;
+        _snapshotCount = 0;
+    }
+
+    public override void FlushPendingInput()
+    {
+        if (_pendingInputCount == 0)
+        {
+            return;
+        }
+
+        if (_device is CpuDevice cpu && cpu.Parallelism > 1)
+        {
+            BeginParts(0);
+            var kernel = new PartsKernel { Populations = _self, Count = 1, Parts = cpu.Parallelism };
+            cpu.ForEachPart(cpu.Parallelism, ref kernel);
+            EndParts();
+        }
+        else
+        {
+            ApplyPendingInput(0, State.Size);
+            ClearPendingInput();
+        }
+    }
+
+    public override void SyncHost() => FlushPendingInput();
+
+    public override void PushHost() => ClearPendingInput();
+
+    /// <summary>
+    /// The first index in [from, to) whose target is ≥ <paramref name="value"/> (targets ascending), or <paramref name="to"/>.
+    /// Branch-free halving (a conditional move per step): the outcome of each comparison is unpredictable.
+    /// </summary>
+    private static int LowerBound(int[] targets, int from, int to, int value)
+    {
+        int n = to - from;
+        if (n <= 0)
+        {
+            return from;
+        }
+
+        ref int t = ref MemoryMarshal.GetArrayDataReference(targets);
+        int b = from;
+        while (n > 1)
+        {
+            int half = n >> 1;
+            b = Unsafe.Add(ref t, b + half) < value ? b + half : b;
+            n -= half;
+        }
+
+        return Unsafe.Add(ref t, b) < value ? b + 1 : b;
+    }
 
     public override float Amplitude(int step, int neuron) => _amplitudes is null ? 1f : _amplitudes[step][neuron];
 
@@ -385,6 +635,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
 
     public override void Initialize()
     {
+        ClearPendingInput();
         State.Initialize(j => _initialModels[_initialModels.Length == 1 ? 0 : j].InitialState);
         foreach (float[] slot in Ring)
         {
@@ -394,9 +645,26 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
 
     public override void RunWindow(int steps)
     {
+        FlushPendingInput();
+        ClockPopulationState st = State;
+        StepKernel kernel = CreateStepKernel();
+        if (_ruleSteps is null)
+        {
+            _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
+        }
+        else
+        {
+            RunWithPopulationRule(ref kernel, steps);
+        }
+
+        StateTime += steps * Dt;
+    }
+
+    private StepKernel CreateStepKernel()
+    {
         ClockPopulationState st = State;
         float[][] c = st.Columns;
-        var kernel = new StepKernel
+        return new StepKernel
         {
             Models = _models,
             V = c[0],
@@ -410,17 +678,8 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             FirstStep = (StateTime / Dt) + 1,
             Size = st.Size,
             Amplitudes = _amplitudes,
+            PoissonInputs = _poissonInputs,
         };
-        if (_ruleSteps is null)
-        {
-            _device.RunSteps(st.PaddedSize, steps, ref kernel, _spikes);
-        }
-        else
-        {
-            RunWithPopulationRule(ref kernel, steps);
-        }
-
-        StateTime += steps * Dt;
     }
 
     /// <summary>
@@ -499,6 +758,10 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         public float[][][]? StepAmplitudes { get; }
     }
 
+    /// <summary>A delivery waiting to be added: delay group <c>Group</c> of <c>Table</c> into ring row <c>Row</c>, weights × <c>Amplitude</c>.
+    /// <c>Snapshot</c>: for a plastic projection, the offset from synapse index to its weight copied on acceptance; otherwise int.MinValue.</summary>
+    private readonly record struct PendingDelivery(SynapseTable Table, int Row, int Group, float Amplitude, bool Sorted, int Snapshot);
+
     /// <summary>Hands the spikes a population rule kept to the device's spike buffer (no state is touched).</summary>
     private struct ReplayKernel : IStepKernel
     {
@@ -538,11 +801,22 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         public long FirstStep;
         public int Size;
         public float[][]? Amplitudes;
+        public PoissonStepInput[]? PoissonInputs;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly int Step(int step, int start, int end, Span<int> spiked)
         {
             int slot = (int)((FirstStep + step) % RingSlots) * Receptors;
+            if (PoissonInputs is not null)
+            {
+                // Added after the step's deliveries, before the model reads the input.
+                int stop = Math.Min(end, Size);
+                foreach (PoissonStepInput pi in PoissonInputs)
+                {
+                    pi.AddTo(Ring[slot + pi.Receptor], FirstStep + step, start, stop);
+                }
+            }
+
             float[] in0 = Ring[slot];
             float[]? in1 = Receptors > 1 ? Ring[slot + 1] : null;
             float[]? amplitudes = Amplitudes?[step];
@@ -774,4 +1048,29 @@ internal readonly struct Two : IColumnCount
 internal readonly struct Three : IColumnCount
 {
     public static int Count => 3;
+}
+
+/// <summary>Runs part p of the windows (or waiting deliveries) of several clock-driven populations on one thread.</summary>
+internal struct PartsKernel : IRangeKernel
+{
+    /// <summary>The populations (the first <see cref="Count"/>), each begun with <see cref="ClockPopulation.BeginParts"/>.</summary>
+    public ClockPopulation[] Populations;
+
+    /// <summary>How many of <see cref="Populations"/> take part.</summary>
+    public int Count;
+
+    /// <summary>The number of parts each population is split into.</summary>
+    public int Parts;
+
+    /// <inheritdoc/>
+    public readonly void Execute(int start, int end)
+    {
+        for (int part = start; part < end; part++)
+        {
+            for (int k = 0; k < Count; k++)
+            {
+                Populations[k].RunPart(part, Parts);
+            }
+        }
+    }
 }
