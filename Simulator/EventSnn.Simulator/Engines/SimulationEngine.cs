@@ -360,6 +360,18 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         return _states[population];
     }
 
+    /// <summary>
+    /// Hands state the caller wrote into <see cref="GetPopulationState"/>'s columns of a clock-driven population back to where
+    /// the population runs (a no-op for populations that run on the host).
+    /// </summary>
+    internal void PushPopulationState(int population)
+    {
+        if ((uint)population < (uint)_clock.Length)
+        {
+            _clock[population]?.PushHost();
+        }
+    }
+
     /// <inheritdoc/>
     /// <remarks>Plastic weights that change continuously or live in a shared kernel are brought up to the current time first.</remarks>
     public SynapseTable GetSynapses(int projection)

@@ -27,6 +27,10 @@ namespace EventSnn.Simulator.Models;
 /// event mode is exact either way. <c>clock_method = euler_conductances</c> (2) takes Brian 1's per-step conductance factors
 /// (1 − dt/τe, 1 − dt/τi) with the exponential-Euler v step, which stays stable when many inhibitory spikes coincide (forward
 /// Euler in v overshoots past e_inh once <c>gi·dt/τm &gt; 1</c>).</para>
+/// <para>Clock-driven, θ lives in a float32 column: a per-step decay factor e^{−dt/τθ} closer to 1 than float32 resolves
+/// (dt/τθ below about 6·10⁻⁸, as Diehl &amp; Cook's 0.5 ms / 10⁷ ms) is rounded by whole units in the last place of
+/// <c>θ − θ_rest</c>; run such slow adaptation event-driven or apply the decay outside the step
+/// (<see cref="EventSnn.Simulator.Learning.DiehlCookNetwork"/> does).</para>
 /// </remarks>
 public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
 {
