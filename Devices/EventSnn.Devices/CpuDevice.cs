@@ -193,18 +193,7 @@ public sealed class CpuDevice : IComputeDevice
     public int RunSteps<TKernel>(int count, int steps, ref TKernel kernel, SpikeBuffer spikes)
         where TKernel : struct, IStepKernel
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(spikes);
-        if (!ReferenceEquals(spikes.Device, this))
-        {
-            throw new ArgumentException("The spike buffer was created by another device.", nameof(spikes));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, spikes.NeuronCapacity);
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(steps, spikes.MaxSteps);
-
+        CheckWindow(count, steps, spikes);
         int chunks = ChunkCount(count);
         if (_pool is null || chunks < 2 || (long)count * steps < _minParallel)
         {

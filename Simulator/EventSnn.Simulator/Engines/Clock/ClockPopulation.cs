@@ -828,15 +828,15 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             // Specialise the SIMD loop on the number of state columns, so it carries no per-vector null checks.
             return (S3 is not null, S2 is not null, S1 is not null) switch
             {
-                (true, _, _) => StepVectors<Three>(Models[0], in0, in1, amplitudes, start, end, spiked),
-                (false, true, _) => StepVectors<Two>(Models[0], in0, in1, amplitudes, start, end, spiked),
-                (false, false, true) => StepVectors<One>(Models[0], in0, in1, amplitudes, start, end, spiked),
-                _ => StepVectors<None>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                (true, _, _) => StepVectors<C3>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                (false, true, _) => StepVectors<C2>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                (false, false, true) => StepVectors<C1>(Models[0], in0, in1, amplitudes, start, end, spiked),
+                _ => StepVectors<C0>(Models[0], in0, in1, amplitudes, start, end, spiked),
             };
         }
 
         private readonly int StepVectors<TColumns>(TModel model, float[] in0, float[]? in1, float[]? amplitudes, int start, int end, Span<int> spiked)
-            where TColumns : struct, IColumnCount
+            where TColumns : struct, ICount // state columns besides v
         {
             // Columns and ring slots are PaddedSize long and chunks are whole vectors, so every access is in range. The
             // model is a by-value local and the columns are references taken once, so that the loop keeps its constants
@@ -846,9 +846,9 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             int n = 0;
             ref float v = ref MemoryMarshal.GetArrayDataReference(V);
             ref float r = ref MemoryMarshal.GetArrayDataReference(Refractory);
-            ref float s1 = ref TColumns.Count > 0 ? ref MemoryMarshal.GetArrayDataReference(S1!) : ref v;
-            ref float s2 = ref TColumns.Count > 1 ? ref MemoryMarshal.GetArrayDataReference(S2!) : ref v;
-            ref float s3 = ref TColumns.Count > 2 ? ref MemoryMarshal.GetArrayDataReference(S3!) : ref v;
+            ref float s1 = ref TColumns.Value > 0 ? ref MemoryMarshal.GetArrayDataReference(S1!) : ref v;
+            ref float s2 = ref TColumns.Value > 1 ? ref MemoryMarshal.GetArrayDataReference(S2!) : ref v;
+            ref float s3 = ref TColumns.Value > 2 ? ref MemoryMarshal.GetArrayDataReference(S3!) : ref v;
             ref float x0 = ref MemoryMarshal.GetArrayDataReference(in0);
             bool two = in1 is not null;
             ref float x1 = ref two ? ref MemoryMarshal.GetArrayDataReference(in1!) : ref x0;
@@ -859,17 +859,17 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
                     V = new(Vector.LoadUnsafe(ref v, i)),
                     Refractory = new(Vector.LoadUnsafe(ref r, i)),
                 };
-                if (TColumns.Count > 0)
+                if (TColumns.Value > 0)
                 {
                     nr.S1 = new(Vector.LoadUnsafe(ref s1, i));
                 }
 
-                if (TColumns.Count > 1)
+                if (TColumns.Value > 1)
                 {
                     nr.S2 = new(Vector.LoadUnsafe(ref s2, i));
                 }
 
-                if (TColumns.Count > 2)
+                if (TColumns.Value > 2)
                 {
                     nr.S3 = new(Vector.LoadUnsafe(ref s3, i));
                 }
@@ -886,17 +886,17 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
                 VectorMask spike = model.StepClock<VectorLane, VectorMask>(ref nr, i0, i1);
                 nr.V.Value.StoreUnsafe(ref v, i);
                 nr.Refractory.Value.StoreUnsafe(ref r, i);
-                if (TColumns.Count > 0)
+                if (TColumns.Value > 0)
                 {
                     nr.S1.Value.StoreUnsafe(ref s1, i);
                 }
 
-                if (TColumns.Count > 1)
+                if (TColumns.Value > 1)
                 {
                     nr.S2.Value.StoreUnsafe(ref s2, i);
                 }
 
-                if (TColumns.Count > 2)
+                if (TColumns.Value > 2)
                 {
                     nr.S3.Value.StoreUnsafe(ref s3, i);
                 }
@@ -1018,36 +1018,6 @@ file static class MaskBits
 
         return bits;
     }
-}
-
-/// <summary>How many state columns besides v a model has, as a type, so that kernels specialise on it.</summary>
-internal interface IColumnCount
-{
-    static abstract int Count { get; }
-}
-
-/// <summary>v only.</summary>
-internal readonly struct None : IColumnCount
-{
-    public static int Count => 0;
-}
-
-/// <summary>v and S1.</summary>
-internal readonly struct One : IColumnCount
-{
-    public static int Count => 1;
-}
-
-/// <summary>v, S1 and S2.</summary>
-internal readonly struct Two : IColumnCount
-{
-    public static int Count => 2;
-}
-
-/// <summary>v, S1, S2 and S3.</summary>
-internal readonly struct Three : IColumnCount
-{
-    public static int Count => 3;
 }
 
 /// <summary>Runs part p of the windows (or waiting deliveries) of several clock-driven populations on one thread.</summary>

@@ -26,28 +26,9 @@ internal static class FanoutPrefetch
         foreach (int pr in outgoing)
         {
             SynapseTable tb = tables[pr];
-            int[] sourceStart = tb.SourceGroupStart;
-            int[] groupStart = tb.GroupStart;
-            int[] targets = tb.Targets;
-            float[] weights = tb.Weights;
             foreach (int n in neurons)
             {
-                if ((uint)(n + 1) >= (uint)sourceStart.Length)
-                {
-                    continue;
-                }
-
-                int g = sourceStart[n];
-                if (g >= sourceStart[n + 1] || (uint)g >= (uint)groupStart.Length)
-                {
-                    continue;
-                }
-
-                int from = groupStart[g];
-                if ((uint)from < (uint)targets.Length && (uint)from < (uint)weights.Length)
-                {
-                    Touch(ref targets[from], ref weights[from]);
-                }
+                FirstRow(tb, n);
             }
         }
     }
@@ -66,27 +47,33 @@ internal static class FanoutPrefetch
 
         foreach (int pr in outgoing)
         {
-            SynapseTable tb = tables[pr];
-            int[] sourceStart = tb.SourceGroupStart;
-            int[] groupStart = tb.GroupStart;
-            int[] targets = tb.Targets;
-            float[] weights = tb.Weights;
-            if ((uint)neuron >= (uint)sourceStart.Length)
-            {
-                continue;
-            }
+            FirstRow(tables[pr], neuron);
+        }
+    }
 
-            int g = sourceStart[neuron];
-            if ((uint)g >= (uint)groupStart.Length)
-            {
-                continue;
-            }
+    /// <summary>Prefetches the start of the first delay group of source <paramref name="neuron"/> in <paramref name="tb"/>, if it has one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FirstRow(SynapseTable tb, int neuron)
+    {
+        int[] sourceStart = tb.SourceGroupStart;
+        int[] groupStart = tb.GroupStart;
+        int[] targets = tb.Targets;
+        float[] weights = tb.Weights;
+        if ((uint)(neuron + 1) >= (uint)sourceStart.Length)
+        {
+            return;
+        }
 
-            int from = groupStart[g];
-            if ((uint)from < (uint)targets.Length && (uint)from < (uint)weights.Length)
-            {
-                Touch(ref targets[from], ref weights[from]);
-            }
+        int g = sourceStart[neuron];
+        if (g >= sourceStart[neuron + 1] || (uint)g >= (uint)groupStart.Length)
+        {
+            return;
+        }
+
+        int from = groupStart[g];
+        if ((uint)from < (uint)targets.Length && (uint)from < (uint)weights.Length)
+        {
+            Touch(ref targets[from], ref weights[from]);
         }
     }
 
