@@ -39,6 +39,12 @@ public sealed class CpuDevice : IComputeDevice
     /// <inheritdoc />
     public int Parallelism { get; }
 
+    /// <summary>
+    /// The smallest window, in elements (neurons × steps), that <see cref="RunSteps"/> spreads over threads
+    /// (<see cref="CpuDeviceOptions.MinParallelCount"/>); callers that split work themselves use the same threshold.
+    /// </summary>
+    public int MinParallelCount => _minParallel;
+
     /// <inheritdoc />
     public int ChunkSize { get; }
 

@@ -694,6 +694,7 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
         }
 
         int parts = 0;
+        long work = 0;
         if (_inputDevice is { } cpu)
         {
             foreach (ClockPopulation c in _clocks)
@@ -717,13 +718,17 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
                 }
 
                 c.BeginParts(window);
+                work += c.PartWork(window);
                 _partPopulations[parts++] = c;
             }
 
             if (parts > 0)
             {
-                var kernel = new PartsKernel { Populations = _partPopulations, Count = parts, Parts = cpu.Parallelism };
-                cpu.ForEachPart(cpu.Parallelism, ref kernel);
+                // Small boundaries run on the calling thread: a hand-off costs more than it saves (the split does not
+                // change any result, each neuron's inputs keep their order).
+                int threads = work >= cpu.MinParallelCount ? cpu.Parallelism : 1;
+                var kernel = new PartsKernel { Populations = _partPopulations, Count = parts, Parts = threads };
+                cpu.ForEachPart(threads, ref kernel);
                 for (int k = 0; k < parts; k++)
                 {
                     _partPopulations[k].EndParts();

@@ -118,7 +118,7 @@ public sealed class PoissonInputTests
             (int Threads, int Chunk)[] devices = delay == 100_000 ? [(1, 4096), (2, 4096), (3, 1024), (2, 64)] : [(1, 4096), (3, 64)];
             foreach ((int threads, int chunk) in devices)
             {
-                using var device = new CpuDevice(new CpuDeviceOptions { Threads = threads, ChunkSize = chunk });
+                using var device = new CpuDevice(new CpuDeviceOptions { Threads = threads, ChunkSize = chunk, MinParallelCount = 0 }); // every boundary split
                 using var engine = new SimulationEngine(net, new EngineOptions { Device = device });
                 var spikes = new SpikeList();
                 engine.AddSpikeMonitor(spikes);

@@ -303,6 +303,13 @@ internal abstract class ClockPopulation
     /// </summary>
     public virtual bool CanRunInParts => false;
 
+    /// <summary>
+    /// The work of a window of <paramref name="steps"/> steps run in parts, in element operations (neuron steps plus
+    /// synapses of the waiting deliveries), to decide whether spreading it over threads pays.
+    /// </summary>
+    /// <param name="steps">The window length (0: deliveries only).</param>
+    public virtual long PartWork(int steps) => 0;
+
     /// <summary>Prepares a window of <paramref name="steps"/> steps to be run in parts (0: only the waiting deliveries are added).</summary>
     /// <param name="steps">The window length, or 0.</param>
     public virtual void BeginParts(int steps) => throw new NotSupportedException();
@@ -376,6 +383,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     private readonly PoissonStepInput[]? _poissonInputs;
     private PendingDelivery[] _pendingInput = new PendingDelivery[256];
     private int _pendingInputCount;
+    private long _pendingSynapses;
     private float[] _snapshot = [];
     private int _snapshotCount;
     private int _partSteps;
@@ -460,7 +468,10 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
         }
 
         _pendingInput[_pendingInputCount++] = new PendingDelivery(table, row, group, amplitude, table.TargetsAscendingWithinGroups, snapshot);
+        _pendingSynapses += table.GroupStart[group + 1] - table.GroupStart[group];
     }
+
+    public override long PartWork(int steps) => ((long)State.PaddedSize * steps) + _pendingSynapses;
 
     public override bool CanRunInParts => _ruleSteps is null && _device is CpuDevice;
 
@@ -572,6 +583,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
     {
         Array.Clear(_pendingInput, 0, _pendingInputCount);
         _pendingInputCount = 0;
+        _pendingSynapses = 0;
         _snapshotCount = 0;
     }
 
@@ -582,7 +594,7 @@ internal sealed class ClockPopulation<TModel> : ClockPopulation
             return;
         }
 
-        if (_device is CpuDevice cpu && cpu.Parallelism > 1)
+        if (_device is CpuDevice cpu && cpu.Parallelism > 1 && _pendingSynapses >= cpu.MinParallelCount)
         {
             BeginParts(0);
             var kernel = new PartsKernel { Populations = _self, Count = 1, Parts = cpu.Parallelism };
