@@ -252,17 +252,7 @@ public class DeferredDeliveryAllocationTests
         engine.RunUntil(SimTime.FromMilliseconds(300L));
         delivered = engine.Statistics.Deliveries - delivered;
 
-        // Replay the stretch from the saved state until one replay allocates nothing (the first ones may still see tiered
-        // compilation finishing); a per-step or per-delivery allocation would show in every replay.
-        long allocated = long.MaxValue;
-        for (int replay = 0; replay < 6 && allocated != 0; replay++)
-        {
-            saved.Position = 0;
-            engine.Restore(saved);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            engine.RunUntil(SimTime.FromMilliseconds(300L));
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long allocated = TestEngines.AllocatedOnReplay(engine, saved, SimTime.FromMilliseconds(300L));
 
         Assert.True(delivered > 500, $"only {delivered} deliveries");
         Assert.Equal(0, allocated);

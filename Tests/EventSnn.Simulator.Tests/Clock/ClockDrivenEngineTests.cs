@@ -347,18 +347,7 @@ public sealed class ClockDrivenEngineTests
         engine.RunUntil(SimTime.FromMilliseconds(300L));
         long firstPass = counter.Count;
 
-        // Replay the stretch from the saved state until one replay allocates nothing. The first replays may still see
-        // allocations made while tiered compilation (PGO instrumentation) finishes; a per-step allocation in the engine
-        // would show in every replay, so this still fails on one.
-        long allocated = long.MaxValue;
-        for (int replay = 0; replay < 6 && allocated != 0; replay++)
-        {
-            saved.Position = 0;
-            engine.Restore(saved);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            engine.RunUntil(SimTime.FromMilliseconds(300L));
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long allocated = TestEngines.AllocatedOnReplay(engine, saved, SimTime.FromMilliseconds(300L));
 
         Assert.True(firstPass > 100);
         Assert.Equal(0, allocated);
