@@ -1,7 +1,11 @@
 namespace EventSnn.Datasets.Tests.Formats;
 
-/// <summary>A forward-only stream returning at most 1..7 bytes per read (cycling), like a slow pipe or socket.</summary>
-internal sealed class TrickleStream(byte[] data) : Stream
+/// <summary>
+/// A forward-only stream returning few bytes per read, like a slow pipe or socket: at most <paramref name="chunk"/> bytes,
+/// or with chunk 0 at most 1..7 bytes (cycling). With <paramref name="blockAtEnd"/>, a read past the data throws (a live
+/// reader would block there).
+/// </summary>
+internal sealed class TrickleStream(byte[] data, int chunk = 0, bool blockAtEnd = false) : Stream
 {
     private int _position;
     private int _turn;
@@ -18,7 +22,13 @@ internal sealed class TrickleStream(byte[] data) : Stream
 
     public override int Read(byte[] buffer, int offset, int count)
     {
-        int n = Math.Min(Math.Min(count, 1 + (_turn++ % 7)), data.Length - _position);
+        if (blockAtEnd && _position == data.Length)
+        {
+            throw new InvalidOperationException("read past the data sent so far: a live reader would block here");
+        }
+
+        int most = chunk > 0 ? chunk : 1 + (_turn++ % 7);
+        int n = Math.Min(Math.Min(count, most), data.Length - _position);
         Array.Copy(data, _position, buffer, offset, n);
         _position += n;
         return n;

@@ -79,43 +79,4 @@ internal static class StreamTestUtil
         {
         }
     }
-
-    /// <summary>A read-only, non-seekable view of a byte array that returns at most <paramref name="chunk"/> bytes per read (like a socket).</summary>
-    public sealed class TrickleStream(byte[] data, int chunk, bool blockAtEnd = false) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (blockAtEnd && _position == data.Length)
-            {
-                throw new InvalidOperationException("read past the data sent so far: a live reader would block here");
-            }
-
-            int n = Math.Min(Math.Min(count, chunk), data.Length - _position);
-            Array.Copy(data, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

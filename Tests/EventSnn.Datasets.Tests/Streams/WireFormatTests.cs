@@ -2,6 +2,7 @@ using EventSnn.Datasets.Formats;
 using EventSnn.Datasets.Formats.Aedat;
 using EventSnn.Datasets.Formats.Prophesee;
 using EventSnn.Datasets.Streams;
+using EventSnn.Datasets.Tests.Formats;
 using EventSnn.Events;
 using static EventSnn.Datasets.Tests.Streams.StreamTestUtil;
 
