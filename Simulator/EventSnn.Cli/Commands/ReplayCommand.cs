@@ -51,9 +51,11 @@ internal static class ReplayCommand
         execution.AcceptOnlyFromAmong("as-declared", "event", "clock");
         var threads = new Option<int>("--threads") { Description = "Worker threads for clock-driven steps.", DefaultValueFactory = _ => 1 };
         threads.InRange(1, 256);
+        var batch = new Option<int>("--batch") { Description = "Samples run together as one clock-driven batch, split over the threads (every neuron population clock-driven with one dt, static projections); each result equals the one-by-one replay's.", DefaultValueFactory = _ => 1 };
+        batch.InRange(1, 4096);
 
         var command = new Command("replay", "Replay a dataset or event files through a network: predictions, accuracy and throughput.") { net };
-        foreach (Option o in (Option[])[dataset, root, split, files, outDir, json, input, output, decode, align, tail, maxDuration, limit, execution, threads])
+        foreach (Option o in (Option[])[dataset, root, split, files, outDir, json, input, output, decode, align, tail, maxDuration, limit, execution, threads, batch])
         {
             command.Options.Add(o);
         }
@@ -76,7 +78,8 @@ internal static class ReplayCommand
                 parse.GetValue(maxDuration),
                 parse.GetValue(limit),
                 parse.GetValue(execution) ?? "as-declared",
-                parse.GetValue(threads));
+                parse.GetValue(threads),
+                parse.GetValue(batch));
             return Run(args, parse.InvocationConfiguration.Output);
         }));
         return command;
@@ -116,6 +119,7 @@ internal static class ReplayCommand
                 Alignment = a.Alignment,
                 Tail = SimDuration.FromMilliseconds(a.TailMs),
                 MaxDuration = a.MaxDurationMs is double md ? SimDuration.FromMilliseconds(md) : null,
+                Batch = a.Batch,
             };
             OfflineReplay replay;
             try
@@ -125,6 +129,11 @@ internal static class ReplayCommand
             catch (ArgumentException ex)
             {
                 string message = Plain(ex);
+                if (a.Batch > 1 && message.StartsWith("Batched replay", StringComparison.Ordinal))
+                {
+                    throw new CliUsageException($"--batch: {message}");
+                }
+
                 string flag = message.Contains("to feed", StringComparison.Ordinal) || message.Contains("external", StringComparison.Ordinal) ? "--input" : "--output";
                 bool named = flag == "--input" ? a.Input is not null : a.Output is not null;
                 throw named ? new CliUsageException($"{flag}: {message}") : new InvalidDataException($"{netPath}: {message}");
@@ -430,7 +439,8 @@ internal static class ReplayCommand
         double? MaxDurationMs,
         int? Limit,
         string Execution,
-        int Threads);
+        int Threads,
+        int Batch);
 
     private sealed record Samples(string Description, int Count, IEnumerable<ReplayItem> Items, IReadOnlyList<string>? Classes, IDisposable? Owner);
 

@@ -26,7 +26,11 @@ namespace EventSnn.Simulator.Replay;
 /// per spike); <see cref="ReplayDecoding.SpikeCount"/> predicts the neuron (or population-code group) with the most
 /// spikes, <see cref="ReplayDecoding.FirstSpike"/> the one that fires first; ties go to the lowest index; a silent
 /// output predicts −1 (no class).</para>
-/// <para>One replay uses its engine from one thread at a time; monitors added to the engine see every sample.</para>
+/// <para><b>Batched:</b> with <see cref="ReplayOptions.Batch"/> above 1, <see cref="Run"/> runs the samples B at a time
+/// as the members of one <see cref="SimulationBatch"/> over the engine's CPU threads, with results equal to the
+/// one-by-one replay's (each member counted up to its own sample's end).</para>
+/// <para>One replay uses its engine from one thread at a time; monitors added to the engine see every sample (not the
+/// members of a batched replay, which run outside the engine).</para>
 /// </remarks>
 public sealed class OfflineReplay : IDisposable
 {
@@ -36,6 +40,10 @@ public sealed class OfflineReplay : IDisposable
     private readonly long _grid;
     private readonly long[] _groupCounts;
     private readonly EventBatch _batch = new();
+    private readonly SimulationBatch? _members;
+    private readonly List<BatchEvent> _memberEvents = [];
+    private readonly int[] _memberCounts;
+    private readonly long[] _memberFirsts;
 
     /// <summary>Creates a replay over <paramref name="engine"/>.</summary>
     /// <param name="engine">The engine of the network (its time moves forward by every sample).</param>
@@ -52,6 +60,11 @@ public sealed class OfflineReplay : IDisposable
         if (Options.Tail < SimDuration.Zero)
         {
             throw new ArgumentException($"The replay tail must not be negative (got {Options.Tail}).", nameof(options));
+        }
+
+        if (Options.Batch < 1)
+        {
+            throw new ArgumentException($"Batched replay needs a batch of 1 or more samples (got {Options.Batch}).", nameof(options));
         }
 
         if (Options.MaxDuration is { } max && max <= SimDuration.Zero)
@@ -79,6 +92,23 @@ public sealed class OfflineReplay : IDisposable
         _groupCounts = new long[classes];
         _shape = spec.Populations[InputPopulation].Shape;
         _grid = Grid(engine, spec);
+        _memberCounts = new int[outputs];
+        _memberFirsts = new long[outputs];
+        if (Options.Batch > 1)
+        {
+            try
+            {
+                _members = engine.CreateBatch(Options.Batch);
+            }
+            catch (ArgumentException ex)
+            {
+                string why = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+                throw new ArgumentException($"Batched replay (a batch of {Options.Batch} samples) runs the network as a clock-driven batch, which it cannot be: {why}", nameof(options), ex);
+            }
+
+            _members.RecordSpikes(spec.Populations[OutputPopulation].Name);
+        }
+
         _recorder = new OutputRecorder(OutputPopulation, outputs);
         engine.AddSpikeMonitor(_recorder);
     }
@@ -125,8 +155,97 @@ public sealed class OfflineReplay : IDisposable
         }
 
         _recorder.Begin(start);
+        var sink = new EngineSink(this, start);
+        SampleStats stats = ReadSample(item, ref sink);
+        SimTime end = start + SimDuration.FromTicks(stats.End);
+        if (end > _engine.Now)
+        {
+            _engine.RunUntil(end);
+        }
+
+        int prediction = Decode(_recorder.Counts, _recorder.FirstSpikes, _recorder.Total);
+        return new ReplaySampleResult(index, item.Source, item.Label, prediction, stats.Read, stats.Injected, stats.Skipped, _recorder.Total, end - start);
+    }
+
+    /// <summary>Replays <paramref name="items"/> one after another.</summary>
+    /// <param name="items">The samples.</param>
+    /// <param name="total">The number of samples, when known (for progress).</param>
+    /// <param name="progress">Receives progress after every sample (null: none).</param>
+    /// <param name="cancellationToken">Stops between samples.</param>
+    /// <returns>Every sample's result, accuracy and throughput.</returns>
+    /// <remarks>
+    /// With <see cref="ReplayOptions.Batch"/> B above 1, the samples run B at a time as the members of one
+    /// <see cref="SimulationBatch"/> (each member from the initial state, for its own sample's length, events fed and
+    /// skipped exactly as <see cref="RunSample"/> does), and each result equals <see cref="RunSample"/>'s; the
+    /// engine itself does not run and its time does not move. Progress is reported after every sample, B at a time.
+    /// </remarks>
+    public ReplaySummary Run(IEnumerable<ReplayItem> items, int? total = null, IProgress<ReplayProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var results = new List<ReplaySampleResult>(total ?? 16);
+        var watch = Stopwatch.StartNew();
+        int labelled = 0, correct = 0;
+        long events = 0;
+        void Add(ReplaySampleResult r)
+        {
+            results.Add(r);
+            events += r.Events;
+            if (r.Label is not null)
+            {
+                labelled++;
+                correct += r.Correct ? 1 : 0;
+            }
+
+            progress?.Report(new ReplayProgress(results.Count, total, labelled, correct, events, watch.Elapsed));
+        }
+
+        var pending = new List<ReplayItem>(Options.Batch);
+        foreach (ReplayItem item in items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_members is null)
+            {
+                Add(RunSample(item, results.Count));
+                continue;
+            }
+
+            ArgumentNullException.ThrowIfNull(item, nameof(items));
+            pending.Add(item);
+            if (pending.Count == Options.Batch)
+            {
+                RunMembers(pending, results.Count, Add);
+                pending.Clear();
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            RunMembers(pending, results.Count, Add);
+        }
+
+        watch.Stop();
+        return new ReplaySummary(results, watch.Elapsed);
+    }
+
+    /// <summary>Releases the replay's event buffer and batch (the engine is the caller's).</summary>
+    public void Dispose()
+    {
+        _batch.Dispose();
+        _members?.Dispose();
+    }
+
+    /// <summary>
+    /// Reads one sample's events, skipping (and counting) those outside the input shape, before time 0, after the
+    /// maximum duration, or earlier than the time already run to; hands each kept event to the sink at its time after
+    /// the sample's start, and lets the sink run to just before each read batch's latest event (an event of the next
+    /// batch at that same instant is still processed together with it).
+    /// </summary>
+    private SampleStats ReadSample<TSink>(ReplayItem item, ref TSink sink)
+        where TSink : struct, ISampleSink
+    {
         long read = 0, injected = 0, skipped = 0;
-        SimTime last = start;
+        long last = 0, runTo = 0;
         long? firstUs = null;
         long maxTicks = Options.MaxDuration is { } md ? md.Ticks : long.MaxValue;
         using (IEventReader reader = item.Open())
@@ -140,8 +259,7 @@ public sealed class OfflineReplay : IDisposable
                 ReadOnlySpan<byte> p = _batch.P;
                 read += t.Length;
                 firstUs ??= Options.Alignment == ReplayAlignment.FirstEvent ? t[0] : 0;
-                SimTime now1 = _engine.Now;
-                SimTime batchLast = now1;
+                long batchLast = runTo;
                 for (int k = 0; k < t.Length; k++)
                 {
                     long relUs = t[k] - firstUs.Value;
@@ -153,101 +271,117 @@ public sealed class OfflineReplay : IDisposable
                     }
 
                     long rel = relUs * 1000;
-                    if (rel > maxTicks)
+                    if (rel > maxTicks || rel < runTo)
                     {
                         skipped++;
                         continue;
                     }
 
-                    SimTime time = start + SimDuration.FromTicks(rel);
-                    if (time < now1)
-                    {
-                        skipped++;
-                        continue;
-                    }
-
-                    _engine.InjectEvent(time, InputPopulation, src);
+                    sink.Add(rel, src);
                     injected++;
-                    if (time > batchLast)
-                    {
-                        batchLast = time;
-                    }
+                    batchLast = Math.Max(batchLast, rel);
                 }
 
-                if (batchLast > last)
+                last = Math.Max(last, batchLast);
+                if (batchLast - 1 > runTo)
                 {
-                    last = batchLast;
-                }
-
-                // Run to just before the latest event fed so far: an event of the next batch at that same instant is
-                // still processed together with it.
-                if (batchLast.Ticks - 1 > _engine.Now.Ticks)
-                {
-                    _engine.RunUntil(SimTime.FromTicks(batchLast.Ticks - 1));
+                    runTo = batchLast - 1;
+                    sink.RunTo(runTo);
                 }
 
                 _batch.Clear();
             }
         }
 
-        SimTime end = last + Options.Tail;
-        if (end > _engine.Now)
-        {
-            _engine.RunUntil(end);
-        }
-
-        int prediction = Decode();
-        return new ReplaySampleResult(index, item.Source, item.Label, prediction, read, injected, skipped, _recorder.Total, end - start);
+        return new SampleStats(read, injected, skipped, checked(last + Options.Tail.Ticks));
     }
 
-    /// <summary>Replays <paramref name="items"/> one after another.</summary>
-    /// <param name="items">The samples.</param>
-    /// <param name="total">The number of samples, when known (for progress).</param>
-    /// <param name="progress">Receives progress after every sample (null: none).</param>
-    /// <param name="cancellationToken">Stops between samples.</param>
-    /// <returns>Every sample's result, accuracy and throughput.</returns>
-    public ReplaySummary Run(IEnumerable<ReplayItem> items, int? total = null, IProgress<ReplayProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs up to B samples as the members of the batch and reports each one's result.</summary>
+    private void RunMembers(List<ReplayItem> items, int firstIndex, Action<ReplaySampleResult> report)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        var results = new List<ReplaySampleResult>(total ?? 16);
-        var watch = Stopwatch.StartNew();
-        int labelled = 0, correct = 0;
-        long events = 0;
-        foreach (ReplayItem item in items)
+        SimulationBatch batch = _members!;
+        long dt = batch.Dt.Ticks;
+        var stats = new SampleStats[items.Count];
+        _memberEvents.Clear();
+        long steps = 1;
+        for (int b = 0; b < items.Count; b++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            ReplaySampleResult r = RunSample(item, results.Count);
-            results.Add(r);
-            events += r.Events;
-            if (r.Label is not null)
+            int from = _memberEvents.Count;
+            var sink = new MemberSink(_memberEvents, b);
+            stats[b] = ReadSample(items[b], ref sink);
+            SortByTime(_memberEvents, from);
+            steps = Math.Max(steps, stats[b].End / dt);
+        }
+
+        if (steps > int.MaxValue)
+        {
+            throw new ArgumentException($"Sample '{items[0].Source}' and the ones batched with it last {SimDuration.FromTicks(steps * dt)}, more than a batch runs ({int.MaxValue} steps of {batch.Dt}).", nameof(items));
+        }
+
+        int total = (int)steps;
+        batch.Run(BatchInput.FromEvents(_engine.Network.Populations[InputPopulation].Name, _memberEvents), total);
+        ReadOnlySpan<float> spikes = batch.GetSpikes(_engine.Network.Populations[OutputPopulation].Name);
+        int n = _memberCounts.Length, members = batch.Members;
+        for (int b = 0; b < items.Count; b++)
+        {
+            // The one-by-one replay runs to the sample's end: the steps that end at or before it.
+            long own = stats[b].End / dt;
+            Array.Clear(_memberCounts);
+            Array.Fill(_memberFirsts, -1L);
+            long outputSpikes = 0;
+            for (int k = 0; k < own; k++)
             {
-                labelled++;
-                correct += r.Correct ? 1 : 0;
+                ReadOnlySpan<float> row = spikes.Slice(((k * members) + b) * n, n);
+                for (int j = 0; j < n; j++)
+                {
+                    if (row[j] != 0)
+                    {
+                        if (_memberCounts[j]++ == 0)
+                        {
+                            _memberFirsts[j] = (k + 1) * dt;
+                        }
+
+                        outputSpikes++;
+                    }
+                }
             }
 
-            progress?.Report(new ReplayProgress(results.Count, total, labelled, correct, events, watch.Elapsed));
+            ReplayItem item = items[b];
+            int prediction = Decode(_memberCounts, _memberFirsts, outputSpikes);
+            report(new ReplaySampleResult(firstIndex + b, item.Source, item.Label, prediction, stats[b].Read, stats[b].Injected, stats[b].Skipped, outputSpikes, SimDuration.FromTicks(stats[b].End)));
         }
-
-        watch.Stop();
-        return new ReplaySummary(results, watch.Elapsed);
     }
 
-    /// <summary>Releases the replay's event buffer (the engine is the caller's).</summary>
-    public void Dispose() => _batch.Dispose();
-
-    private int Decode()
+    /// <summary>Sorts a member's events from <paramref name="from"/> by time, keeping the order of equal times (as the engine's queue does).</summary>
+    private static void SortByTime(List<BatchEvent> events, int from)
     {
-        if (_recorder.Total == 0)
+        for (int i = from + 1; i < events.Count; i++)
+        {
+            if (events[i].Time < events[i - 1].Time)
+            {
+                BatchEvent[] sorted = [.. events.Skip(from).OrderBy(e => e.Time)];
+                for (int k = 0; k < sorted.Length; k++)
+                {
+                    events[from + k] = sorted[k];
+                }
+
+                return;
+            }
+        }
+    }
+
+    private int Decode(ReadOnlySpan<int> counts, ReadOnlySpan<long> firstSpikes, long total)
+    {
+        if (total == 0)
         {
             return -1;
         }
 
         if (Options.Decoding == ReplayDecoding.FirstSpike)
         {
-            return SpikeDecoders.ArgMinFirstSpike(_recorder.FirstSpikes);
+            return SpikeDecoders.ArgMinFirstSpike(firstSpikes);
         }
 
-        ReadOnlySpan<int> counts = _recorder.Counts;
         int n = counts.Length, c = _groupCounts.Length;
         Array.Clear(_groupCounts);
         for (int k = 0; k < c; k++)
@@ -334,6 +468,35 @@ public sealed class OfflineReplay : IDisposable
         }
 
         return a;
+    }
+
+    /// <summary>Where <see cref="ReadSample"/> puts a sample's events: times are ticks after the sample's start.</summary>
+    private interface ISampleSink
+    {
+        void Add(long time, int source);
+
+        void RunTo(long time);
+    }
+
+    /// <summary>A sample's counts of events read, fed and skipped, and its end (last event fed + tail) after its start.</summary>
+    private readonly record struct SampleStats(long Read, long Injected, long Skipped, long End);
+
+    /// <summary>Feeds the engine: events injected at start + time, the engine run as the reader asks.</summary>
+    private readonly struct EngineSink(OfflineReplay replay, SimTime start) : ISampleSink
+    {
+        public void Add(long time, int source) => replay._engine.InjectEvent(start + SimDuration.FromTicks(time), replay.InputPopulation, source);
+
+        public void RunTo(long time) => replay._engine.RunUntil(start + SimDuration.FromTicks(time));
+    }
+
+    /// <summary>Collects one batch member's events.</summary>
+    private readonly struct MemberSink(List<BatchEvent> events, int member) : ISampleSink
+    {
+        public void Add(long time, int source) => events.Add(new BatchEvent(member, SimTime.FromTicks(time), source));
+
+        public void RunTo(long time)
+        {
+        }
     }
 
     /// <summary>Per-neuron spike count and first spike time of the output population during one sample.</summary>

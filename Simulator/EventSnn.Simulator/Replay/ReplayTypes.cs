@@ -53,6 +53,14 @@ public sealed record ReplayOptions
 
     /// <summary>Whether plasticity traces survive <c>ResetState</c> between samples (default false).</summary>
     public bool KeepTraces { get; init; }
+
+    /// <summary>
+    /// Samples run together as the members of one <see cref="Engines.SimulationBatch"/> by <see cref="OfflineReplay.Run"/>
+    /// (default 1: one after another through the engine). Above 1 the network must run batched (every neuron
+    /// population clock-driven with one dt, static projections; see <see cref="Engines.SimulationBatch"/>); every
+    /// sample's result equals the one-by-one replay's, and the members are split over the engine's CPU threads.
+    /// </summary>
+    public int Batch { get; init; } = 1;
 }
 
 /// <summary>One sample to replay: where it comes from, its label when known, and how to open its events.</summary>

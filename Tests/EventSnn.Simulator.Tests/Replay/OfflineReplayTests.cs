@@ -205,30 +205,4 @@ public sealed class OfflineReplayTests
         Assert.Contains("not a neuron population", Assert.Throws<ArgumentException>(() => new OfflineReplay(e2, new ReplayOptions { Output = "in" })).Message, StringComparison.Ordinal);
         Assert.Contains("multiple of 3", Assert.Throws<ArgumentException>(() => new OfflineReplay(e2, new ReplayOptions { PopulationCodeClasses = 3 })).Message, StringComparison.Ordinal);
     }
-
-    /// <summary>An in-memory reader handing out a few events per batch (so batches split instants and samples).</summary>
-    private sealed class ListReader(DvsEvent[] events, int batch) : IEventReader
-    {
-        private int _next;
-
-        public EventStreamInfo Info { get; } = new(EventFormat.Unknown, new SensorSize(8, 1), null, null, "list");
-
-        public ReaderDiagnostics Diagnostics { get; } = new();
-
-        public int ReadBatch(EventBatch output)
-        {
-            int n = 0;
-            while (_next < events.Length && n < batch && !output.IsFull)
-            {
-                output.Add(events[_next++]);
-                n++;
-            }
-
-            return n;
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }
