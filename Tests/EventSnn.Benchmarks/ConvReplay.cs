@@ -101,7 +101,7 @@ internal static class ConvReplay
         NetworkSpec spec = LayerGraph.IsModelFile(net) ? LayerGraph.Load(net).Build() : NetworkFile.Load(net).Network;
         IEnumerable<ReplayItem> Items(int n) => Enumerable.Range(0, n).Select(k => files[k % files.Count]).Select(f => new ReplayItem(f, null, () => EventFile.Open(f)));
         Console.WriteLine($"network {net}; {samples} samples from {string.Join(", ", files)}; clock dt {dtMs.ToString(CultureInfo.InvariantCulture)} ms");
-        ReplaySummary? oneByOne = null;
+        var oneByOne = new ReplaySummary[2];
         foreach (bool clock in new[] { false, true })
         {
             var options = new EngineOptions
@@ -120,7 +120,7 @@ internal static class ConvReplay
             TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
             ReplaySummary s = replay.Run(Items(samples), samples);
-            oneByOne = s;
+            oneByOne[clock ? 1 : 0] = s;
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             double allocated = (GC.GetTotalAllocatedBytes(precise: true) - bytes0) / (double)samples;
             double wall = s.Elapsed.TotalSeconds;
@@ -134,12 +134,13 @@ internal static class ConvReplay
                 $"{(clock ? "clock" : "event")}: {s.Events} events; cpu {cpu:F3} s: {samples / cpu:F1} samples/s, {s.Events / cpu:F0} events/s; wall {wall:F3} s: {samples / wall:F1} samples/s, {s.Events / wall:F0} events/s; allocated {allocated:F0} B per sample; spikes per sample: {spikes}"));
         }
 
-        if (batch > 1)
+        // Both replays again with the samples run B at a time over T threads (clock-driven: one batch; event-driven: one
+        // engine copy per thread): the same results.
+        foreach (bool clock in batch > 1 ? new[] { false, true } : [])
         {
-            // The clock-driven replay again, the samples run B at a time as one batch over T threads: the same results.
             var options = new EngineOptions
             {
-                Execution = ExecutionChoice.Clock,
+                Execution = clock ? ExecutionChoice.Clock : ExecutionChoice.Event,
                 DefaultDt = SimDuration.FromTicks((long)Math.Round(dtMs * 1e6)),
                 Threads = threads,
             };
@@ -152,9 +153,9 @@ internal static class ConvReplay
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             double allocated = (GC.GetTotalAllocatedBytes(precise: true) - bytes0) / (double)samples;
             double wall = s.Elapsed.TotalSeconds;
-            bool same = oneByOne!.Results.SequenceEqual(s.Results);
+            bool same = oneByOne[clock ? 1 : 0].Results.SequenceEqual(s.Results);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"clock batched (batch {batch}, {threads} threads): cpu {cpu:F3} s: {samples / cpu:F1} samples/s; wall {wall:F3} s: {samples / wall:F1} samples/s, {s.Events / wall:F0} events/s; allocated {allocated:F0} B per sample; results equal to the one-by-one clock replay: {(same ? "yes" : "NO")}"));
+                $"{(clock ? "clock" : "event")} batched (batch {batch}, {threads} threads): cpu {cpu:F3} s: {samples / cpu:F1} samples/s; wall {wall:F3} s: {samples / wall:F1} samples/s, {s.Events / wall:F0} events/s; allocated {allocated:F0} B per sample; results equal to the one-by-one replay: {(same ? "yes" : "NO")}"));
             if (!same)
             {
                 return 1;

@@ -178,15 +178,17 @@ public sealed class ReplayCommandTests : IDisposable
         AssertMatches(s, made);
     }
 
-    [Fact]
-    public void A_batched_clock_replay_gives_the_results_of_the_one_by_one_replay()
+    [Theory]
+    [InlineData("clock")]
+    [InlineData("event")]
+    public void A_batched_replay_gives_the_results_of_the_one_by_one_replay(string execution)
     {
         string root = Path.Combine(_dir, "batched");
         var made = MakeDataset(root, perDigit: 3, seed: 6);
         string glob = Path.Combine(root, "Test", "*", "*.bin");
-        var (code1, one, err1) = Cli.Run("replay", Network(), "--files", glob, "--execution", "clock", "--json");
+        var (code1, one, err1) = Cli.Run("replay", Network(), "--files", glob, "--execution", execution, "--json");
         Assert.True(code1 == 0, err1);
-        var (code2, batched, err2) = Cli.Run("replay", Network(), "--files", glob, "--execution", "clock", "--batch", "4", "--threads", "2", "--json");
+        var (code2, batched, err2) = Cli.Run("replay", Network(), "--files", glob, "--execution", execution, "--batch", "4", "--threads", "2", "--json");
         Assert.True(code2 == 0, err2);
         JsonElement s = Json(batched);
         AssertMatches(s, made);
@@ -299,7 +301,6 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData(2, "--max-duration", "replay", "NET", "--files", "x.bin", "--max-duration", "0")]
     [InlineData(2, "--output: The network has no population 'nope'", "replay", "NET", "--files", "SAMPLE", "--output", "nope")]
     [InlineData(2, "--input: Population 'digits' is not an external input", "replay", "NET", "--files", "SAMPLE", "--input", "digits")]
-    [InlineData(2, "--batch: Batched replay (a batch of 4 samples) runs the network as a clock-driven batch, which it cannot be: Layer 'digits' is event-driven", "replay", "NET", "--files", "SAMPLE", "--batch", "4")]
     [InlineData(2, "--batch", "replay", "NET", "--files", "SAMPLE", "--batch", "0")]
     [InlineData(1, "no file matches", "replay", "NET", "--files", "ROOT/Test/*/*.xyz")]
     [InlineData(1, "no such file", "replay", "NET", "--files", "ROOT/missing.bin")]

@@ -49,9 +49,9 @@ internal static class ReplayCommand
         limit.Check(v => v is < 1 ? $"must be 1 or more (got {v})" : null);
         var execution = new Option<string>("--execution") { Description = "as-declared, event or clock (every population).", DefaultValueFactory = _ => "as-declared" };
         execution.AcceptOnlyFromAmong("as-declared", "event", "clock");
-        var threads = new Option<int>("--threads") { Description = "Worker threads for clock-driven steps.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads for clock-driven steps and for the samples of a batch (--batch).", DefaultValueFactory = _ => 1 };
         threads.InRange(1, 256);
-        var batch = new Option<int>("--batch") { Description = "Samples run together as one clock-driven batch, split over the threads (every neuron population clock-driven with one dt, static projections); each result equals the one-by-one replay's.", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "Samples run B at a time over the threads: a clock-driven network as one batch (one dt, static projections), any other on one engine copy per thread (static projections, external inputs only); each result equals the one-by-one replay's.", DefaultValueFactory = _ => 1 };
         batch.InRange(1, 4096);
 
         var command = new Command("replay", "Replay a dataset or event files through a network: predictions, accuracy and throughput.") { net };

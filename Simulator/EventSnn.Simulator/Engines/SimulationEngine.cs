@@ -565,6 +565,9 @@ public sealed class SimulationEngine : ISimulationEngine, IDisposable
     /// <exception cref="ArgumentException">The network cannot run batched (a population is event-driven, steps differ, a projection is plastic, …).</exception>
     public SimulationBatch CreateBatch(int members) => new(this, members, _options.Threads);
 
+    /// <summary>The options the engine was built with.</summary>
+    internal EngineOptions Options => _options;
+
     /// <summary>Releases device-resident populations, and the device if the engine created it.</summary>
     public void Dispose()
     {

@@ -26,9 +26,12 @@ namespace EventSnn.Simulator.Replay;
 /// per spike); <see cref="ReplayDecoding.SpikeCount"/> predicts the neuron (or population-code group) with the most
 /// spikes, <see cref="ReplayDecoding.FirstSpike"/> the one that fires first; ties go to the lowest index; a silent
 /// output predicts −1 (no class).</para>
-/// <para><b>Batched:</b> with <see cref="ReplayOptions.Batch"/> above 1, <see cref="Run"/> runs the samples B at a time
-/// as the members of one <see cref="SimulationBatch"/> over the engine's CPU threads, with results equal to the
-/// one-by-one replay's (each member counted up to its own sample's end).</para>
+/// <para><b>Batched:</b> with <see cref="ReplayOptions.Batch"/> above 1, <see cref="Run"/> runs the samples B at a time:
+/// a network whose neuron populations are all clock-driven as the members of one <see cref="SimulationBatch"/> over the
+/// engine's CPU threads (each member counted up to its own sample's end), any other network on copies of the engine, one
+/// per CPU thread (<see cref="EngineOptions.Threads"/>), each brought to the engine's state (weights included) at the
+/// start of every <see cref="Run"/>. Either way every result equals the one-by-one replay's, and the engine itself does
+/// not run.</para>
 /// <para>One replay uses its engine from one thread at a time; monitors added to the engine see every sample (not the
 /// members of a batched replay, which run outside the engine).</para>
 /// </remarks>
@@ -41,6 +44,9 @@ public sealed class OfflineReplay : IDisposable
     private readonly long[] _groupCounts;
     private readonly EventBatch _batch = new();
     private readonly SimulationBatch? _members;
+    private readonly int _workers;
+    private OfflineReplay[]? _copies;
+    private MemoryStream? _saved;
     private readonly List<BatchEvent> _memberEvents = [];
     private readonly int[] _memberCounts;
     private readonly long[] _memberFirsts;
@@ -94,7 +100,7 @@ public sealed class OfflineReplay : IDisposable
         _grid = Grid(engine, spec);
         _memberCounts = new int[outputs];
         _memberFirsts = new long[outputs];
-        if (Options.Batch > 1)
+        if (Options.Batch > 1 && AllClockDriven(engine, spec))
         {
             try
             {
@@ -107,6 +113,16 @@ public sealed class OfflineReplay : IDisposable
             }
 
             _members.RecordSpikes(spec.Populations[OutputPopulation].Name);
+        }
+        else if (Options.Batch > 1)
+        {
+            string? why = CopyObstacle(engine, spec);
+            if (why is not null)
+            {
+                throw new ArgumentException($"Batched replay (a batch of {Options.Batch} samples) runs the samples of a network with event-driven populations on copies of the engine, one per CPU thread, which needs samples that do not depend on each other or on the time: {why}.", nameof(options));
+            }
+
+            _workers = Math.Min(Options.Batch, engine.Options.Threads);
         }
 
         _recorder = new OutputRecorder(OutputPopulation, outputs);
@@ -200,10 +216,16 @@ public sealed class OfflineReplay : IDisposable
         }
 
         var pending = new List<ReplayItem>(Options.Batch);
+        bool oneByOne = Options.Batch == 1;
+        if (!oneByOne && _members is null)
+        {
+            SyncCopies();
+        }
+
         foreach (ReplayItem item in items)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_members is null)
+            if (oneByOne)
             {
                 Add(RunSample(item, results.Count));
                 continue;
@@ -213,7 +235,7 @@ public sealed class OfflineReplay : IDisposable
             pending.Add(item);
             if (pending.Count == Options.Batch)
             {
-                RunMembers(pending, results.Count, Add);
+                RunPending(pending, results.Count, Add);
                 pending.Clear();
             }
         }
@@ -221,18 +243,112 @@ public sealed class OfflineReplay : IDisposable
         if (pending.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            RunMembers(pending, results.Count, Add);
+            RunPending(pending, results.Count, Add);
         }
 
         watch.Stop();
         return new ReplaySummary(results, watch.Elapsed);
     }
 
-    /// <summary>Releases the replay's event buffer and batch (the engine is the caller's).</summary>
+    /// <summary>Releases the replay's event buffer, batch and engine copies (the engine is the caller's).</summary>
     public void Dispose()
     {
         _batch.Dispose();
         _members?.Dispose();
+        _saved?.Dispose();
+        foreach (OfflineReplay copy in _copies ?? [])
+        {
+            copy.Dispose();
+            copy._engine.Dispose();
+        }
+    }
+
+    /// <summary>Whether every neuron population runs clock-driven (then a batch runs the members).</summary>
+    private static bool AllClockDriven(SimulationEngine engine, NetworkSpec spec) =>
+        spec.Populations.All(p => p.Kind != PopulationKind.Neurons || engine.GetExecution(p.Id) is { Mode: ExecutionMode.Clock });
+
+    /// <summary>Why the samples could not run on copies of the engine with the one-by-one results (null: they can).</summary>
+    private static string? CopyObstacle(SimulationEngine engine, NetworkSpec spec)
+    {
+        foreach (PopulationSpec p in spec.Populations)
+        {
+            if (p.Kind is not PopulationKind.Neurons and not PopulationKind.External)
+            {
+                return $"population '{p.Name}' is a {p.Kind} source, whose spikes follow the time rather than the sample";
+            }
+
+            if (!p.PoissonInputs.IsEmpty)
+            {
+                return $"population '{p.Name}' has Poisson input drawn per step, which follows the time rather than the sample";
+            }
+        }
+
+        foreach (ProjectionSpec pr in spec.Projections)
+        {
+            if (pr.Plasticity is not null)
+            {
+                return $"projection '{pr.Name}' is plastic, so a sample's weights depend on the samples before it";
+            }
+        }
+
+        return engine.Options.Device is not null and not Devices.CpuDevice || engine.Options.PopulationDevices is { Count: > 0 }
+            ? "the engine runs populations on a device other than the CPU device, which the copies do not share"
+            : null;
+    }
+
+    /// <summary>Brings the engine copies (created on first use) to the engine's current state: weights, neuron state, time.</summary>
+    private void SyncCopies()
+    {
+        EngineOptions options = _engine.Options with { Device = null, PopulationDevices = null, Threads = 1 };
+        _copies ??= [.. Enumerable.Range(0, _workers).Select(_ => new OfflineReplay(new SimulationEngine(_engine.Network, options), Options with { Batch = 1 }))];
+        MemoryStream saved = _saved ??= new MemoryStream();
+        saved.SetLength(0);
+        _engine.Save(saved);
+        foreach (OfflineReplay copy in _copies)
+        {
+            saved.Position = 0;
+            copy._engine.Restore(saved);
+        }
+    }
+
+    private void RunPending(List<ReplayItem> items, int firstIndex, Action<ReplaySampleResult> report)
+    {
+        if (_members is not null)
+        {
+            RunMembers(items, firstIndex, report);
+            return;
+        }
+
+        // Sample k runs on copy k mod W, each copy one sample after another on its own thread; samples do not depend on
+        // each other (CopyObstacle), so every result is the one-by-one replay's whatever W is.
+        var results = new ReplaySampleResult?[items.Count];
+        var errors = new Exception?[items.Count];
+        OfflineReplay[] copies = _copies!;
+        Parallel.For(0, Math.Min(copies.Length, items.Count), new ParallelOptions { MaxDegreeOfParallelism = copies.Length }, w =>
+        {
+            for (int k = w; k < items.Count; k += copies.Length)
+            {
+                try
+                {
+                    results[k] = copies[w].RunSample(items[k], firstIndex + k);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    errors[k] = ex;
+                    return;
+                }
+            }
+        });
+
+        for (int k = 0; k < items.Count; k++)
+        {
+            if (errors[k] is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+
+            report(results[k]!);
+        }
     }
 
     /// <summary>

@@ -55,10 +55,11 @@ public sealed record ReplayOptions
     public bool KeepTraces { get; init; }
 
     /// <summary>
-    /// Samples run together as the members of one <see cref="Engines.SimulationBatch"/> by <see cref="OfflineReplay.Run"/>
-    /// (default 1: one after another through the engine). Above 1 the network must run batched (every neuron
-    /// population clock-driven with one dt, static projections; see <see cref="Engines.SimulationBatch"/>); every
-    /// sample's result equals the one-by-one replay's, and the members are split over the engine's CPU threads.
+    /// Samples <see cref="OfflineReplay.Run"/> runs at once over the engine's CPU threads (default 1: one after another
+    /// through the engine). Above 1, a network whose neuron populations are all clock-driven runs them as the members of
+    /// one <see cref="Engines.SimulationBatch"/> (one dt, static projections); any other network runs them on copies of
+    /// the engine, one per thread (static projections, inputs through external populations only). Every sample's
+    /// result equals the one-by-one replay's.
     /// </summary>
     public int Batch { get; init; } = 1;
 }

@@ -3,6 +3,7 @@ using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
+using EventSnn.Simulator.Plasticity;
 using EventSnn.Simulator.Replay;
 
 namespace EventSnn.Simulator.Tests.Replay;
@@ -18,10 +19,10 @@ public sealed class BatchedReplayTests
 {
     private static readonly SimDuration Dt = SimDuration.FromMicroseconds(250);
 
-    private static NetworkSpec Net() => new NetworkBuilder()
+    private static NetworkSpec Net(bool clock = true) => new NetworkBuilder()
         .AddExternalInput("in", new PopulationShape(1, 1, 12))
-        .AddNeurons("hidden", 12, NeuronModel.Lif, p => p.ClockDriven(Dt))
-        .AddNeurons("out", 4, NeuronModel.Lif, p => p.ClockDriven(Dt))
+        .AddNeurons("hidden", 12, NeuronModel.Lif, p => { if (clock) { p.ClockDriven(Dt); } })
+        .AddNeurons("out", 4, NeuronModel.Lif, p => { if (clock) { p.ClockDriven(Dt); } })
         .Connect("in", "hidden", Dense(12, 12, i => i, 9, 3), _ => { })
         .Connect("hidden", "out", Dense(12, 4, i => i / 3, 8, 4), _ => { })
         .Build();
@@ -141,15 +142,74 @@ public sealed class BatchedReplayTests
         Assert.True(longer.RunSample(shortItem).OutputSpikes > alone.OutputSpikes);
     }
 
+    [Theory]
+    [InlineData(2, 3)]
+    [InlineData(3, 8)]
+    [InlineData(1, 4)]
+    public void An_event_driven_network_runs_a_batch_on_engine_copies_with_the_one_by_one_results(int threads, int batch)
+    {
+        NetworkSpec net = Net(clock: false);
+        List<ReplayItem> items = Samples(11, 30 + batch);
+        var options = new ReplayOptions { Decoding = ReplayDecoding.FirstSpike, Tail = SimDuration.FromMicroseconds(3_300) };
+        using var single = TestEngines.Event(net);
+        using var one = new OfflineReplay(single, options);
+        ReplaySummary expected = one.Run(items, items.Count);
+
+        // The engine has run before (its time and state moved): the copies start from its state, which a sample's
+        // result does not depend on.
+        using var engine = new SimulationEngine(net, new EngineOptions { Execution = ExecutionChoice.Event, Threads = threads });
+        using var warm = new OfflineReplay(engine);
+        warm.RunSample(items[0]);
+        SimTime before = engine.Now;
+        using var batched = new OfflineReplay(engine, options with { Batch = batch });
+        var seen = new List<ReplayProgress>();
+        ReplaySummary actual = batched.Run(items, items.Count, new SyncProgress(seen.Add));
+        Assert.Equal(expected.Results, actual.Results);
+        Assert.Equal(Enumerable.Range(1, items.Count), seen.Select(p => p.Done));
+        Assert.True(expected.Results.Sum(r => r.OutputSpikes) > 50);
+        Assert.True(expected.Results.Select(r => r.Prediction).Distinct().Count() >= 3);
+        Assert.Equal(before, engine.Now);
+    }
+
+    [Fact]
+    public void A_failing_sample_stops_a_batch_with_its_own_error_after_the_samples_before_it()
+    {
+        List<ReplayItem> items = Samples(7, 3);
+        items[4] = new ReplayItem("broken", null, () => throw new InvalidDataException("broken sample"));
+        using var engine = new SimulationEngine(Net(clock: false), new EngineOptions { Execution = ExecutionChoice.Event, Threads = 2 });
+        using var batched = new OfflineReplay(engine, new ReplayOptions { Batch = 7 });
+        var seen = new List<ReplayProgress>();
+        Assert.Equal("broken sample", Assert.Throws<InvalidDataException>(() => batched.Run(items, items.Count, new SyncProgress(seen.Add))).Message);
+        Assert.Equal([1, 2, 3, 4], seen.Select(p => p.Done));
+    }
+
     [Fact]
     public void A_network_that_cannot_run_batched_is_refused_with_the_reason()
     {
-        using var eventDriven = TestEngines.Event(Net());
+        NetworkSpec plastic = new NetworkBuilder()
+            .AddExternalInput("in", new PopulationShape(1, 1, 4))
+            .AddNeurons("out", 4, NeuronModel.Lif)
+            .Connect("in", "out", ConnectivitySpec.AllToAll(), c => c.Named("learning").Weight(5).Stdp(new StdpSpec(0.01, 0.012, 20, 20, 0, 10)))
+            .Build();
+        using var eventDriven = new SimulationEngine(plastic, new EngineOptions { Threads = 2 });
         string message = Assert.Throws<ArgumentException>(() => new OfflineReplay(eventDriven, new ReplayOptions { Batch = 4 })).Message;
         Assert.Contains("Batched replay (a batch of 4 samples)", message, StringComparison.Ordinal);
-        Assert.Contains("event-driven", message, StringComparison.Ordinal);
-        using var clock = Engine(Net(), 1);
-        Assert.Contains("1 or more", Assert.Throws<ArgumentException>(() => new OfflineReplay(clock, new ReplayOptions { Batch = 0 })).Message, StringComparison.Ordinal);
+        Assert.Contains("projection 'learning' is plastic", message, StringComparison.Ordinal);
+
+        NetworkSpec noisy = new NetworkBuilder()
+            .AddExternalInput("in", new PopulationShape(1, 1, 4))
+            .AddPoisson("noise", 4, rateHz: 5, seed: 7)
+            .AddNeurons("out", 4, NeuronModel.Lif, p => p.ClockDriven(Dt))
+            .Connect("in", "out", ConnectivitySpec.OneToOne(), c => c.Weight(5))
+            .Connect("noise", "out", ConnectivitySpec.OneToOne(), c => c.Weight(5))
+            .Build();
+        using var clock = new SimulationEngine(noisy);
+        message = Assert.Throws<ArgumentException>(() => new OfflineReplay(clock, new ReplayOptions { Batch = 4 })).Message;
+        Assert.Contains("runs the network as a clock-driven batch, which it cannot be", message, StringComparison.Ordinal);
+        Assert.Contains("'noise'", message, StringComparison.Ordinal);
+        using var engine = new SimulationEngine(noisy, new EngineOptions { Execution = ExecutionChoice.Event });
+        Assert.Contains("'noise' is a Poisson source", Assert.Throws<ArgumentException>(() => new OfflineReplay(engine, new ReplayOptions { Batch = 2 })).Message, StringComparison.Ordinal);
+        Assert.Contains("1 or more", Assert.Throws<ArgumentException>(() => new OfflineReplay(engine, new ReplayOptions { Batch = 0 })).Message, StringComparison.Ordinal);
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
