@@ -1,6 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace EventSnn.Simulator.Models;
 
-/// <summary>The exact per-neuron operations of event-driven execution, built from a model's own operations.</summary>
+/// <summary>
+/// The exact per-neuron operations of event-driven execution, built from a model's own operations. The model is passed and
+/// called by reference, never copied.
+/// </summary>
 public static class ExactSteps
 {
     /// <summary>
@@ -17,14 +22,14 @@ public static class ExactSteps
         if (state.Refractory > 0)
         {
             double r = Math.Min(state.Refractory, dt);
-            model.AdvanceRefractory(ref state, r);
+            Unsafe.AsRef(in model).AdvanceRefractory(ref state, r);
             state.Refractory -= r;
             dt -= r;
         }
 
         if (dt > 0)
         {
-            model.AdvanceFree(ref state, dt);
+            Unsafe.AsRef(in model).AdvanceFree(ref state, dt);
         }
     }
 
@@ -37,7 +42,7 @@ public static class ExactSteps
     public static void Spike<TModel>(in TModel model, ref NeuronState state)
         where TModel : struct, INeuronModel<TModel>
     {
-        model.Reset(ref state);
-        state.Refractory = model.RefractoryTicks;
+        Unsafe.AsRef(in model).Reset(ref state);
+        state.Refractory = Unsafe.AsRef(in model).RefractoryTicks;
     }
 }

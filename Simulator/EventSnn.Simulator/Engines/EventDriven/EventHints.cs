@@ -54,6 +54,6 @@ internal static class EventHints
             return Unsafe.As<TModel, CubaLif>(ref Unsafe.AsRef(in model)).FindCrossing(state, horizon, notAfter, out recheck);
         }
 
-        return model.FindCrossing(state, horizon, out recheck);
+        return Unsafe.AsRef(in model).FindCrossing(state, horizon, out recheck);
     }
 }

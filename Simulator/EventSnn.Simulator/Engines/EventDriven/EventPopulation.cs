@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EventSnn.Simulator.Models;
 using EventSnn.Simulator.Network;
 using EventSnn.Simulator.State;
@@ -309,7 +310,9 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         for (int k = 0; k < count; k++)
         {
             int j = _touched[k];
-            ref readonly TModel m = ref ModelOf(j);
+            // Called by reference: a struct model held in an array is never copied for a call (a readonly reference to a
+            // generic struct would be copied before each method call).
+            ref TModel m = ref Unsafe.AsRef(in ModelOf(j));
             NeuronState s = st.Load(j);
             bool crossingNow = BringForward(engine, j, ref s, t, m);
             double in0 = _input0[j];
@@ -509,12 +512,12 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         NeuronState free = s;
         if (r > 0)
         {
-            m.AdvanceRefractory(ref free, r);
+            Unsafe.AsRef(in m).AdvanceRefractory(ref free, r);
             free.Refractory = 0;
         }
 
         double delta = !(notAfter - r >= 0 && notAfter - r < PredictionHorizon)
-            ? m.FindCrossing(free, PredictionHorizon, out recheck)
+            ? Unsafe.AsRef(in m).FindCrossing(free, PredictionHorizon, out recheck)
             : EventHints.FindCrossing(m, free, PredictionHorizon, notAfter - r, out recheck);
         recheck += r;
         return r + delta;
