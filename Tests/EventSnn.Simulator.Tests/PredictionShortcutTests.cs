@@ -154,6 +154,122 @@ public sealed class PredictionShortcutTests
         }
     }
 
+    [Theory]
+    [InlineData(-49.0)]
+    [InlineData(-60.0)]
+    [InlineData(-55.0)]
+    public void Vectorised_lazy_recheck_is_bit_identical_to_the_scalar_one(double vRest)
+    {
+        // The eight horizons tested together must give the scalar loop's result to the bit: states placed exactly on the
+        // bound's threshold at each horizon (±3 ulps of the potential and ±40 of the excitatory current around the point where
+        // the bound equals the threshold less its rounding margin), mixed-sign currents (a negative current does not count
+        // in the bound), potentials at and around the threshold, and random states.
+        CubaLif m = Cuba(ThresholdComparison.Greater, vRest);
+        double vinf = vRest;
+        double vt = -50;
+        double c = vt - vinf;
+        var states = new List<NeuronState>();
+        var rng = new Random(17);
+        foreach (NeuronState s in AdversarialStates(13, 2000))
+        {
+            states.Add(s);
+        }
+
+        foreach (double v in new[] { vt, Math.BitDecrement(vt), Math.BitIncrement(vt), vinf, -60, -80 })
+        {
+            foreach (double ie in new[] { -20.0, 0, 0.5, 10, 40 })
+            {
+                states.Add(new NeuronState { V = v, S1 = ie, S2 = -ie });
+                states.Add(new NeuronState { V = v, S1 = -ie, S2 = ie });
+            }
+        }
+
+        for (int k = 0; k < 8; k++)
+        {
+            double e = m.LazyFactor(k);
+            for (int r = 0; r < 12; r++)
+            {
+                // b above the threshold, a solving a·e + b·(1 − e) = c − eps (eps depends on a: iterate); the bound rises
+                // from a to b, so it stays below at the horizons before k.
+                double b = Math.Max(0, c) + 0.5 + ((r < 6 ? 2 : 30) * rng.NextDouble());
+                double a = c - 1;
+                for (int it = 0; it < 8; it++)
+                {
+                    double eps = 1e-12 * (Math.Abs(a) + Math.Abs(b) + Math.Abs(c));
+                    a = (c - eps - (b * (1 - e))) / e;
+                }
+
+                double split = r % 3 == 0 ? 0 : 5 * rng.NextDouble();
+                for (int da = -3; da <= 3; da++)
+                {
+                    for (int db = -40; db <= 40; db++)
+                    {
+                        double v = Ulps(vinf + a, da);
+                        double ib = Ulps(b, db);
+
+                        // The bound's b is ie⁺ + ii⁺: all on one receptor, split over both, or beside a negative current.
+                        states.Add(new NeuronState { V = v, S1 = ib, S2 = r % 2 == 0 ? -split : 0 });
+                        states.Add(new NeuronState { V = v, S1 = ib - split, S2 = split });
+                        states.Add(new NeuronState { V = v, S1 = -split, S2 = ib });
+                    }
+                }
+            }
+        }
+
+        var outcomes = new HashSet<double>();
+        int ties = 0;
+        foreach (NeuronState s in states)
+        {
+            double scalar = m.LazyRecheckScalar(s);
+            double vector = m.LazyRecheckVector(s);
+            Assert.True(
+                BitConverter.DoubleToInt64Bits(scalar) == BitConverter.DoubleToInt64Bits(vector),
+                $"v={s.V:R} ie={s.S1:R} ii={s.S2:R}: scalar {scalar:R}, vector {vector:R}");
+            outcomes.Add(scalar);
+            ties += IsTie(m, s, vinf, vt) ? 1 : 0;
+        }
+
+        // Every outcome occurs (0, each of the eight horizons, and never when the bound stays below), and some states sit
+        // exactly on the bound's threshold at a horizon; for v_rest above the threshold the bound can never stay below.
+        int expected = c > 0 ? 10 : 9;
+        Assert.True(outcomes.Count >= expected, $"only {outcomes.Count} distinct outcomes: {string.Join(", ", outcomes)}");
+        Assert.True(ties > 10, $"only {ties} states exactly on the bound's threshold ({states.Count} states)");
+    }
+
+    /// <summary>Whether the bound of some horizon lands exactly on the threshold less its margin (the comparison's tie).</summary>
+    private static bool IsTie(in CubaLif m, in NeuronState s, double vinf, double vt)
+    {
+        double a = s.V - vinf;
+        double b = Math.Max(0, s.S1) + Math.Max(0, s.S2);
+        double c = vt - vinf;
+        double eps = 1e-12 * (Math.Abs(a) + Math.Abs(b) + Math.Abs(c));
+        for (int k = 0; k < 8; k++)
+        {
+            double e = m.LazyFactor(k);
+            if ((a * e) + (b * (1 - e)) == c - eps)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static double Ulps(double x, int n)
+    {
+        for (; n > 0; n--)
+        {
+            x = Math.BitIncrement(x);
+        }
+
+        for (; n < 0; n++)
+        {
+            x = Math.BitDecrement(x);
+        }
+
+        return x;
+    }
+
     [Fact]
     public void Narrowed_search_after_raising_inputs_equals_the_full_search()
     {

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using EventSnn.Devices.Lanes;
 
 namespace EventSnn.Simulator.Models;
@@ -49,6 +53,9 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     private readonly double _lazy;
     private readonly double _lazyE0;
 
+    // e^{−L·2^k/τm} for k = 0..7 (L = _lazy), each the square of the previous as the scalar test computes them.
+    private readonly LazyFactors _lazyE;
+
     private CubaLif(ReadOnlySpan<double> p, in SpikeRules rules)
     {
         _taum = Units.MsToTicks(p[0]);
@@ -64,6 +71,7 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         _scan = Math.Min(_taum, Math.Min(_taue, _taui)) / 4;
         _lazy = 2 * _scan;
         _lazyE0 = Math.Exp(-_lazy / _taum);
+        _lazyE = LazyFactors.Squares(_lazyE0);
         _rules = rules;
         if (PowerForm.TryFind(_taum, _taue, _taui, out _lambda0, out _nm, out _ne, out _ni) && _ne != _nm && _ni != _nm)
         {
@@ -246,6 +254,10 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
     /// the threshold; 0 when it may within the shortest horizon (the crossing is then located now).
     /// </summary>
     private double LazyRecheck(in NeuronState state)
+        => Vector256.IsHardwareAccelerated ? LazyRecheckVector(state) : LazyRecheckScalar(state);
+
+    /// <summary><see cref="LazyRecheck"/> one horizon at a time (the reference of <see cref="LazyRecheckVector"/>).</summary>
+    internal double LazyRecheckScalar(in NeuronState state)
     {
         double a = state.V - _vinf;
         double b = Math.Max(0, state.S1) + Math.Max(0, state.S2);
@@ -281,7 +293,53 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         return found;
     }
 
+    /// <summary>
+    /// <see cref="LazyRecheck"/> with the eight horizons tested together (two vectors of four), bit-identical to
+    /// <see cref="LazyRecheckScalar"/>: the same products and sums per horizon (the factors are precomputed by the same
+    /// squarings, nothing is fused), and the result is the horizon before the first one that fails.
+    /// </summary>
+    internal double LazyRecheckVector(in NeuronState state)
+    {
+        double a = state.V - _vinf;
+        double b = Math.Max(0, state.S1) + Math.Max(0, state.S2);
+        double c = _vt - _vinf;
+        double eps = 1e-12 * (Math.Abs(a) + Math.Abs(b) + Math.Abs(c));
+        double limit = c - eps;
+        if (!(a < limit))
+        {
+            return 0;
+        }
+
+        if (b < limit)
+        {
+            return double.PositiveInfinity;
+        }
+
+        ref double e0 = ref Unsafe.AsRef(in _lazyE.E0);
+        Vector256<double> lo = Vector256.LoadUnsafe(ref e0);
+        Vector256<double> hi = Vector256.LoadUnsafe(ref e0, 4);
+        Vector256<double> va = Vector256.Create(a);
+        Vector256<double> vb = Vector256.Create(b);
+        Vector256<double> one = Vector256<double>.One;
+        Vector256<double> vl = Vector256.Create(limit);
+        Vector256<double> boundLo = (va * lo) + (vb * (one - lo));
+        Vector256<double> boundHi = (va * hi) + (vb * (one - hi));
+        uint below = Vector256.LessThan(boundLo, vl).ExtractMostSignificantBits()
+            | (Vector256.LessThan(boundHi, vl).ExtractMostSignificantBits() << 4);
+
+        // The number of leading horizons where the bound stays below: the first clear bit (bit 8 is always clear).
+        int n = BitOperations.TrailingZeroCount(~below);
+        return n == 0 ? 0 : Math.ScaleB(_lazy, n - 1) - 1;
+    }
+
     private const int LazyLevels = 8;
+
+    /// <summary>The shortest horizon of the lazy re-check (ticks).</summary>
+    internal double LazyHorizon => _lazy;
+
+    /// <summary>The factor e^{−L·2^k/τm} of horizon <paramref name="k"/> (0..7) of the lazy re-check.</summary>
+    /// <param name="k">The horizon index.</param>
+    internal double LazyFactor(int k) => MemoryMarshal.CreateReadOnlySpan(in _lazyE.E0, LazyLevels)[k];
 
     private double PowerCrossing(in NeuronState state, double horizon, double notAfter, out double recheck)
     {
@@ -358,4 +416,35 @@ public readonly struct CubaLif : ISearchableModel<CubaLif>
         neuron.S2 = (ii * TLane.Splat(_cPi)) + input1;
         return _rule.End(ref neuron, active);
     }
+}
+
+/// <summary>Eight contiguous doubles: the factors e^{−L·2^k/τm} of <see cref="CubaLif"/>'s lazy re-check, k = 0..7.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal readonly struct LazyFactors
+{
+    /// <summary>k = 0.</summary>
+    public readonly double E0;
+    private readonly double _e1;
+    private readonly double _e2;
+    private readonly double _e3;
+    private readonly double _e4;
+    private readonly double _e5;
+    private readonly double _e6;
+    private readonly double _e7;
+
+    private LazyFactors(double e0)
+    {
+        E0 = e0;
+        _e1 = E0 * E0;
+        _e2 = _e1 * _e1;
+        _e3 = _e2 * _e2;
+        _e4 = _e3 * _e3;
+        _e5 = _e4 * _e4;
+        _e6 = _e5 * _e5;
+        _e7 = _e6 * _e6;
+    }
+
+    /// <summary>e0 and its seven successive squares.</summary>
+    /// <param name="e0">The first factor.</param>
+    public static LazyFactors Squares(double e0) => new(e0);
 }
