@@ -204,8 +204,143 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     /// truncation error of one step is below (d + 1)·tol. The step limit (h ≤ T/4, so |S| ≤ 0.222, and
     /// h·(1 + |ge| + |gi|)/τm ≤ 2) keeps the largest term within a few times |v| (no cancellation).
     /// </remarks>
+    private void PowerSeriesStep(ref NeuronState s, double h)
+    {
+        if (Math.Max(_zp, _zq) <= 2)
+        {
+            PowerSeriesStepLow(ref s, h);
+        }
+        else
+        {
+            PowerSeriesStepGeneral(ref s, h);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PowerSeriesStep"/> for d = max(p, q) ≤ 2 (τi = τe or 2·τe, or τe = 2·τi), unrolled: the coefficients stay
+    /// in registers (no stack arrays), and the terms' inhomogeneous parts (−P̂_k, zero beyond index d) are left out of the
+    /// iterations where they are zero, which shortens the recurrence's dependency chain without changing any result
+    /// (x − 0 = x exactly, for −0 too).
+    /// </summary>
+    private void PowerSeriesStepLow(ref NeuronState s, double h)
+    {
+        const int M = MaxPowerTerms;
+        int p = _zp;
+        int q = _zq;
+        int d = Math.Max(p, q);
+        double ge0 = s.S1;
+        double gi0 = s.S2;
+        double v0 = s.V;
+        double z = Math.Exp(-h * _zRate);
+        double sv = z - 1;
+        ReadOnlySpan<double> reciprocals = Reciprocals;
+
+        // Binomial expansions: ge0·C(p, j)·S^j and gi0·C(q, j)·S^j (zero beyond p and q), j = 0, 1, 2.
+        double ce = ge0;
+        double ci = gi0;
+        double q0 = ce + ci;
+        double p0 = (_ee * ce) + (_ei * ci);
+        double r = reciprocals[1] * sv;
+        ce *= p * r;
+        ci *= q * r;
+        double q1 = ce + ci;
+        double p1 = (_ee * ce) + (_ei * ci);
+        double q2 = 0;
+        double p2 = 0;
+        if (d == 2)
+        {
+            r = reciprocals[2] * sv;
+            ce *= (p - 1) * r;
+            ci *= (q - 1) * r;
+            q2 = ce + ci;
+            p2 = (_ee * ce) + (_ei * ci);
+        }
+
+        q0 += 1;
+        p0 += _l;
+        double sumQ = 0;
+        sumQ += Math.Abs(q0);
+        sumQ += Math.Abs(q1);
+        if (d == 2)
+        {
+            sumQ += Math.Abs(q2);
+        }
+
+        double c = sv * _zInvMu;
+        double absS = Math.Abs(sv);
+        double rhoNum = Math.Abs(c) * sumQ;
+        double tol = 1e-14 * (Math.Abs(v0) + Math.Abs(_l) + Math.Abs(_ee) + Math.Abs(_ei));
+        int need = Math.Max(3, d + 1);
+        int small = 0;
+        double sum = 0;
+        double wk = v0;
+        double wm1 = 0;
+        double wm2 = 0;
+        double a0 = c * q0;
+        double pk = p0;
+
+        // Two terms per iteration (the stop test after both). Only one fused multiply-add per term lies on the
+        // dependency chain: the factors (a0 − S·k)/(k + 1) and the rest of each term do not depend on w_k. The first two
+        // iterations subtract P̂_0, P̂_1 and P̂_2; from k = 4 on every P̂ is zero and the subtraction is left out.
+        int k = 0;
+        bool done = false;
+        for (; k < 4; k += 2)
+        {
+            double r1 = reciprocals[k + 1];
+            double r2 = reciprocals[k + 2];
+            double pk1 = k == 0 ? p1 : 0;
+            double rest1 = c * ((q1 * wm1) + (q2 * wm2) - pk) * r1;
+            double next1 = Math.FusedMultiplyAdd((a0 - (sv * k)) * r1, wk, rest1);
+            double rest2 = c * ((q1 * wk) + (q2 * wm1) - pk1) * r2;
+            double next2 = Math.FusedMultiplyAdd((a0 - (sv * (k + 1))) * r2, next1, rest2);
+            sum += next1 + next2;
+            wm2 = wk;
+            wm1 = next1;
+            wk = next2;
+            pk = k == 0 ? p2 : 0;
+            small = Math.Abs(next1) <= tol ? small + 1 : 0;
+            small = Math.Abs(next2) <= tol ? small + 1 : 0;
+            if (small >= need && rhoNum <= (0.5 - absS) * (k + 3))
+            {
+                done = true;
+                break;
+            }
+        }
+
+        if (!done)
+        {
+            for (; k < M; k += 2)
+            {
+                double r1 = reciprocals[k + 1];
+                double r2 = reciprocals[k + 2];
+                double rest1 = c * ((q1 * wm1) + (q2 * wm2)) * r1;
+                double next1 = Math.FusedMultiplyAdd((a0 - (sv * k)) * r1, wk, rest1);
+                double rest2 = c * ((q1 * wk) + (q2 * wm1)) * r2;
+                double next2 = Math.FusedMultiplyAdd((a0 - (sv * (k + 1))) * r2, next1, rest2);
+                sum += next1 + next2;
+                wm2 = wk;
+                wm1 = next1;
+                wk = next2;
+                small = Math.Abs(next1) <= tol ? small + 1 : 0;
+                small = Math.Abs(next2) <= tol ? small + 1 : 0;
+                if (small >= need && rhoNum <= (0.5 - absS) * (k + 3))
+                {
+                    break;
+                }
+            }
+        }
+
+        // The terms, summed two at a time alongside the recurrence, then the leading one.
+        sum += v0;
+        s.V = sum;
+        s.S1 = ge0 * IntPow(z, p);
+        s.S2 = gi0 * IntPow(z, q);
+    }
+
+    /// <summary><see cref="PowerSeriesStep"/> for any d ≤ <see cref="MaxPowerDegree"/> (the recurrence with its d + 2 terms in a loop).</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit]
-    private unsafe void PowerSeriesStep(ref NeuronState s, double h)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private unsafe void PowerSeriesStepGeneral(ref NeuronState s, double h)
     {
         const int M = MaxPowerTerms;
         const int D = MaxPowerDegree;
@@ -250,72 +385,29 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         w[0] = v0;
         int n = M;
         double sum = 0;
-        if (d <= 2)
+        for (int k = 0; k < M; k++)
         {
-            // The common case (τi = τe or 2·τe, or τe = 2·τi), unrolled: only the term a·w_k is on the dependency chain.
-            double q1 = qh[1];
-            double q2 = d == 2 ? qh[2] : 0;
-            double p1 = ph[1];
-            double p2 = d == 2 ? ph[2] : 0;
-            double wk = v0;
-            double wm1 = 0;
-            double wm2 = 0;
-            double a0 = c * qh[0];
-            double pk = ph[0];
-
-            // Two terms per iteration (the stop test after both). Only one fused multiply-add per term lies on the
-            // dependency chain: the factors (a0 − S·k)/(k + 1) and the rest of each term do not depend on w_k.
-            for (int k = 0; k < M; k += 2)
+            int top = Math.Min(k, d);
+            double rest = k <= d ? -ph[k] : 0;
+            for (int j = 1; j <= top; j++)
             {
-                double r1 = Reciprocals[k + 1];
-                double r2 = Reciprocals[k + 2];
-                double pk1 = k == 0 ? p1 : 0;
-                double rest1 = c * ((q1 * wm1) + (q2 * wm2) - pk) * r1;
-                double next1 = Math.FusedMultiplyAdd((a0 - (sv * k)) * r1, wk, rest1);
-                double rest2 = c * ((q1 * wk) + (q2 * wm1) - pk1) * r2;
-                double next2 = Math.FusedMultiplyAdd((a0 - (sv * (k + 1))) * r2, next1, rest2);
-                sum += next1 + next2;
-                wm2 = wk;
-                wm1 = next1;
-                wk = next2;
-                pk = k == 0 ? p2 : 0;
-                small = Math.Abs(next1) <= tol ? small + 1 : 0;
-                small = Math.Abs(next2) <= tol ? small + 1 : 0;
-                if (small >= need && rhoNum <= (0.5 - absS) * (k + 3))
-                {
-                    break;
-                }
+                rest += qh[j] * w[k - j];
             }
 
-            // The terms, summed two at a time alongside the recurrence, then the leading one.
-            sum += v0;
+            double next = ((((c * qh[0]) - (sv * k)) * w[k]) + (c * rest)) * Reciprocals[k + 1];
+            w[k + 1] = next;
+            small = Math.Abs(next) <= tol ? small + 1 : 0;
+            if (small >= need && k + 1 > d && rhoNum <= (0.5 - absS) * (k + 2))
+            {
+                n = k + 1;
+                break;
+            }
         }
-        else
+
+        // Sum the small terms first.
+        for (int m = n; m >= 0; m--)
         {
-            for (int k = 0; k < M; k++)
-            {
-                int top = Math.Min(k, d);
-                double rest = k <= d ? -ph[k] : 0;
-                for (int j = 1; j <= top; j++)
-                {
-                    rest += qh[j] * w[k - j];
-                }
-
-                double next = ((((c * qh[0]) - (sv * k)) * w[k]) + (c * rest)) * Reciprocals[k + 1];
-                w[k + 1] = next;
-                small = Math.Abs(next) <= tol ? small + 1 : 0;
-                if (small >= need && k + 1 > d && rhoNum <= (0.5 - absS) * (k + 2))
-                {
-                    n = k + 1;
-                    break;
-                }
-            }
-
-            // Sum the small terms first.
-            for (int m = n; m >= 0; m--)
-            {
-                sum += w[m];
-            }
+            sum += w[m];
         }
 
         s.V = sum;
