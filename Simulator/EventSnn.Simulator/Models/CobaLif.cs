@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using EventSnn.Devices.Lanes;
 
 namespace EventSnn.Simulator.Models;
@@ -335,6 +337,130 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         s.V = sum;
         s.S1 = ge0 * IntPow(z, p);
         s.S2 = gi0 * IntPow(z, q);
+    }
+
+    /// <summary>
+    /// Whether advancing a non-refractory neuron in state <paramref name="s"/> by <paramref name="span"/> ticks is one
+    /// <see cref="PowerSeriesStepLow"/> (power form with d ≤ 2, and a span within the step limit), so that
+    /// <see cref="AdvanceFreeLanes"/> may compute it together with others.
+    /// </summary>
+    /// <param name="s">The state.</param>
+    /// <param name="span">The interval (ticks, &gt; 0).</param>
+    internal bool IsSinglePairableStep(in NeuronState s, double span)
+        => _zp != 0 && Math.Max(_zp, _zq) <= 2 && span <= PowerStepLimit(s) && Fma.IsSupported && Vector256.IsHardwareAccelerated;
+
+    /// <summary>Neurons advanced together by <see cref="AdvanceFreeLanes"/>.</summary>
+    internal const int Lanes = 4;
+
+    /// <summary>
+    /// <see cref="AdvanceFree"/> of <see cref="Lanes"/> neurons at once, for advances that are one step each
+    /// (<see cref="IsSinglePairableStep"/>): the series run in the lanes of one vector, each stopping at its own term, with
+    /// every operation of <see cref="PowerSeriesStepLow"/> done per lane (no operation mixes lanes, none is fused
+    /// differently), so that each result is bit-identical to the neuron's own advance; the recurrences' dependency chains
+    /// overlap instead of running one after the other.
+    /// </summary>
+    /// <param name="states">The neurons' states (<see cref="Lanes"/>; a lane may repeat another, its result is then the same).</param>
+    /// <param name="spans">Their intervals (ticks).</param>
+    internal void AdvanceFreeLanes(Span<NeuronState> states, ReadOnlySpan<double> spans)
+    {
+        const int M = MaxPowerTerms;
+        int p = _zp;
+        int q = _zq;
+        int d = Math.Max(p, q);
+        NeuronState s0 = states[0];
+        NeuronState s1 = states[1];
+        NeuronState s2 = states[2];
+        NeuronState s3 = states[3];
+        double z0 = Math.Exp(-spans[0] * _zRate);
+        double z1 = Math.Exp(-spans[1] * _zRate);
+        double z2 = Math.Exp(-spans[2] * _zRate);
+        double z3 = Math.Exp(-spans[3] * _zRate);
+        Vector256<double> ge0 = Vector256.Create(s0.S1, s1.S1, s2.S1, s3.S1);
+        Vector256<double> gi0 = Vector256.Create(s0.S2, s1.S2, s2.S2, s3.S2);
+        Vector256<double> v0 = Vector256.Create(s0.V, s1.V, s2.V, s3.V);
+        Vector256<double> one = Vector256<double>.One;
+        Vector256<double> sv = Vector256.Create(z0, z1, z2, z3) - one;
+        Vector256<double> ee = Vector256.Create(_ee);
+        Vector256<double> ei = Vector256.Create(_ei);
+        ReadOnlySpan<double> reciprocals = Reciprocals;
+
+        Vector256<double> ce = ge0;
+        Vector256<double> ci = gi0;
+        Vector256<double> q0 = ce + ci;
+        Vector256<double> p0 = (ee * ce) + (ei * ci);
+        Vector256<double> r = Vector256.Create(reciprocals[1]) * sv;
+        ce *= Vector256.Create((double)p) * r;
+        ci *= Vector256.Create((double)q) * r;
+        Vector256<double> q1 = ce + ci;
+        Vector256<double> p1 = (ee * ce) + (ei * ci);
+        Vector256<double> q2 = Vector256<double>.Zero;
+        Vector256<double> p2 = Vector256<double>.Zero;
+        if (d == 2)
+        {
+            r = Vector256.Create(reciprocals[2]) * sv;
+            ce *= Vector256.Create((double)(p - 1)) * r;
+            ci *= Vector256.Create((double)(q - 1)) * r;
+            q2 = ce + ci;
+            p2 = (ee * ce) + (ei * ci);
+        }
+
+        q0 += one;
+        p0 += Vector256.Create(_l);
+        Vector256<double> sumQ = Vector256<double>.Zero;
+        sumQ += Vector256.Abs(q0);
+        sumQ += Vector256.Abs(q1);
+        if (d == 2)
+        {
+            sumQ += Vector256.Abs(q2);
+        }
+
+        Vector256<double> c = sv * Vector256.Create(_zInvMu);
+        Vector256<double> absS = Vector256.Abs(sv);
+        Vector256<double> rhoNum = Vector256.Abs(c) * sumQ;
+        Vector256<double> tol = Vector256.Create(1e-14)
+            * (((Vector256.Abs(v0) + Vector256.Create(Math.Abs(_l))) + Vector256.Create(Math.Abs(_ee))) + Vector256.Create(Math.Abs(_ei)));
+        Vector256<double> half = Vector256.Create(0.5);
+        Vector256<double> need = Vector256.Create((double)Math.Max(3, d + 1));
+
+        // Per lane: the count of consecutive small terms (whole numbers, exact in doubles) and whether its series still runs.
+        Vector256<double> small = Vector256<double>.Zero;
+        Vector256<double> run = Vector256<double>.AllBitsSet;
+        Vector256<double> sum = Vector256<double>.Zero;
+        Vector256<double> wk = v0;
+        Vector256<double> wm1 = Vector256<double>.Zero;
+        Vector256<double> wm2 = Vector256<double>.Zero;
+        Vector256<double> a0 = c * q0;
+        Vector256<double> pk = p0;
+        for (int k = 0; k < M; k += 2)
+        {
+            Vector256<double> r1 = Vector256.Create(reciprocals[k + 1]);
+            Vector256<double> r2 = Vector256.Create(reciprocals[k + 2]);
+            Vector256<double> pk1 = k == 0 ? p1 : Vector256<double>.Zero;
+            Vector256<double> rest1 = c * ((q1 * wm1) + (q2 * wm2) - pk) * r1;
+            Vector256<double> next1 = Vector256.FusedMultiplyAdd((a0 - (sv * Vector256.Create((double)k))) * r1, wk, rest1);
+            Vector256<double> rest2 = c * ((q1 * wk) + (q2 * wm1) - pk1) * r2;
+            Vector256<double> next2 = Vector256.FusedMultiplyAdd((a0 - (sv * Vector256.Create((double)(k + 1)))) * r2, next1, rest2);
+            sum = Vector256.ConditionalSelect(run, sum + (next1 + next2), sum);
+            wm2 = wk;
+            wm1 = next1;
+            wk = next2;
+            pk = k == 0 ? p2 : Vector256<double>.Zero;
+            small = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(next1), tol), small + one, Vector256<double>.Zero);
+            small = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(next2), tol), small + one, Vector256<double>.Zero);
+            Vector256<double> stop = Vector256.GreaterThanOrEqual(small, need)
+                & Vector256.LessThanOrEqual(rhoNum, (half - absS) * Vector256.Create((double)(k + 3)));
+            run = Vector256.AndNot(run, stop);
+            if (run.ExtractMostSignificantBits() == 0)
+            {
+                break;
+            }
+        }
+
+        sum += v0;
+        states[0] = new NeuronState { V = sum.GetElement(0), S1 = s0.S1 * IntPow(z0, p), S2 = s0.S2 * IntPow(z0, q), S3 = s0.S3, Refractory = s0.Refractory };
+        states[1] = new NeuronState { V = sum.GetElement(1), S1 = s1.S1 * IntPow(z1, p), S2 = s1.S2 * IntPow(z1, q), S3 = s1.S3, Refractory = s1.Refractory };
+        states[2] = new NeuronState { V = sum.GetElement(2), S1 = s2.S1 * IntPow(z2, p), S2 = s2.S2 * IntPow(z2, q), S3 = s2.S3, Refractory = s2.Refractory };
+        states[3] = new NeuronState { V = sum.GetElement(3), S1 = s3.S1 * IntPow(z3, p), S2 = s3.S2 * IntPow(z3, q), S3 = s3.S3, Refractory = s3.Refractory };
     }
 
     /// <summary><see cref="PowerSeriesStep"/> for any d ≤ <see cref="MaxPowerDegree"/> (the recurrence with its d + 2 terms in a loop).</summary>

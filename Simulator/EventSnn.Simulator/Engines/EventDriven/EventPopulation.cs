@@ -122,6 +122,11 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     // _sweepTick has a wake-up queued no later than it (WakeTick ≤ due).
     private readonly long[] _due;
     private readonly bool _sweeps;
+
+    // Advances computed two at a time before a flush (see PrepareAdvances), by position in the flush's list of neurons.
+    private readonly bool _pairs;
+    private readonly NeuronState[] _advanced;
+    private readonly bool[] _prepared;
     private long _sweepTick = long.MaxValue;
 
     public EventPopulation(PopulationSpec spec)
@@ -143,6 +148,9 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         _stamp = new int[spec.Size];
         _due = new long[spec.Size];
         _sweeps = spec.Size >= SweepMinSize;
+        _pairs = typeof(TModel) == typeof(CobaLif) && _models.Length == 1;
+        _advanced = _pairs ? new NeuronState[spec.Size] : [];
+        _prepared = _pairs ? new bool[spec.Size] : [];
         Initialize();
     }
 
@@ -307,14 +315,25 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
 
         bool two = _input1.Length != 0;
+        bool prepared = _pairs && count >= 2 && PrepareAdvances(t, count);
         for (int k = 0; k < count; k++)
         {
             int j = _touched[k];
             // Called by reference: a struct model held in an array is never copied for a call (a readonly reference to a
             // generic struct would be copied before each method call).
             ref TModel m = ref Unsafe.AsRef(in ModelOf(j));
-            NeuronState s = st.Load(j);
-            bool crossingNow = BringForward(engine, j, ref s, t, m);
+            NeuronState s;
+            bool crossingNow;
+            if (prepared && _prepared[k])
+            {
+                s = _advanced[k];
+                crossingNow = FinishPrepared(j, t);
+            }
+            else
+            {
+                s = st.Load(j);
+                crossingNow = BringForward(engine, j, ref s, t, m);
+            }
             double in0 = _input0[j];
             _input0[j] = 0;
             bool input = in0 != 0;
@@ -442,6 +461,94 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     }
 
     private void Push(SimulationEngine engine, int neuron, long wake) => Push(engine, neuron, wake, State, Id);
+
+    /// <summary>
+    /// Before a flush at tick <paramref name="t"/>: for the neurons whose bringing forward is a single free advance of one
+    /// series step (no crossing or re-check before t, not refractory; <see cref="CobaLif.IsSinglePairableStep"/>), computes
+    /// those advances four at a time (<see cref="CobaLif.AdvanceFreeLanes"/>, bit-identical to one at a time) and marks them
+    /// by position. Nothing is emitted or stored here: the flush then goes through the neurons in their order as before.
+    /// </summary>
+    /// <returns>Whether any advance was prepared.</returns>
+    private bool PrepareAdvances(long t, int count)
+    {
+        EventPopulationState st = State;
+        ref CobaLif m = ref Unsafe.As<TModel, CobaLif>(ref _models[0]);
+        int[] touched = _touched;
+        bool[] prepared = _prepared;
+        Span<NeuronState> lanes = stackalloc NeuronState[CobaLif.Lanes];
+        Span<double> spans = stackalloc double[CobaLif.Lanes];
+        Span<int> slots = stackalloc int[CobaLif.Lanes];
+        int pending = 0;
+        bool any = false;
+        for (int k = 0; k < count; k++)
+        {
+            prepared[k] = false;
+            int j = touched[k];
+            double span = t - st.LastUpdate[j];
+            double cross = st.Crossing[j];
+            if (!(span > 0) || cross < span || (st.Recheck[j] < span && double.IsPositiveInfinity(cross)) || st.Refractory[j] > 0)
+            {
+                continue;
+            }
+
+            NeuronState s = st.Load(j);
+            if (!m.IsSinglePairableStep(s, span))
+            {
+                continue;
+            }
+
+            lanes[pending] = s;
+            spans[pending] = span;
+            slots[pending] = k;
+            if (++pending == CobaLif.Lanes)
+            {
+                Advance(ref m, lanes, spans, slots, pending);
+                pending = 0;
+                any = true;
+            }
+        }
+
+        if (pending >= 2)
+        {
+            // The spare lanes repeat the first neuron (their results are not used).
+            for (int i = pending; i < CobaLif.Lanes; i++)
+            {
+                lanes[i] = lanes[0];
+                spans[i] = spans[0];
+            }
+
+            Advance(ref m, lanes, spans, slots, pending);
+            any = true;
+        }
+
+        return any;
+
+        void Advance(ref CobaLif m, Span<NeuronState> lanes, Span<double> spans, Span<int> slots, int used)
+        {
+            m.AdvanceFreeLanes(lanes, spans);
+            for (int i = 0; i < used; i++)
+            {
+                _advanced[slots[i]] = lanes[i];
+                _prepared[slots[i]] = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The end of <see cref="BringForward"/> for a neuron whose advance to <paramref name="t"/> was prepared by
+    /// <see cref="PrepareAdvances"/> (no crossing or re-check before t, not refractory): the bookkeeping moves to t.
+    /// </summary>
+    private bool FinishPrepared(int j, long t)
+    {
+        EventPopulationState st = State;
+        double span = t - st.LastUpdate[j];
+        double cross = st.Crossing[j];
+        bool crossingNow = cross == span;
+        st.LastUpdate[j] = t;
+        st.Crossing[j] = cross - span;
+        st.Recheck[j] -= span;
+        return crossingNow;
+    }
 
     /// <summary>
     /// Brings neuron <paramref name="j"/> forward from its last update to tick <paramref name="t"/>, emitting every
