@@ -76,7 +76,8 @@ public static class CrossingSearch
         }
 
         double first = m.SafeTime(start);
-        if (first > 2 * m.ScanStep(start))
+        double h0 = m.ScanStep(start);
+        if (first > 2 * h0)
         {
             recheck = double.IsPositiveInfinity(first) ? first : Math.Max(1, Math.Min(Math.Floor(first), horizon));
             return double.PositiveInfinity;
@@ -85,9 +86,12 @@ public static class CrossingSearch
         NeuronState cur = start;
         double t = 0;
         int panels = 0;
+
+        // The first pass starts from `start`, whose reachability, scan step and bound are already known.
+        bool atStart = true;
         while (true)
         {
-            if (!m.CanReachThreshold(cur))
+            if (!atStart && !m.CanReachThreshold(cur))
             {
                 return double.PositiveInfinity;
             }
@@ -98,8 +102,9 @@ public static class CrossingSearch
                 return double.PositiveInfinity;
             }
 
-            double h = m.ScanStep(cur);
-            double safe = m.SafeTime(cur);
+            double h = atStart ? h0 : m.ScanStep(cur);
+            double safe = atStart ? first : m.SafeTime(cur);
+            atStart = false;
             if (safe > h)
             {
                 if (double.IsPositiveInfinity(safe))
