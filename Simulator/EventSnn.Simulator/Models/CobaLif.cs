@@ -350,11 +350,11 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         => _zp != 0 && Math.Max(_zp, _zq) <= 2 && span <= PowerStepLimit(s) && Fma.IsSupported && Vector256.IsHardwareAccelerated;
 
     /// <summary>Neurons advanced together by <see cref="AdvanceFreeLanes"/>.</summary>
-    internal const int Lanes = 4;
+    internal const int Lanes = 8;
 
     /// <summary>
     /// <see cref="AdvanceFree"/> of <see cref="Lanes"/> neurons at once, for advances that are one step each
-    /// (<see cref="IsSinglePairableStep"/>): the series run in the lanes of one vector, each stopping at its own term, with
+    /// (<see cref="IsSinglePairableStep"/>): the series run in the lanes of two vectors (<see cref="Lanes8"/>), each stopping at its own term, with
     /// every operation of <see cref="PowerSeriesStepLow"/> done per lane (no operation mixes lanes, none is fused
     /// differently), so that each result is bit-identical to the neuron's own advance; the recurrences' dependency chains
     /// overlap instead of running one after the other.
@@ -367,100 +367,108 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         int p = _zp;
         int q = _zq;
         int d = Math.Max(p, q);
-        NeuronState s0 = states[0];
-        NeuronState s1 = states[1];
-        NeuronState s2 = states[2];
-        NeuronState s3 = states[3];
-        double z0 = Math.Exp(-spans[0] * _zRate);
-        double z1 = Math.Exp(-spans[1] * _zRate);
-        double z2 = Math.Exp(-spans[2] * _zRate);
-        double z3 = Math.Exp(-spans[3] * _zRate);
-        Vector256<double> ge0 = Vector256.Create(s0.S1, s1.S1, s2.S1, s3.S1);
-        Vector256<double> gi0 = Vector256.Create(s0.S2, s1.S2, s2.S2, s3.S2);
-        Vector256<double> v0 = Vector256.Create(s0.V, s1.V, s2.V, s3.V);
-        Vector256<double> one = Vector256<double>.One;
-        Vector256<double> sv = Vector256.Create(z0, z1, z2, z3) - one;
-        Vector256<double> ee = Vector256.Create(_ee);
-        Vector256<double> ei = Vector256.Create(_ei);
+        Span<double> zs = stackalloc double[Lanes];
+        Span<double> ges = stackalloc double[Lanes];
+        Span<double> gis = stackalloc double[Lanes];
+        Span<double> vs = stackalloc double[Lanes];
+        for (int i = 0; i < Lanes; i++)
+        {
+            zs[i] = Math.Exp(-spans[i] * _zRate);
+            ges[i] = states[i].S1;
+            gis[i] = states[i].S2;
+            vs[i] = states[i].V;
+        }
+
+        Lanes8 ge0 = Lanes8.Load(ges);
+        Lanes8 gi0 = Lanes8.Load(gis);
+        Lanes8 v0 = Lanes8.Load(vs);
+        Lanes8 one = Lanes8.Create(1);
+        Lanes8 sv = Lanes8.Load(zs) - one;
+        Lanes8 ee = Lanes8.Create(_ee);
+        Lanes8 ei = Lanes8.Create(_ei);
         ReadOnlySpan<double> reciprocals = Reciprocals;
 
-        Vector256<double> ce = ge0;
-        Vector256<double> ci = gi0;
-        Vector256<double> q0 = ce + ci;
-        Vector256<double> p0 = (ee * ce) + (ei * ci);
-        Vector256<double> r = Vector256.Create(reciprocals[1]) * sv;
-        ce *= Vector256.Create((double)p) * r;
-        ci *= Vector256.Create((double)q) * r;
-        Vector256<double> q1 = ce + ci;
-        Vector256<double> p1 = (ee * ce) + (ei * ci);
-        Vector256<double> q2 = Vector256<double>.Zero;
-        Vector256<double> p2 = Vector256<double>.Zero;
+        Lanes8 ce = ge0;
+        Lanes8 ci = gi0;
+        Lanes8 q0 = ce + ci;
+        Lanes8 p0 = (ee * ce) + (ei * ci);
+        Lanes8 r = Lanes8.Create(reciprocals[1]) * sv;
+        ce *= Lanes8.Create((double)p) * r;
+        ci *= Lanes8.Create((double)q) * r;
+        Lanes8 q1 = ce + ci;
+        Lanes8 p1 = (ee * ce) + (ei * ci);
+        Lanes8 q2 = Lanes8.Zero;
+        Lanes8 p2 = Lanes8.Zero;
         if (d == 2)
         {
-            r = Vector256.Create(reciprocals[2]) * sv;
-            ce *= Vector256.Create((double)(p - 1)) * r;
-            ci *= Vector256.Create((double)(q - 1)) * r;
+            r = Lanes8.Create(reciprocals[2]) * sv;
+            ce *= Lanes8.Create((double)(p - 1)) * r;
+            ci *= Lanes8.Create((double)(q - 1)) * r;
             q2 = ce + ci;
             p2 = (ee * ce) + (ei * ci);
         }
 
         q0 += one;
-        p0 += Vector256.Create(_l);
-        Vector256<double> sumQ = Vector256<double>.Zero;
-        sumQ += Vector256.Abs(q0);
-        sumQ += Vector256.Abs(q1);
+        p0 += Lanes8.Create(_l);
+        Lanes8 sumQ = Lanes8.Zero;
+        sumQ += Lanes8.Abs(q0);
+        sumQ += Lanes8.Abs(q1);
         if (d == 2)
         {
-            sumQ += Vector256.Abs(q2);
+            sumQ += Lanes8.Abs(q2);
         }
 
-        Vector256<double> c = sv * Vector256.Create(_zInvMu);
-        Vector256<double> absS = Vector256.Abs(sv);
-        Vector256<double> rhoNum = Vector256.Abs(c) * sumQ;
-        Vector256<double> tol = Vector256.Create(1e-14)
-            * (((Vector256.Abs(v0) + Vector256.Create(Math.Abs(_l))) + Vector256.Create(Math.Abs(_ee))) + Vector256.Create(Math.Abs(_ei)));
-        Vector256<double> half = Vector256.Create(0.5);
-        Vector256<double> need = Vector256.Create((double)Math.Max(3, d + 1));
+        Lanes8 c = sv * Lanes8.Create(_zInvMu);
+        Lanes8 absS = Lanes8.Abs(sv);
+        Lanes8 rhoNum = Lanes8.Abs(c) * sumQ;
+        Lanes8 tol = Lanes8.Create(1e-14)
+            * (((Lanes8.Abs(v0) + Lanes8.Create(Math.Abs(_l))) + Lanes8.Create(Math.Abs(_ee))) + Lanes8.Create(Math.Abs(_ei)));
+        Lanes8 half = Lanes8.Create(0.5);
+        Lanes8 need = Lanes8.Create((double)Math.Max(3, d + 1));
 
         // Per lane: the count of consecutive small terms (whole numbers, exact in doubles) and whether its series still runs.
-        Vector256<double> small = Vector256<double>.Zero;
-        Vector256<double> run = Vector256<double>.AllBitsSet;
-        Vector256<double> sum = Vector256<double>.Zero;
-        Vector256<double> wk = v0;
-        Vector256<double> wm1 = Vector256<double>.Zero;
-        Vector256<double> wm2 = Vector256<double>.Zero;
-        Vector256<double> a0 = c * q0;
-        Vector256<double> pk = p0;
+        Lanes8 small = Lanes8.Zero;
+        Lanes8 run = Lanes8.AllBitsSet;
+        Lanes8 sum = Lanes8.Zero;
+        Lanes8 wk = v0;
+        Lanes8 wm1 = Lanes8.Zero;
+        Lanes8 wm2 = Lanes8.Zero;
+        Lanes8 a0 = c * q0;
+        Lanes8 pk = p0;
         for (int k = 0; k < M; k += 2)
         {
-            Vector256<double> r1 = Vector256.Create(reciprocals[k + 1]);
-            Vector256<double> r2 = Vector256.Create(reciprocals[k + 2]);
-            Vector256<double> pk1 = k == 0 ? p1 : Vector256<double>.Zero;
-            Vector256<double> rest1 = c * ((q1 * wm1) + (q2 * wm2) - pk) * r1;
-            Vector256<double> next1 = Vector256.FusedMultiplyAdd((a0 - (sv * Vector256.Create((double)k))) * r1, wk, rest1);
-            Vector256<double> rest2 = c * ((q1 * wk) + (q2 * wm1) - pk1) * r2;
-            Vector256<double> next2 = Vector256.FusedMultiplyAdd((a0 - (sv * Vector256.Create((double)(k + 1)))) * r2, next1, rest2);
-            sum = Vector256.ConditionalSelect(run, sum + (next1 + next2), sum);
+            Lanes8 r1 = Lanes8.Create(reciprocals[k + 1]);
+            Lanes8 r2 = Lanes8.Create(reciprocals[k + 2]);
+            Lanes8 pk1 = k == 0 ? p1 : Lanes8.Zero;
+            Lanes8 rest1 = c * ((q1 * wm1) + (q2 * wm2) - pk) * r1;
+            Lanes8 next1 = Lanes8.FusedMultiplyAdd((a0 - (sv * Lanes8.Create((double)k))) * r1, wk, rest1);
+            Lanes8 rest2 = c * ((q1 * wk) + (q2 * wm1) - pk1) * r2;
+            Lanes8 next2 = Lanes8.FusedMultiplyAdd((a0 - (sv * Lanes8.Create((double)(k + 1)))) * r2, next1, rest2);
+            sum = Lanes8.Select(run, sum + (next1 + next2), sum);
             wm2 = wk;
             wm1 = next1;
             wk = next2;
-            pk = k == 0 ? p2 : Vector256<double>.Zero;
-            small = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(next1), tol), small + one, Vector256<double>.Zero);
-            small = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(next2), tol), small + one, Vector256<double>.Zero);
-            Vector256<double> stop = Vector256.GreaterThanOrEqual(small, need)
-                & Vector256.LessThanOrEqual(rhoNum, (half - absS) * Vector256.Create((double)(k + 3)));
-            run = Vector256.AndNot(run, stop);
-            if (run.ExtractMostSignificantBits() == 0)
+            pk = k == 0 ? p2 : Lanes8.Zero;
+            small = Lanes8.Select(Lanes8.LessThanOrEqual(Lanes8.Abs(next1), tol), small + one, Lanes8.Zero);
+            small = Lanes8.Select(Lanes8.LessThanOrEqual(Lanes8.Abs(next2), tol), small + one, Lanes8.Zero);
+            Lanes8 stop = Lanes8.GreaterThanOrEqual(small, need)
+                & Lanes8.LessThanOrEqual(rhoNum, (half - absS) * Lanes8.Create((double)(k + 3)));
+            run = Lanes8.AndNot(run, stop);
+            if (run.NoneSet)
             {
                 break;
             }
         }
 
         sum += v0;
-        states[0] = new NeuronState { V = sum.GetElement(0), S1 = s0.S1 * IntPow(z0, p), S2 = s0.S2 * IntPow(z0, q), S3 = s0.S3, Refractory = s0.Refractory };
-        states[1] = new NeuronState { V = sum.GetElement(1), S1 = s1.S1 * IntPow(z1, p), S2 = s1.S2 * IntPow(z1, q), S3 = s1.S3, Refractory = s1.Refractory };
-        states[2] = new NeuronState { V = sum.GetElement(2), S1 = s2.S1 * IntPow(z2, p), S2 = s2.S2 * IntPow(z2, q), S3 = s2.S3, Refractory = s2.Refractory };
-        states[3] = new NeuronState { V = sum.GetElement(3), S1 = s3.S1 * IntPow(z3, p), S2 = s3.S2 * IntPow(z3, q), S3 = s3.S3, Refractory = s3.Refractory };
+        sum.Store(vs);
+        for (int i = 0; i < Lanes; i++)
+        {
+            ref NeuronState st = ref states[i];
+            st.V = vs[i];
+            st.S1 *= IntPow(zs[i], p);
+            st.S2 *= IntPow(zs[i], q);
+        }
     }
 
     /// <summary><see cref="PowerSeriesStep"/> for any d ≤ <see cref="MaxPowerDegree"/> (the recurrence with its d + 2 terms in a loop).</summary>
