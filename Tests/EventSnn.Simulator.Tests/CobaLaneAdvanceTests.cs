@@ -24,7 +24,7 @@ public sealed class CobaLaneAdvanceTests
         if (!System.Runtime.Intrinsics.X86.Fma.IsSupported)
         {
             // Without fused multiply-add in hardware the engine never pairs advances.
-            Assert.False(m.IsSinglePairableStep(new NeuronState { V = -60 }, 1));
+            Assert.False(m.IsSingleLaneStep(new NeuronState { V = -60 }, 1));
             return;
         }
 
@@ -41,7 +41,7 @@ public sealed class CobaLaneAdvanceTests
             {
                 starts[i] = n % 7 == 0 && i > 0 ? starts[0] : State(rng);
                 h[i] = n % 5 == 0 && i > 0 ? h[0] : n % 3 == i % 3 ? spans[rng.Next(spans.Length)] : Math.Floor(1 + (2.6e6 * rng.NextDouble()));
-                ok &= m.IsSinglePairableStep(starts[i], h[i]);
+                ok &= m.IsSingleLaneStep(starts[i], h[i]);
             }
 
             if (!ok)
@@ -66,7 +66,7 @@ public sealed class CobaLaneAdvanceTests
         Assert.True(distinctSpans.Count > 1000, $"only {distinctSpans.Count} spans");
 
         // Past the step limit the advance is not a single step and is never paired.
-        Assert.False(m.IsSinglePairableStep(new NeuronState { V = -60, S1 = 100, S2 = 100 }, 2.5e6));
+        Assert.False(m.IsSingleLaneStep(new NeuronState { V = -60, S1 = 100, S2 = 100 }, 2.5e6));
     }
 
     private static NeuronState State(Random rng)

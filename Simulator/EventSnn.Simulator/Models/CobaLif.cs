@@ -346,7 +346,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     /// </summary>
     /// <param name="s">The state.</param>
     /// <param name="span">The interval (ticks, &gt; 0).</param>
-    internal bool IsSinglePairableStep(in NeuronState s, double span)
+    internal bool IsSingleLaneStep(in NeuronState s, double span)
         => _zp != 0 && Math.Max(_zp, _zq) <= 2 && span <= PowerStepLimit(s) && Fma.IsSupported && Vector256.IsHardwareAccelerated;
 
     /// <summary>Neurons advanced together by <see cref="AdvanceFreeLanes"/>.</summary>
@@ -354,7 +354,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
 
     /// <summary>
     /// <see cref="AdvanceFree"/> of <see cref="Lanes"/> neurons at once, for advances that are one step each
-    /// (<see cref="IsSinglePairableStep"/>): the series run in the lanes of two vectors (<see cref="Lanes8"/>), each stopping at its own term, with
+    /// (<see cref="IsSingleLaneStep"/>): the series run in the lanes of two vectors (<see cref="Lanes8"/>), each stopping at its own term, with
     /// every operation of <see cref="PowerSeriesStepLow"/> done per lane (no operation mixes lanes, none is fused
     /// differently), so that each result is bit-identical to the neuron's own advance; the recurrences' dependency chains
     /// overlap instead of running one after the other.

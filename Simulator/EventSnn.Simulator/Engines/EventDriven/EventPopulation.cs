@@ -464,7 +464,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
 
     /// <summary>
     /// Before a flush at tick <paramref name="t"/>: for the neurons whose bringing forward is a single free advance of one
-    /// series step (no crossing or re-check before t, not refractory; <see cref="CobaLif.IsSinglePairableStep"/>), computes
+    /// series step (no crossing or re-check before t, not refractory; <see cref="CobaLif.IsSingleLaneStep"/>), computes
     /// those advances eight at a time (<see cref="CobaLif.AdvanceFreeLanes"/>, bit-identical to one at a time) and marks them
     /// by position. Nothing is emitted or stored here: the flush then goes through the neurons in their order as before.
     /// </summary>
@@ -492,7 +492,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
             }
 
             NeuronState s = st.Load(j);
-            if (!m.IsSinglePairableStep(s, span))
+            if (!m.IsSingleLaneStep(s, span))
             {
                 continue;
             }
