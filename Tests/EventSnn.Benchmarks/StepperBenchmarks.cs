@@ -195,8 +195,16 @@ public static partial class StepLatency
 
         // The warm-up runs through the same timed loop as the measurement, so that the loop itself is compiled (and the
         // native clock bound) before anything is counted.
+        // It lasts at least 2 s: the runtime's tiered compilation recompiles hot methods in the background some 100 ms
+        // after their last new call, with profile data, and 3 000 ticks (≈ 0.2 s) can end before it has finished.
         _ = ThreadCpuNanoseconds();
-        _ = Measure(workload, new long[StepperWorkload.WarmupTicks], new long[StepperWorkload.WarmupTicks]);
+        long warmStart = Stopwatch.GetTimestamp();
+        long[] warmElapsed = new long[StepperWorkload.WarmupTicks], warmCpu = new long[StepperWorkload.WarmupTicks];
+        do
+        {
+            _ = Measure(workload, warmElapsed, warmCpu);
+        }
+        while (Stopwatch.GetElapsedTime(warmStart) < TimeSpan.FromSeconds(2));
         long[] elapsed = new long[ticks];
         long[] cpu = new long[ticks];
         long spikes = workload.Stepper.Engine.SpikeCount;
