@@ -93,6 +93,16 @@ public sealed class StepperWorkload : IDisposable
     /// <summary>Generates one tick of input and steps the network to its end.</summary>
     public void Tick()
     {
+        NextInputs();
+        StepTick();
+    }
+
+    /// <summary>
+    /// Generates the next tick's input events (what a sensor would hand the loop; not part of the step's latency):
+    /// <see cref="EventsPerTick"/> spikes at pseudo-random times within the tick and sources.
+    /// </summary>
+    public void NextInputs()
+    {
         long start = _tick * s_tick;
         InputSpike[] inputs = _inputs;
         for (int k = 0; k < inputs.Length; k++)
@@ -102,9 +112,13 @@ public sealed class StepperWorkload : IDisposable
             _state ^= _state << 17;
             inputs[k] = new InputSpike(SimTime.FromTicks(start + (long)(_state % (ulong)s_tick)), _input, (int)((_state >> 32) % Inputs));
         }
+    }
 
+    /// <summary>Steps the network to the end of the tick with the inputs of the last <see cref="NextInputs"/> and reads the motor counts.</summary>
+    public void StepTick()
+    {
         _tick++;
-        Stepper.Step(SimTime.FromTicks(_tick * s_tick), inputs, _counts, _decoded);
+        Stepper.Step(SimTime.FromTicks(_tick * s_tick), _inputs, _counts, _decoded);
         int sum = 0;
         foreach (int c in _counts)
         {
@@ -222,18 +236,68 @@ public static partial class StepLatency
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"stepper, {network}, {StepperWorkload.Neurons} LIF neurons, {StepperWorkload.EventsPerTick} input events per 1 ms tick, {ticks} ticks after {StepperWorkload.WarmupTicks} warm-up: wall mean {wallMean:F1} us, p50 {At(elapsed, 0.5, us):F1} us, p99 {At(elapsed, 0.99, us):F1} us, p99.9 {At(elapsed, 0.999, us):F1} us, max {elapsed[^1] * us:F1} us; thread CPU mean {cpuMean:F1} us, p50 {At(cpu, 0.5, 1e-3):F1} us, p99 {At(cpu, 0.99, 1e-3):F1} us, p99.9 {At(cpu, 0.999, 1e-3):F1} us, max {cpu[^1] * 1e-3:F1} us; {spikes / (double)ticks:F0} spikes and {events / (double)ticks:F0} queue events per tick; {allocated} B allocated ({allocated / (double)ticks:F1} B per tick)"));
+        (double floorP50, double floorP99) = MachineFloor(At(elapsed, 0.5, us), ticks);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  machine: a pure arithmetic loop of the same median length, timed the same way {ticks} times: wall p50 {floorP50:F1} us, p99 {floorP99:F1} us (what the machine adds to any interval of that length)"));
         return allocated == 0 ? 0 : 1;
     }
 
-    /// <summary>Runs one tick per element of <paramref name="elapsed"/>, timing each; returns the bytes the ticks allocated.</summary>
+    /// <summary>
+    /// Times <paramref name="count"/> runs of a register-only arithmetic loop calibrated to last about
+    /// <paramref name="medianUs"/> µs, and returns their wall p50 and p99 in µs: the latency distribution that the
+    /// machine itself (interrupts, a hypervisor's timer) gives an interval of the tick's length, touching no memory.
+    /// </summary>
+    private static (double P50, double P99) MachineFloor(double medianUs, int count)
+    {
+        // Calibrate: iterations per µs from the fastest of several 1 ms runs.
+        const long Probe = 100_000;
+        long best = long.MaxValue;
+        for (int k = 0; k < 20; k++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            _ = Spin(Probe);
+            best = Math.Min(best, Stopwatch.GetTimestamp() - t0);
+        }
+
+        double perUs = Probe / (best * 1e6 / Stopwatch.Frequency);
+        long iterations = Math.Max(1, (long)(perUs * medianUs));
+        long[] elapsed = new long[count];
+        for (int k = 0; k < count; k++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            _ = Spin(iterations);
+            elapsed[k] = Stopwatch.GetTimestamp() - t0;
+        }
+
+        Array.Sort(elapsed);
+        double us = 1e6 / Stopwatch.Frequency;
+        return (elapsed[count / 2] * us, elapsed[Math.Min(count - 1, (int)(0.99 * count))] * us);
+    }
+
+    /// <summary>A chain of dependent multiply-adds (no memory traffic), <paramref name="iterations"/> long.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static double Spin(long iterations)
+    {
+        double x = 1;
+        for (long k = 0; k < iterations; k++)
+        {
+            x = (x * 1.0000001) + 1e-9;
+        }
+
+        return x;
+    }
+
+    /// <summary>Runs one tick per element of <paramref name="elapsed"/>, timing each step (the input generation is not timed); returns the bytes the ticks allocated.</summary>
     private static long Measure(StepperWorkload workload, long[] elapsed, long[] cpu)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int k = 0; k < elapsed.Length; k++)
         {
+            workload.NextInputs();
             long c0 = ThreadCpuNanoseconds();
             long t0 = Stopwatch.GetTimestamp();
-            workload.Tick();
+            workload.StepTick();
             elapsed[k] = Stopwatch.GetTimestamp() - t0;
             cpu[k] = ThreadCpuNanoseconds() - c0;
         }
