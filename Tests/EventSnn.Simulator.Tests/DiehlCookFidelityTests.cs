@@ -140,7 +140,7 @@ public class DiehlCookFidelityTests
         // 0.5 ms after the excitatory spike, and inhibits one step earlier than the clock-driven layer.
         foreach (bool eventDriven in (bool[])[true, false])
         {
-            NetworkSpec spec = DiehlCookNetwork.Build(Small with { InhibitionEventDriven = eventDriven }, learn: true);
+            NetworkSpec spec = DiehlCookNetwork.Build(Small with { Inhibition = eventDriven ? "event" : "clock" }, learn: true);
             using var e = new SimulationEngine(spec, new EngineOptions());
             var s = new SpikeList();
             e.AddSpikeMonitor(s);
@@ -167,5 +167,95 @@ public class DiehlCookFidelityTests
                 Assert.Equal(dt, recurrent);
             }
         }
+    }
+
+    [Theory]
+    [InlineData("direct", 2)]
+    [InlineData("clock", 4)]
+    [InlineData("event", 3)]
+    public void OtherNeuronsIntegrateTheInhibitionFromTheStepBrianOneDoes(string inhibition, int firstStep)
+    {
+        // Brian 1 (zero-delay connections; update → threshold → propagate per step): excitatory spike at step n → inhibitory
+        // partner fires at n + 1 → the other excitatory neurons integrate gi from step n + 2. The default reproduces that;
+        // the clock-driven inhibitory layer reaches them at n + 4, the event-driven one at n + 3.
+        Assert.Equal("direct", new DiehlCookOptions().Inhibition);
+        long dt = Small.Dt.Ticks;
+        float[] withSpike = MembraneOfNeuronOne(inhibition, spike: true, firstStep + 1, out long te);
+        float[] without = MembraneOfNeuronOne(inhibition, spike: false, firstStep + 1, out _);
+        Assert.Equal(0, te % dt);
+        for (int k = 1; k < firstStep; k++)
+        {
+            Assert.Equal(without[k], withSpike[k]);
+        }
+
+        Assert.True(withSpike[firstStep] < without[firstStep] - 0.1f, $"step n + {firstStep}: {withSpike[firstStep]} vs {without[firstStep]} mV");
+    }
+
+    [Fact]
+    public void TheClockDrivenInhibitoryLayerIsARelayOfOneSpikePerExcitatorySpike()
+    {
+        // What lets the default replace the layer by a direct projection: every excitatory spike of a presentation makes its
+        // partner fire exactly once, two steps later (the clock-driven form of Brian 1's next-step spike), and nothing else
+        // makes it fire.
+        using var net = new DiehlCookNetwork(Small with { Inhibition = "clock", Neurons = 20, Inputs = 64, InputDelayMax = SimDuration.Zero });
+        NetworkSpec spec = net.TrainSpec;
+        using var e = new SimulationEngine(spec, new EngineOptions());
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        int exc = spec.Population("exc").Id;
+        int inh = spec.Population("inh").Id;
+        var rng = new Random(5);
+        for (int i = 0; i < 64; i++)
+        {
+            for (long t = rng.Next(0, 2000); t < Units.Ms(300); t += Units.Ms(3) + rng.Next(0, 4000))
+            {
+                e.InjectEvent(SimTime.FromTicks(t), spec.Population("input").Id, i);
+            }
+        }
+
+        e.RunUntil(SimTime.FromMilliseconds(400L));
+        int total = 0;
+        for (int j = 0; j < 20; j++)
+        {
+            long[] te = [.. s.TimesOf(exc, j)];
+            long[] ti = [.. s.TimesOf(inh, j)];
+            Assert.Equal(te.Select(t => t + (2 * Small.Dt.Ticks)), ti);
+            total += te.Length;
+        }
+
+        Assert.True(total >= 20, $"only {total} excitatory spikes");
+    }
+
+    /// <summary>v of excitatory neuron 1 at the ends of steps n … n + <paramref name="steps"/> after neuron 0's spike at step n.</summary>
+    private static float[] MembraneOfNeuronOne(string inhibition, bool spike, int steps, out long te)
+    {
+        NetworkSpec spec = DiehlCookNetwork.Build(Small with { Inhibition = inhibition }, learn: true);
+        using var e = new SimulationEngine(spec, new EngineOptions());
+        var s = new SpikeList();
+        e.AddSpikeMonitor(s);
+        int exc = spec.Population("exc").Id;
+        long dt = Small.Dt.Ticks;
+        e.RunUntil(SimTime.FromMilliseconds(1L));
+        var st = (State.ClockPopulationState)e.GetPopulationState(exc)!;
+        st.Columns[0][1] = -60f;
+        if (spike)
+        {
+            st.Columns[0][0] = -40f;
+        }
+
+        te = SimTime.FromMilliseconds(1L).Ticks + dt; // the forced spike is the next step's
+        var v = new float[steps + 1];
+        for (int k = 0; k <= steps; k++)
+        {
+            e.RunUntil(SimTime.FromTicks(te + (k * dt)));
+            v[k] = ((State.ClockPopulationState)e.GetPopulationState(exc)!).Columns[0][1];
+        }
+
+        if (spike)
+        {
+            Assert.Equal(te, s.TimesOf(exc, 0)[0]);
+        }
+
+        return v;
     }
 }

@@ -38,7 +38,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint when it exists." };
         var delays = new Option<double>("--input-delay-max") { Description = "Input synapses get random delays of whole steps in [0, this) ms on top of one step (Diehl & Cook's code: 10; 0: none).", DefaultValueFactory = _ => 10 };
         var clockMethod = new Option<string>("--clock-method") { Description = "Excitatory clock step: euler_conductances (Brian 1's conductance decay per step), euler or exponential_euler.", DefaultValueFactory = _ => "euler_conductances" };
-        var inhibition = new Option<string>("--inhibition") { Description = "Inhibitory layer: clock (clock-driven, one-step recurrent delays) or event (event-driven, one-tick delays: one step less latency, about 3x the cost).", DefaultValueFactory = _ => "clock" };
+        var inhibition = new Option<string>("--inhibition") { Description = "Inhibitory layer: direct (default: a relay with Brian 1's timing, inhibition integrated from the second step after an excitatory spike), clock (clock-driven layer, one-step recurrent delays: two steps later) or event (event-driven layer, one-tick delays: one step later, about 3x the cost).", DefaultValueFactory = _ => "direct" };
         Option<string> device = DeviceOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
 
@@ -130,9 +130,9 @@ internal static class TrainCommand
             }
 
             string inhib = parse.GetValue(inhibition)!;
-            if (inhib is not ("clock" or "event"))
+            if (inhib is not ("direct" or "clock" or "event"))
             {
-                throw new ArgumentException($"--inhibition must be clock or event (got '{inhib}').");
+                throw new ArgumentException($"--inhibition must be direct, clock or event (got '{inhib}').");
             }
 
             var options = new DiehlCookRunOptions
@@ -145,7 +145,7 @@ internal static class TrainCommand
                     Device = selection.Device,
                     InputDelayMax = SimDuration.FromMicroseconds((long)Math.Round(delayMax * 1000)),
                     ClockMethod = method,
-                    InhibitionEventDriven = inhib == "event",
+                    Inhibition = inhib,
                     Logger = CliLogging.EngineLogger,
                 },
                 Epochs = e,

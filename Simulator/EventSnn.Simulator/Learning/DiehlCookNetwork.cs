@@ -65,12 +65,17 @@ public sealed record DiehlCookOptions
     public string ClockMethod { get; init; } = "euler_conductances";
 
     /// <summary>
-    /// False (default): the inhibitory layer is clock-driven and the recurrent projections have a delay of one step, so an
-    /// excitatory spike at the end of step n reaches the other excitatory neurons' integration at step n + 4 (Brian 1's
-    /// zero-delay connections: n + 2). True: the inhibitory layer runs event-driven (exact) with one-tick recurrent delays:
-    /// n + 3 (its exact crossing takes about 0.5 ms where Brian 1's Euler step fires at once), at about three times the cost.
+    /// How the inhibitory layer acts. <c>direct</c> (default): Brian 1's timing. In Diehl &amp; Cook's code (zero-delay
+    /// connections; update → threshold → propagate in every step) an excitatory spike at step n makes its one-to-one
+    /// inhibitory partner fire at step n + 1 (its Euler step jumps 31 mV past the threshold), exactly once (refractory 2 ms,
+    /// by then its conductance is below what the threshold needs), and the other excitatory neurons integrate the inhibition
+    /// from step n + 2. The inhibitory layer is then a relay, and <c>direct</c> builds it as one: an excitatory → excitatory
+    /// projection (all but self, weight <see cref="InhToExc"/> on the inhibitory receptor, delay one step), which reaches the
+    /// others' integration at step n + 2 as in the original (population <c>inh</c> absent). <c>clock</c>: a clock-driven
+    /// inhibitory layer with one-step recurrent delays: step n + 4. <c>event</c>: an event-driven inhibitory layer with
+    /// one-tick delays: n + 3 (its exact crossing takes about 0.5 ms), at about three times the cost.
     /// </summary>
-    public bool InhibitionEventDriven { get; init; }
+    public string Inhibition { get; init; } = "direct";
 
     /// <summary>Excitatory → inhibitory one-to-one weight (10.4).</summary>
     public double ExcToInh { get; init; } = 10.4;
@@ -144,6 +149,11 @@ public sealed record DiehlCookOptions
         if (InputDelayMax.Ticks < 0 || InputDelayMax.Ticks % Dt.Ticks != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(InputDelayMax), InputDelayMax, "The longest random input delay must be a whole number of steps ≥ 0.");
+        }
+
+        if (Inhibition is not ("direct" or "clock" or "event"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Inhibition), Inhibition, "The inhibition must be direct, clock or event.");
         }
 
         if (!(ThetaOffset >= 0) || !double.IsFinite(ThetaOffset))
@@ -451,10 +461,9 @@ public sealed class DiehlCookNetwork : IDisposable
         SimDuration d = o.Dt;
         (int[] inPre, int[] inPost, float[] inW, SimDuration[] inD) = InputSynapses(o);
         int method = o.ClockMethod switch { "euler" => 1, "euler_conductances" => 2, _ => 0 };
-        SimDuration rd = o.InhibitionEventDriven ? SimDuration.FromTicks(1) : d;
-        SimDuration dInh = d;
-        bool inhEvent = o.InhibitionEventDriven;
-        return new NetworkBuilder()
+        SimDuration rd = o.Inhibition == "event" ? SimDuration.FromTicks(1) : d;
+        bool inhEvent = o.Inhibition == "event";
+        NetworkBuilder b = new NetworkBuilder()
             .AddExternalInput("input", shape)
             .AddNeurons("exc", n, NeuronModel.DiehlCookLif, p => p
                 .Set("v_thresh", o.VThresh)
@@ -464,6 +473,22 @@ public sealed class DiehlCookNetwork : IDisposable
                 .Set("clock_method", method)
                 .Threshold(ThresholdComparison.Greater)
                 .ClockDriven(d))
+            .Connect("input", "exc", ConnectivitySpec.Explicit(inPre, inPost, inW, inD), c =>
+            {
+                c.Delay(d).Receptor("e");
+                if (learn)
+                {
+                    c.Plasticity(o.Rule).NormalizeWeights(o.WeightTotal);
+                }
+            });
+        if (o.Inhibition == "direct")
+        {
+            // The relay of Brian 1's timing: one inhibitory spike per excitatory spike, integrated by the others from step n + 2.
+            return b.Connect("exc", "exc", ConnectivitySpec.Explicit(pre, post), c => c.Weight(o.InhToExc).Delay(d).Receptor("i"))
+                .Build();
+        }
+
+        return b
             .AddNeurons("inh", n, NeuronModel.DiehlCookLif, p =>
             {
                 p.Set("tau_m", 10).Set("v_rest", -60).Set("v_reset", -45).Set("v_thresh", -40).Set("e_inh", -85)
@@ -476,15 +501,7 @@ public sealed class DiehlCookNetwork : IDisposable
                 }
                 else
                 {
-                    p.ClockDriven(dInh);
-                }
-            })
-            .Connect("input", "exc", ConnectivitySpec.Explicit(inPre, inPost, inW, inD), c =>
-            {
-                c.Delay(d).Receptor("e");
-                if (learn)
-                {
-                    c.Plasticity(o.Rule).NormalizeWeights(o.WeightTotal);
+                    p.ClockDriven(d);
                 }
             })
             .Connect("exc", "inh", ConnectivitySpec.OneToOne(), c => c.Weight(o.ExcToInh).Delay(rd).Receptor("e"))
