@@ -123,8 +123,9 @@ internal sealed class EventPopulation<TModel> : EventPopulation
     private readonly long[] _due;
     private readonly bool _sweeps;
 
-    // Advances computed two at a time before a flush (see PrepareAdvances), by position in the flush's list of neurons.
-    private readonly bool _pairs;
+    // Advances computed in lanes (CobaLif.Lanes at a time) before a flush (see PrepareAdvances), by position in the
+    // flush's list of neurons.
+    private readonly bool _laneAdvances;
     private readonly NeuronState[] _advanced;
     private readonly bool[] _prepared;
     private long _sweepTick = long.MaxValue;
@@ -148,9 +149,9 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         _stamp = new int[spec.Size];
         _due = new long[spec.Size];
         _sweeps = spec.Size >= SweepMinSize;
-        _pairs = typeof(TModel) == typeof(CobaLif) && _models.Length == 1;
-        _advanced = _pairs ? new NeuronState[spec.Size] : [];
-        _prepared = _pairs ? new bool[spec.Size] : [];
+        _laneAdvances = typeof(TModel) == typeof(CobaLif) && _models.Length == 1;
+        _advanced = _laneAdvances ? new NeuronState[spec.Size] : [];
+        _prepared = _laneAdvances ? new bool[spec.Size] : [];
         Initialize();
     }
 
@@ -315,7 +316,7 @@ internal sealed class EventPopulation<TModel> : EventPopulation
         }
 
         bool two = _input1.Length != 0;
-        bool prepared = _pairs && count >= 2 && PrepareAdvances(t, count);
+        bool prepared = _laneAdvances && count >= 2 && PrepareAdvances(t, count);
         for (int k = 0; k < count; k++)
         {
             int j = _touched[k];
