@@ -362,6 +362,44 @@ public sealed class CobaEquilibriumBoundTests
         Assert.Equal(exact, bound, exact * 1e-8);
     }
 
+    [Fact]
+    public void TheQuickBoundNeverLiesAfterTheExactOneAndAgreesOnTheCasesWithoutABound()
+    {
+        // The quick form replaces ln x by 3·(x² − 1)/(x² + 4x + 1) ≤ ln x: it must never exceed the exact bound (else a
+        // re-check point could lie after a crossing), give no bound (0) and "never" (+∞) exactly where the exact one does,
+        // and stay close to it where x is moderate (else it would save nothing).
+        CobaLif m = Model();
+        var rng = new Random(12);
+        int compared = 0;
+        for (int k = 0; k < 20_000; k++)
+        {
+            var s = new NeuronState { V = -80 + (30 * rng.NextDouble()), S1 = 8 * rng.NextDouble() * rng.NextDouble(), S2 = 30 * rng.NextDouble() };
+            if (k % 5 == 0)
+            {
+                s.V = Math.BitDecrement(-50.0);
+            }
+
+            double exact = m.EquilibriumBoundTime(s);
+            double quick = m.QuickEquilibriumBoundTime(s);
+            if (exact == 0 || double.IsPositiveInfinity(exact))
+            {
+                Assert.Equal(exact, quick);
+                continue;
+            }
+
+            compared++;
+            Assert.True(quick > 0 && quick <= exact, $"state {s.V}, {s.S1}, {s.S2}: quick {quick}, exact {exact}");
+
+            // The ratio quick/exact is q(x)/ln x, with x recovered from the exact bound: τ·ln x·(1 − 1e-9), τ = τi = 10 ms
+            // here (the excitatory term ge·(e_exc − v_thresh) ≥ 0 decays faster and is bounded on the slower decay).
+            double x = Math.Exp(exact / (1 - 1e-9) / 10e6);
+            double expected = 3 * ((x * x) - 1) / ((x * x) + (4 * x) + 1) / Math.Log(x);
+            Assert.Equal(expected, quick / exact, 1e-6);
+        }
+
+        Assert.True(compared > 5_000, $"only {compared} states had a finite bound");
+    }
+
     [Theory]
     [InlineData(ThresholdComparison.GreaterOrEqual)]
     [InlineData(ThresholdComparison.Greater)]

@@ -793,7 +793,18 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
     /// fold into one exponential), +∞ when F stays negative for ever.
     /// </summary>
     /// <param name="state">The state.</param>
-    internal double EquilibriumBoundTime(in NeuronState state)
+    internal double EquilibriumBoundTime(in NeuronState state) => EquilibriumBound(state, quick: false);
+
+    /// <summary>The cheaper, looser form of <see cref="EquilibriumBoundTime"/> (no logarithm; see <see cref="EquilibriumBound"/>).</summary>
+    /// <param name="state">The state.</param>
+    internal double QuickEquilibriumBoundTime(in NeuronState state) => EquilibriumBound(state, quick: true);
+
+    /// <summary>
+    /// <see cref="EquilibriumBoundTime"/>, or with <paramref name="quick"/> a looser lower bound that needs no logarithm: the zero's
+    /// ln x (x = −k/a &gt; 1) is replaced by 3·(x² − 1)/(x² + 4x + 1) ≤ ln x (computed as 3·(x − 1/x)/(x + 4 + 1/x), which
+    /// cannot overflow). The inequality holds with equality at x = 1: the derivative of the difference is (x − 1)⁴/(x·(x² + 4x + 1)²) ≥ 0.
+    /// </summary>
+    private double EquilibriumBound(in NeuronState state, bool quick)
     {
         double ge = state.S1;
         double gi = state.S2;
@@ -838,7 +849,8 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         }
 
         // a > 0 and a + k < 0: the zero of a + k·E is at E = a/(−k) in (0, 1).
-        double t = tau * Math.Log(-k / a);
+        double x = -k / a;
+        double t = tau * (quick ? 3 * (x - (1 / x)) / (x + 4 + (1 / x)) : Math.Log(x));
         return t * (1 - 1e-9);
     }
 
@@ -847,8 +859,25 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
         => 0.5 * Math.Min(Math.Min(_taue, _taui), _taum / (1 + Math.Abs(state.S1) + Math.Abs(state.S2)));
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Most predictions end at the first bound, far enough ahead that the search looks no further (it returns a re-check
+    /// point there). That test is made first with the equilibrium bound's cheaper form (no logarithm): a re-check point at
+    /// a lower bound of the crossing is as valid as one at a higher, and another input usually comes before either.
+    /// </remarks>
     public double FindCrossing(in NeuronState state, double horizon, out double recheck)
-        => CrossingSearch.Find(this, state, horizon, out recheck);
+    {
+        if (!IsAboveThreshold(state) && CanReachThreshold(state))
+        {
+            double quick = QuickEquilibriumBoundTime(state);
+            if (quick > ScanStep(state))
+            {
+                recheck = double.IsPositiveInfinity(quick) ? quick : Math.Max(1, Math.Min(Math.Floor(quick), horizon));
+                return double.PositiveInfinity;
+            }
+        }
+
+        return CrossingSearch.Find(this, state, horizon, out recheck);
+    }
 
     /// <inheritdoc/>
     /// <remarks>

@@ -40,9 +40,12 @@ public static class CrossingSearch
 {
     /// <summary>
     /// Panels scanned per prediction; beyond them the search returns a re-check point (inputs usually arrive first, so
-    /// scanning far ahead is mostly wasted work).
+    /// scanning far ahead is mostly wasted work). One: in Brette et al.'s COBA network a neuron receives an input every
+    /// 0.6 ms on average, and a panel (half the shortest time constant, ≥ 1 ms there) is rarely outlived; two panels cost
+    /// 1.2 million more advances per simulated second there (second panels and jumps), almost all superseded by the next
+    /// input (docs/BENCHMARKS.md).
     /// </summary>
-    public const int LookAheadPanels = 2;
+    public const int LookAheadPanels = 1;
 
     /// <summary>Searches for the first δ in [0, horizon] where the threshold condition holds.</summary>
     /// <typeparam name="TModel">The model.</typeparam>
@@ -52,8 +55,8 @@ public static class CrossingSearch
     /// <param name="recheck">When no crossing is returned: where to search again (ticks), or +∞ for never.</param>
     /// <returns>δ in ticks or <see cref="double.PositiveInfinity"/>.</returns>
     /// <remarks>
-    /// When the model's lower bound (<see cref="ISearchableModel{TSelf}.SafeTime"/>) already lies more than two scan steps
-    /// ahead, the search stops there and returns it as <paramref name="recheck"/>; otherwise it scans at most
+    /// When the model's lower bound (<see cref="ISearchableModel{TSelf}.SafeTime"/>) already lies more than one scan step
+    /// ahead (the first panel cannot hold a crossing), the search stops there and returns it as <paramref name="recheck"/>; otherwise it scans at most
     /// <see cref="LookAheadPanels"/> panels (after jumps) and returns the end of the scanned range as the re-check point.
     /// A crossing found in a panel that does not start at the search's start is not located either: the panel's start
     /// becomes the re-check point (the search from there locates it). Most neurons receive another input before either,
@@ -77,7 +80,7 @@ public static class CrossingSearch
 
         double first = m.SafeTime(start);
         double h0 = m.ScanStep(start);
-        if (first > 2 * h0)
+        if (first > h0)
         {
             recheck = double.IsPositiveInfinity(first) ? first : Math.Max(1, Math.Min(Math.Floor(first), horizon));
             return double.PositiveInfinity;
