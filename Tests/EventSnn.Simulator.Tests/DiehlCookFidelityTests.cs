@@ -259,3 +259,87 @@ public class DiehlCookFidelityTests
         return v;
     }
 }
+
+/// <summary>How the network counts a presentation's spikes: as Diehl &amp; Cook's SpikeCounter differences.</summary>
+public class DiehlCookSpikeCountTests
+{
+    // Strong input and long input delays: input spikes still arrive during the rest, so neurons fire there.
+    private static readonly DiehlCookOptions Options = new()
+    {
+        Neurons = 8,
+        Inputs = 16,
+        Seed = 11,
+        MaxBoosts = 3,
+        MaxRateHz = 400,
+        InputDelayMax = SimDuration.FromMilliseconds(20L),
+    };
+
+    private static float[] Pattern(int k)
+    {
+        float[] p = new float[16];
+        for (int i = 0; i < 4; i++)
+        {
+            p[k < 2 ? (k * 2 * 4) + i : (i * 4) + ((k - 2) * 2)] = 1;
+        }
+
+        return p;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void APresentationCountsTheSpikesSinceThePreviousPresentationEnded(bool learn)
+    {
+        // The original reads a SpikeCounter after every presentation (before its rest) and takes the difference to the
+        // previous reading: the spikes of the rest before a presentation belong to it, in the "< 5 spikes" check and in
+        // the recorded response. Expected counts are computed from the spike times of the same network.
+        using var net = new DiehlCookNetwork(Options);
+        var spikes = new SpikeList();
+        net.AddSpikeMonitor(spikes, learn);
+        int exc = net.TrainSpec.Population("exc").Id;
+        long presentation = Options.Presentation.Ticks;
+        long rest = Options.Rest.Ticks;
+        long step = presentation + rest;
+        long previousEnd = 0; // the end of the previous presentation (the first one counts from the start)
+        long now = 0;
+        int restSpikesCounted = 0;
+        for (int k = 0; k < 8; k++)
+        {
+            long presentationsBefore = net.Presentations;
+            int[] counts = net.Present(Pattern(k % 4), learn, sequence: k).ToArray();
+            long used = net.Presentations - presentationsBefore;
+            now += used * step;
+            long end = now - rest; // the end of the final presentation
+
+            // Every presentation of this example, in order: windows (end of the previous presentation, its own end].
+            for (long p = 0; p < used; p++)
+            {
+                long pEnd = end - ((used - 1 - p) * step);
+                int[] expected = new int[Options.Neurons];
+                foreach (var (t, pop, neuron) in spikes.Spikes)
+                {
+                    if (pop == exc && t >= previousEnd && t < pEnd)
+                    {
+                        expected[neuron]++;
+                        restSpikesCounted += t < pEnd - presentation ? 1 : 0;
+                    }
+                }
+
+                if (p < used - 1)
+                {
+                    Assert.True(expected.Sum() < Options.MinSpikes, $"example {k}: presentation {p} was repeated with {expected.Sum()} spikes");
+                }
+                else
+                {
+                    Assert.Equal(expected, counts);
+                    Assert.True(expected.Sum() >= Options.MinSpikes || used == 1 + Options.MaxBoosts);
+                }
+
+                previousEnd = pEnd;
+            }
+        }
+
+        // The case must arise: spikes fired during a rest counted towards the next presentation.
+        Assert.True(restSpikesCounted > 0, "no spike fell into a rest");
+    }
+}
