@@ -97,6 +97,92 @@ public class DiehlCookFidelityTests
     }
 
     [Fact]
+    public void TheExcitatoryMembraneIntegratesDuringTheRefractoryPeriodAsInBrianOne()
+    {
+        // Brian 1 holds v at the reset during the refractory period only when the reset is a value; Diehl & Cook's excitatory
+        // reset is code, so v integrates from −65 mV at once and only the spikes of the next 5 ms are discarded
+        // (DiehlCookOptions.Refractory = "integrate"; "hold", the default, holds v). Neuron 0
+        // fires, neuron 1 (threshold out of reach) is put at the reset value in the same step: with the same conductances
+        // both must then follow the same v, and neuron 0 must fire again exactly when its period ends although v crossed
+        // the threshold earlier.
+        int refractoryV = DiehlCookLif.Info.ParameterIndex("refractory_v");
+        Assert.Equal(0, DiehlCookNetwork.Build(Small, learn: true).Population("exc").Parameters[refractoryV]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(Small with { Refractory = "clamp" }));
+        NetworkSpec spec = DiehlCookNetwork.Build(Small with { Refractory = "integrate" }, learn: false);
+        PopulationSpec excSpec = spec.Population("exc");
+        Assert.Equal(1, excSpec.Parameters[refractoryV]);
+        double tRef = excSpec.Parameters[DiehlCookLif.Info.ParameterIndex("t_ref")];
+        long dt = Small.Dt.Ticks;
+        long refSteps = (long)Math.Round(Units.MsToTicks(tRef) / dt);
+        Assert.Equal(10, refSteps);
+
+        foreach (string mode in (string[])["integrate", "hold"])
+        {
+            NetworkSpec net = new NetworkBuilder()
+                .AddSpikeSource("in", [[.. Enumerable.Range(1, 200).Select(k => SimTime.FromTicks(k * dt))]])
+                .AddNeurons("n", 2, NeuronModel.DiehlCookLif, p => p
+                    .Set("theta_plus", 0).Set("refractory_v", mode == "integrate" ? 1 : 0).Set("clock_method", 2)
+                    .Threshold(ThresholdComparison.Greater)
+                    .ClockDriven(Small.Dt))
+                .Connect("in", "n", ConnectivitySpec.AllToAll(), c => c.Weight(5).Receptor("e").Delay(Small.Dt))
+                .Build();
+            using var e = new SimulationEngine(net, new EngineOptions());
+            var s = new SpikeList();
+            e.AddSpikeMonitor(s);
+            int n = net.Population("n").Id;
+            var st = (State.ClockPopulationState)e.GetPopulationState(n)!;
+            st.Columns[3][1] = 1000f; // neuron 1 never fires
+            e.PushPopulationState(n);
+            long t = 0;
+            while (s.TimesOf(n, 0).Length == 0)
+            {
+                t += dt;
+                e.RunUntil(SimTime.FromTicks(t));
+            }
+
+            st = (State.ClockPopulationState)e.GetPopulationState(n)!;
+            double vThresh = -52;
+            Assert.Equal(-65f, st.Columns[0][0]);
+            Assert.Equal(st.Columns[1][0], st.Columns[1][1]); // same conductance
+            st.Columns[0][1] = -65f;
+            e.PushPopulationState(n);
+            bool crossed = false;
+            for (long k = 1; k <= refSteps; k++)
+            {
+                e.RunUntil(SimTime.FromTicks(t + (k * dt)));
+                st = (State.ClockPopulationState)e.GetPopulationState(n)!;
+                float v0 = st.Columns[0][0];
+                float v1 = st.Columns[0][1];
+                if (k < refSteps)
+                {
+                    Assert.Single(s.TimesOf(n, 0)); // no spike inside the period
+                    if (mode == "integrate")
+                    {
+                        Assert.Equal(v1, v0);
+                    }
+                    else
+                    {
+                        Assert.Equal(-65f, v0);
+                    }
+
+                    crossed |= v1 > vThresh;
+                }
+            }
+
+            if (mode == "integrate")
+            {
+                // The drive crosses the threshold within the period; the next spike is the period's end.
+                Assert.True(crossed);
+                Assert.Equal(t + (refSteps * dt), s.TimesOf(n, 0)[1]);
+            }
+            else
+            {
+                Assert.Single(s.TimesOf(n, 0));
+            }
+        }
+    }
+
+    [Fact]
     public void InputSynapsesHaveBrianOnesRandomDelaysAndInitialWeights()
     {
         // Delays: one step plus k whole steps, k uniform in 0..19 (Brian 1 truncates U[0, 10 ms) to steps); weights

@@ -77,6 +77,16 @@ public sealed record DiehlCookOptions
     /// </summary>
     public string Inhibition { get; init; } = "direct";
 
+    /// <summary>
+    /// The excitatory neurons' refractory period (5 ms): <c>hold</c> (default) holds v at the reset for the period;
+    /// <c>integrate</c> lets v integrate from the reset at once and only suppresses spikes until the period ends
+    /// (<c>refractory_v</c> of <see cref="DiehlCookLif"/>). <c>integrate</c> is what Brian 1 does with Diehl &amp; Cook's
+    /// excitatory reset, which is code (<c>v = v_reset_e; theta += theta_plus_e; timer = 0*ms</c>): Brian 1 holds v only for
+    /// a reset value and for a code reset merely discards the spikes of the period. Not the default: on the validation split
+    /// it lowers the accuracy (docs/BENCHMARKS.md).
+    /// </summary>
+    public string Refractory { get; init; } = "hold";
+
     /// <summary>Excitatory → inhibitory one-to-one weight (10.4).</summary>
     public double ExcToInh { get; init; } = 10.4;
 
@@ -154,6 +164,11 @@ public sealed record DiehlCookOptions
         if (Inhibition is not ("direct" or "clock" or "event"))
         {
             throw new ArgumentOutOfRangeException(nameof(Inhibition), Inhibition, "The inhibition must be direct, clock or event.");
+        }
+
+        if (Refractory is not ("hold" or "integrate"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Refractory), Refractory, "The refractory period must be hold or integrate.");
         }
 
         if (!(ThetaOffset >= 0) || !double.IsFinite(ThetaOffset))
@@ -504,6 +519,7 @@ public sealed class DiehlCookNetwork : IDisposable
                 .Set("theta_plus", learn ? o.ThetaPlus : 0)
                 .Set("tau_theta", NoDecayMs) // θ decays in DecayTheta, exactly (see TauThetaMs)
                 .Set("clock_method", method)
+                .Set("refractory_v", o.Refractory == "integrate" ? 1 : 0)
                 .Threshold(ThresholdComparison.Greater)
                 .ClockDriven(d))
             .Connect("input", "exc", ConnectivitySpec.Explicit(inPre, inPost, inW, inD), c =>
