@@ -97,6 +97,92 @@ public class DiehlCookFidelityTests
     }
 
     [Fact]
+    public void TheExcitatoryMembraneIntegratesDuringTheRefractoryPeriodAsInBrianOne()
+    {
+        // Brian 1 holds v at the reset during the refractory period only when the reset is a value; Diehl & Cook's excitatory
+        // reset is code, so v integrates from −65 mV at once and only the spikes of the next 5 ms are discarded
+        // (DiehlCookOptions.Refractory = "integrate"; "hold", the default, holds v). Neuron 0
+        // fires, neuron 1 (threshold out of reach) is put at the reset value in the same step: with the same conductances
+        // both must then follow the same v, and neuron 0 must fire again exactly when its period ends although v crossed
+        // the threshold earlier.
+        int refractoryV = DiehlCookLif.Info.ParameterIndex("refractory_v");
+        Assert.Equal(0, DiehlCookNetwork.Build(Small, learn: true).Population("exc").Parameters[refractoryV]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(Small with { Refractory = "clamp" }));
+        NetworkSpec spec = DiehlCookNetwork.Build(Small with { Refractory = "integrate" }, learn: false);
+        PopulationSpec excSpec = spec.Population("exc");
+        Assert.Equal(1, excSpec.Parameters[refractoryV]);
+        double tRef = excSpec.Parameters[DiehlCookLif.Info.ParameterIndex("t_ref")];
+        long dt = Small.Dt.Ticks;
+        long refSteps = (long)Math.Round(Units.MsToTicks(tRef) / dt);
+        Assert.Equal(10, refSteps);
+
+        foreach (string mode in (string[])["integrate", "hold"])
+        {
+            NetworkSpec net = new NetworkBuilder()
+                .AddSpikeSource("in", [[.. Enumerable.Range(1, 200).Select(k => SimTime.FromTicks(k * dt))]])
+                .AddNeurons("n", 2, NeuronModel.DiehlCookLif, p => p
+                    .Set("theta_plus", 0).Set("refractory_v", mode == "integrate" ? 1 : 0).Set("clock_method", 2)
+                    .Threshold(ThresholdComparison.Greater)
+                    .ClockDriven(Small.Dt))
+                .Connect("in", "n", ConnectivitySpec.AllToAll(), c => c.Weight(5).Receptor("e").Delay(Small.Dt))
+                .Build();
+            using var e = new SimulationEngine(net, new EngineOptions());
+            var s = new SpikeList();
+            e.AddSpikeMonitor(s);
+            int n = net.Population("n").Id;
+            var st = (State.ClockPopulationState)e.GetPopulationState(n)!;
+            st.Columns[3][1] = 1000f; // neuron 1 never fires
+            e.PushPopulationState(n);
+            long t = 0;
+            while (s.TimesOf(n, 0).Length == 0)
+            {
+                t += dt;
+                e.RunUntil(SimTime.FromTicks(t));
+            }
+
+            st = (State.ClockPopulationState)e.GetPopulationState(n)!;
+            double vThresh = -52;
+            Assert.Equal(-65f, st.Columns[0][0]);
+            Assert.Equal(st.Columns[1][0], st.Columns[1][1]); // same conductance
+            st.Columns[0][1] = -65f;
+            e.PushPopulationState(n);
+            bool crossed = false;
+            for (long k = 1; k <= refSteps; k++)
+            {
+                e.RunUntil(SimTime.FromTicks(t + (k * dt)));
+                st = (State.ClockPopulationState)e.GetPopulationState(n)!;
+                float v0 = st.Columns[0][0];
+                float v1 = st.Columns[0][1];
+                if (k < refSteps)
+                {
+                    Assert.Single(s.TimesOf(n, 0)); // no spike inside the period
+                    if (mode == "integrate")
+                    {
+                        Assert.Equal(v1, v0);
+                    }
+                    else
+                    {
+                        Assert.Equal(-65f, v0);
+                    }
+
+                    crossed |= v1 > vThresh;
+                }
+            }
+
+            if (mode == "integrate")
+            {
+                // The drive crosses the threshold within the period; the next spike is the period's end.
+                Assert.True(crossed);
+                Assert.Equal(t + (refSteps * dt), s.TimesOf(n, 0)[1]);
+            }
+            else
+            {
+                Assert.Single(s.TimesOf(n, 0));
+            }
+        }
+    }
+
+    [Fact]
     public void InputSynapsesHaveBrianOnesRandomDelaysAndInitialWeights()
     {
         // Delays: one step plus k whole steps, k uniform in 0..19 (Brian 1 truncates U[0, 10 ms) to steps); weights
@@ -257,5 +343,89 @@ public class DiehlCookFidelityTests
         }
 
         return v;
+    }
+}
+
+/// <summary>How the network counts a presentation's spikes: as Diehl &amp; Cook's SpikeCounter differences.</summary>
+public class DiehlCookSpikeCountTests
+{
+    // Strong input and long input delays: input spikes still arrive during the rest, so neurons fire there.
+    private static readonly DiehlCookOptions Options = new()
+    {
+        Neurons = 8,
+        Inputs = 16,
+        Seed = 11,
+        MaxBoosts = 3,
+        MaxRateHz = 400,
+        InputDelayMax = SimDuration.FromMilliseconds(20L),
+    };
+
+    private static float[] Pattern(int k)
+    {
+        float[] p = new float[16];
+        for (int i = 0; i < 4; i++)
+        {
+            p[k < 2 ? (k * 2 * 4) + i : (i * 4) + ((k - 2) * 2)] = 1;
+        }
+
+        return p;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void APresentationCountsTheSpikesSinceThePreviousPresentationEnded(bool learn)
+    {
+        // The original reads a SpikeCounter after every presentation (before its rest) and takes the difference to the
+        // previous reading: the spikes of the rest before a presentation belong to it, in the "< 5 spikes" check and in
+        // the recorded response. Expected counts are computed from the spike times of the same network.
+        using var net = new DiehlCookNetwork(Options);
+        var spikes = new SpikeList();
+        net.AddSpikeMonitor(spikes, learn);
+        int exc = net.TrainSpec.Population("exc").Id;
+        long presentation = Options.Presentation.Ticks;
+        long rest = Options.Rest.Ticks;
+        long step = presentation + rest;
+        long previousEnd = 0; // the end of the previous presentation (the first one counts from the start)
+        long now = 0;
+        int restSpikesCounted = 0;
+        for (int k = 0; k < 8; k++)
+        {
+            long presentationsBefore = net.Presentations;
+            int[] counts = net.Present(Pattern(k % 4), learn, sequence: k).ToArray();
+            long used = net.Presentations - presentationsBefore;
+            now += used * step;
+            long end = now - rest; // the end of the final presentation
+
+            // Every presentation of this example, in order: windows (end of the previous presentation, its own end].
+            for (long p = 0; p < used; p++)
+            {
+                long pEnd = end - ((used - 1 - p) * step);
+                int[] expected = new int[Options.Neurons];
+                foreach (var (t, pop, neuron) in spikes.Spikes)
+                {
+                    if (pop == exc && t >= previousEnd && t < pEnd)
+                    {
+                        expected[neuron]++;
+                        restSpikesCounted += t < pEnd - presentation ? 1 : 0;
+                    }
+                }
+
+                if (p < used - 1)
+                {
+                    Assert.True(expected.Sum() < Options.MinSpikes, $"example {k}: presentation {p} was repeated with {expected.Sum()} spikes");
+                }
+                else
+                {
+                    Assert.Equal(expected, counts);
+                    Assert.True(expected.Sum() >= Options.MinSpikes || used == 1 + Options.MaxBoosts);
+                }
+
+                previousEnd = pEnd;
+            }
+        }
+
+        // The case must arise: spikes fired during a rest counted towards the next presentation.
+        Assert.True(restSpikesCounted > 0, "no spike fell into a rest");
     }
 }

@@ -39,11 +39,12 @@ internal static class TrainCommand
         var delays = new Option<double>("--input-delay-max") { Description = "Input synapses get random delays of whole steps in [0, this) ms on top of one step (Diehl & Cook's code: 10; 0: none).", DefaultValueFactory = _ => 10 };
         var clockMethod = new Option<string>("--clock-method") { Description = "Excitatory clock step: euler_conductances (Brian 1's conductance decay per step), euler or exponential_euler.", DefaultValueFactory = _ => "euler_conductances" };
         var inhibition = new Option<string>("--inhibition") { Description = "Inhibitory layer: direct (default: a relay with Brian 1's timing, inhibition integrated from the second step after an excitatory spike), clock (clock-driven layer, one-step recurrent delays: two steps later) or event (event-driven layer, one-tick delays: one step later, about 3x the cost).", DefaultValueFactory = _ => "direct" };
+        var refractory = new Option<string>("--refractory") { Description = "Excitatory refractory period: hold (default: v held at the reset for 5 ms) or integrate (v integrates from the reset, only spikes wait 5 ms: Brian 1 with Diehl & Cook's code reset).", DefaultValueFactory = _ => "hold" };
         Option<string> device = DeviceOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
 
         var command = new Command("diehl-cook", "Diehl & Cook (2015): unsupervised STDP on MNIST digits with adaptive thresholds and lateral inhibition; reports held-out accuracy.");
-        foreach (Option o in (Option[])[neurons, trainN, testN, validation, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, delays, clockMethod, inhibition, device, json])
+        foreach (Option o in (Option[])[neurons, trainN, testN, validation, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, delays, clockMethod, inhibition, refractory, device, json])
         {
             command.Options.Add(o);
         }
@@ -135,6 +136,12 @@ internal static class TrainCommand
                 throw new ArgumentException($"--inhibition must be direct, clock or event (got '{inhib}').");
             }
 
+            string refr = parse.GetValue(refractory)!;
+            if (refr is not ("hold" or "integrate"))
+            {
+                throw new ArgumentException($"--refractory must be hold or integrate (got '{refr}').");
+            }
+
             var options = new DiehlCookRunOptions
             {
                 Network = new DiehlCookOptions
@@ -146,6 +153,7 @@ internal static class TrainCommand
                     InputDelayMax = SimDuration.FromMicroseconds((long)Math.Round(delayMax * 1000)),
                     ClockMethod = method,
                     Inhibition = inhib,
+                    Refractory = refr,
                     Logger = CliLogging.EngineLogger,
                 },
                 Epochs = e,

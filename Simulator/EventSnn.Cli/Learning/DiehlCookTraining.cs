@@ -214,7 +214,7 @@ internal sealed record DiehlCookResult
 internal static class DiehlCookTraining
 {
     private const uint CheckpointMagic = 0x43445645; // "EVDC"
-    private const int CheckpointVersion = 2;
+    private const int CheckpointVersion = 3;
 
     public static DiehlCookResult Run(TrainingData data, DiehlCookRunOptions o, IProgress<TrainingProgress>? progress = null)
     {

@@ -77,6 +77,16 @@ public sealed record DiehlCookOptions
     /// </summary>
     public string Inhibition { get; init; } = "direct";
 
+    /// <summary>
+    /// The excitatory neurons' refractory period (5 ms): <c>hold</c> (default) holds v at the reset for the period;
+    /// <c>integrate</c> lets v integrate from the reset at once and only suppresses spikes until the period ends
+    /// (<c>refractory_v</c> of <see cref="DiehlCookLif"/>). <c>integrate</c> is what Brian 1 does with Diehl &amp; Cook's
+    /// excitatory reset, which is code (<c>v = v_reset_e; theta += theta_plus_e; timer = 0*ms</c>): Brian 1 holds v only for
+    /// a reset value and for a code reset merely discards the spikes of the period. Not the default: on the validation split
+    /// it lowers the accuracy (docs/BENCHMARKS.md).
+    /// </summary>
+    public string Refractory { get; init; } = "hold";
+
     /// <summary>Excitatory → inhibitory one-to-one weight (10.4).</summary>
     public double ExcToInh { get; init; } = 10.4;
 
@@ -156,6 +166,11 @@ public sealed record DiehlCookOptions
             throw new ArgumentOutOfRangeException(nameof(Inhibition), Inhibition, "The inhibition must be direct, clock or event.");
         }
 
+        if (Refractory is not ("hold" or "integrate"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Refractory), Refractory, "The refractory period must be hold or integrate.");
+        }
+
         if (!(ThetaOffset >= 0) || !double.IsFinite(ThetaOffset))
         {
             throw new ArgumentOutOfRangeException(nameof(ThetaOffset), ThetaOffset, "The threshold offset must be finite and ≥ 0.");
@@ -174,9 +189,10 @@ public sealed record DiehlCookOptions
 /// <para><b>An example.</b> As in Diehl &amp; Cook's code: the input weights are normalised
 /// (<see cref="SimulationEngine.NormalizeWeights"/>); each pixel fires a Poisson train of rate <c>p·(max + k·boost)</c>
 /// over the presentation, drawn from a stream seeded by the network seed and the example's sequence number; then the
-/// network rests for <see cref="DiehlCookOptions.Rest"/> without input, its state decaying freely (nothing is reset). With
-/// fewer than <see cref="DiehlCookOptions.MinSpikes"/> excitatory spikes during the presentation the example is presented
-/// again with k + 1 (input boost).</para>
+/// network rests for <see cref="DiehlCookOptions.Rest"/> without input, its state decaying freely (nothing is reset). A
+/// presentation's spike count is the original's: every excitatory spike since the end of the previous presentation, so
+/// spikes fired during a rest count towards the next presentation. With fewer than
+/// <see cref="DiehlCookOptions.MinSpikes"/> counted spikes the example is presented again with k + 1 (input boost).</para>
 /// <para><b>Frozen mode.</b> <see cref="Present"/> with <c>learn: false</c> runs a copy without plasticity whose θ does not
 /// change (the paper's test mode), with the learned weights and thresholds.</para>
 /// </remarks>
@@ -193,7 +209,8 @@ public sealed class DiehlCookNetwork : IDisposable
     private readonly int _plastic;
     private readonly int[] _counts;
     private readonly int[] _matrixIndex;
-    private readonly Counter _counter;
+    private readonly Counter _trainCounter;
+    private readonly Counter _testCounter;
     private long _sequence;
     private bool _testStale = true;
 
@@ -212,9 +229,10 @@ public sealed class DiehlCookNetwork : IDisposable
         _plastic = TrainSpec.Projection("input->exc").Id;
         _counts = new int[options.Neurons];
         _matrixIndex = MatrixIndex(_train.GetSynapses(_plastic), options.Neurons);
-        _counter = new Counter(_exc, _counts);
-        _train.AddSpikeMonitor(_counter);
-        _test.AddSpikeMonitor(_counter);
+        _trainCounter = new Counter(_exc, options.Neurons);
+        _testCounter = new Counter(_exc, options.Neurons);
+        _train.AddSpikeMonitor(_trainCounter);
+        _test.AddSpikeMonitor(_testCounter);
     }
 
     /// <summary>The settings.</summary>
@@ -264,7 +282,11 @@ public sealed class DiehlCookNetwork : IDisposable
     /// <summary>The adaptive thresholds θ (mV above <see cref="DiehlCookOptions.VThresh"/>; negative once θ has decayed below it), one per excitatory neuron.</summary>
     public float[] Theta => ((ClockPopulationState)_train.GetPopulationState(_exc)!).Columns[3];
 
-    /// <summary>The excitatory spike counts of the last presentation.</summary>
+    /// <summary>
+    /// The excitatory spike counts of the last presentation: as Diehl &amp; Cook's code counts them (differences of a spike
+    /// counter read at the ends of consecutive presentations), the spikes since the end of the previous presentation of the
+    /// same network (training or frozen), the rest in between included.
+    /// </summary>
     public ReadOnlySpan<int> Counts => _counts;
 
     /// <summary>The simulated time of the training network (every presentation and rest so far).</summary>
@@ -273,7 +295,11 @@ public sealed class DiehlCookNetwork : IDisposable
     /// <summary>Total simulated presentation steps (both layers) so far, a work measure.</summary>
     public long Steps => _train.StepCount + _test.StepCount;
 
-    /// <summary>Presents one example (pixels in [0, 1]) and returns the excitatory spike counts of its final presentation.</summary>
+    /// <summary>
+    /// Presents one example (pixels in [0, 1]) and returns the excitatory spike counts of its final presentation (see
+    /// <see cref="Counts"/>: the spikes of the rest before a presentation count towards it, both in the check for fewer than
+    /// <see cref="DiehlCookOptions.MinSpikes"/> spikes and in the returned response).
+    /// </summary>
     /// <param name="pixels">The image, <see cref="DiehlCookOptions.Inputs"/> values in [0, 1].</param>
     /// <param name="learn">True: plasticity and θ adaptation on; false: the frozen network.</param>
     /// <param name="sequence">The example's sequence number (seeds its Poisson input); null uses and advances <see cref="Presentations"/>.</param>
@@ -288,6 +314,7 @@ public sealed class DiehlCookNetwork : IDisposable
         long seq = sequence ?? _sequence;
 
         SimulationEngine e = learn ? _train : _test;
+        Counter counter = learn ? _trainCounter : _testCounter;
         if (learn)
         {
             _testStale = true;
@@ -306,10 +333,9 @@ public sealed class DiehlCookNetwork : IDisposable
                 e.NormalizeWeights();
             }
 
-            Array.Clear(_counts);
             long start = e.Now.Ticks;
             long end = start + _o.Presentation.Ticks;
-            _counter.Until = end;
+            counter.Begin(end);
             double rate = _o.MaxRateHz + (boost * _o.BoostRateHz);
             var rng = Xoshiro256.ForStream(_o.Seed, ((ulong)seq << 5) | (uint)Math.Min(boost, 31));
             for (int i = 0; i < pixels.Length; i++)
@@ -344,6 +370,7 @@ public sealed class DiehlCookNetwork : IDisposable
                 DecayTheta(_o.Presentation.Ticks + _o.Rest.Ticks);
             }
 
+            counter.Current.CopyTo(_counts, 0);
             int total = 0;
             foreach (int c in _counts)
             {
@@ -358,8 +385,9 @@ public sealed class DiehlCookNetwork : IDisposable
     }
 
     /// <summary>
-    /// Writes the learned state: the presentation counter and a snapshot of the training network (weights, thresholds,
-    /// membrane state, traces and spikes in flight, so that a resumed run continues exactly).
+    /// Writes the learned state: the presentation counter, a snapshot of the training network (weights, thresholds,
+    /// membrane state, traces and spikes in flight) and the spikes of the last rest (they count towards the next
+    /// presentation), so that a resumed run continues exactly.
     /// </summary>
     /// <param name="w">The writer.</param>
     public void Save(BinaryWriter w)
@@ -372,6 +400,12 @@ public sealed class DiehlCookNetwork : IDisposable
         _train.Save(ms);
         w.Write(ms.Length);
         w.Write(ms.GetBuffer(), 0, (int)ms.Length);
+
+        // The spikes of the last rest count towards the next presentation.
+        foreach (int c in _trainCounter.Next)
+        {
+            w.Write(c);
+        }
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote.</summary>
@@ -423,9 +457,23 @@ public sealed class DiehlCookNetwork : IDisposable
             }
         }
 
+        int[] pending = new int[n];
+        for (int j = 0; j < n; j++)
+        {
+            pending[j] = r.ReadInt32();
+            if (pending[j] < 0)
+            {
+                throw new InvalidDataException($"The checkpoint is corrupt (pending spike count {j} is {pending[j]}).");
+            }
+        }
+
+        pending.CopyTo(_trainCounter.Next, 0);
         _sequence = seq;
         _testStale = true;
     }
+
+    /// <summary>Adds a spike monitor to the training network (<paramref name="learn"/>) or the frozen one.</summary>
+    internal void AddSpikeMonitor(ISpikeMonitor monitor, bool learn) => (learn ? _train : _test).AddSpikeMonitor(monitor);
 
     /// <summary>Disposes both engines.</summary>
     public void Dispose()
@@ -471,6 +519,7 @@ public sealed class DiehlCookNetwork : IDisposable
                 .Set("theta_plus", learn ? o.ThetaPlus : 0)
                 .Set("tau_theta", NoDecayMs) // θ decays in DecayTheta, exactly (see TauThetaMs)
                 .Set("clock_method", method)
+                .Set("refractory_v", o.Refractory == "integrate" ? 1 : 0)
                 .Threshold(ThresholdComparison.Greater)
                 .ClockDriven(d))
             .Connect("input", "exc", ConnectivitySpec.Explicit(inPre, inPost, inW, inD), c =>
@@ -584,16 +633,34 @@ public sealed class DiehlCookNetwork : IDisposable
         _testStale = false;
     }
 
-    /// <summary>Counts the excitatory spikes before <see cref="Until"/> (the presentation, not the rest after it).</summary>
-    private sealed class Counter(int population, int[] counts) : ISpikeMonitor
+    /// <summary>
+    /// Counts one engine's excitatory spikes as Diehl &amp; Cook's <c>SpikeCounter</c> differences do: a presentation's count
+    /// holds every spike since the end of the previous presentation (the rest before it included) up to its own end; spikes
+    /// at or after that end (its rest) go to <see cref="Next"/>, the start of the next presentation's count.
+    /// </summary>
+    private sealed class Counter(int population, int neurons) : ISpikeMonitor
     {
-        public long Until { get; set; } = long.MaxValue;
+        private long _until = long.MaxValue;
+
+        /// <summary>The spikes of the current presentation (its preceding rest included) so far.</summary>
+        public int[] Current { get; } = new int[neurons];
+
+        /// <summary>The spikes after the current presentation's end: they count towards the next presentation.</summary>
+        public int[] Next { get; } = new int[neurons];
+
+        /// <summary>Starts a presentation that ends at tick <paramref name="end"/>: its count starts with the spikes of the rest before it.</summary>
+        public void Begin(long end)
+        {
+            Next.CopyTo(Current, 0);
+            Array.Clear(Next);
+            _until = end;
+        }
 
         public void OnSpike(SimTime time, int population1, int neuron)
         {
-            if (population1 == population && time.Ticks < Until)
+            if (population1 == population)
             {
-                counts[neuron]++;
+                (time.Ticks < _until ? Current : Next)[neuron]++;
             }
         }
     }

@@ -7,7 +7,8 @@ namespace EventSnn.Simulator.Models;
 /// Conductance-based LIF with a homeostatic adaptive threshold (Diehl &amp; Cook 2015):
 /// <c>τm·dv/dt = (v_rest − v) + ge·(e_exc − v) + gi·(e_inh − v)</c>, <c>τe·dge/dt = −ge</c>, <c>τi·dgi/dt = −gi</c>,
 /// <c>τθ·dθ/dt = θ_rest − θ</c>; the neuron fires when <c>v &gt; v_thresh + θ</c> (or ≥, per the spike rules), then v ← v_reset,
-/// θ ← θ + θ₊ and the refractory period starts (v frozen, conductances and θ keep evolving). Receptor <c>e</c> adds w ≥ 0 to
+/// θ ← θ + θ₊ and the refractory period starts (v frozen, conductances and θ keep evolving; with <c>refractory_v = integrate</c>
+/// v keeps integrating from the reset and only spikes are suppressed). Receptor <c>e</c> adds w ≥ 0 to
 /// ge, receptor <c>i</c> adds w ≥ 0 to gi. θ is state variable <c>theta</c> (mV, starts at 0).
 /// </summary>
 /// <remarks>
@@ -27,6 +28,10 @@ namespace EventSnn.Simulator.Models;
 /// event mode is exact either way. <c>clock_method = euler_conductances</c> (2) takes Brian 1's per-step conductance factors
 /// (1 − dt/τe, 1 − dt/τi) with the exponential-Euler v step, which stays stable when many inhibitory spikes coincide (forward
 /// Euler in v overshoots past e_inh once <c>gi·dt/τm &gt; 1</c>).</para>
+/// <para><c>refractory_v</c>: <c>hold</c> (0, default) freezes v at the reset for the refractory period; <c>integrate</c> (1) lets v
+/// integrate from the reset at once and only suppresses spikes until the period ends. The latter is Brian 1's refractoriness
+/// for a reset given as code (Diehl &amp; Cook's excitatory reset <c>v = v_reset_e; theta += theta_plus_e; timer = 0*ms</c>):
+/// Brian 1 holds v only for a reset value, and for a code reset merely discards the spikes of the refractory period.</para>
 /// <para>Clock-driven, θ lives in a float32 column: a per-step decay factor e^{−dt/τθ} closer to 1 than float32 resolves
 /// (dt/τθ below about 6·10⁻⁸, as Diehl &amp; Cook's 0.5 ms / 10⁷ ms) is rounded by whole units in the last place of
 /// <c>θ − θ_rest</c>; run such slow adaptation event-driven or apply the decay outside the step
@@ -63,6 +68,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     private readonly float _cThetaRest;
     private readonly BlittableBool _euler;
     private readonly BlittableBool _eulerG;
+    private readonly BlittableBool _integrateRefractory;
     private readonly ClockSpikeRule _rule;
 
     private DiehlCookLif(ReadOnlySpan<double> p, in SpikeRules rules)
@@ -86,6 +92,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         _taui = Units.MsToTicks(p[2]);
         _euler = p[12] == 1;
         _eulerG = p[12] >= 1;
+        _integrateRefractory = p[13] == 1;
     }
 
     private DiehlCookLif(in DiehlCookLif other, double dt)
@@ -126,6 +133,7 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
             new("tau_theta", "ms", 1e7, 0, true),
             new("theta_rest", "mV", 0.0),
             NeuronParameterInfo.Choice("clock_method", "exponential_euler", "exponential_euler", "euler", "euler_conductances"),
+            NeuronParameterInfo.Choice("refractory_v", "hold", "hold", "integrate"),
         ],
         LinearModelRules.AllResetModes)
     {
@@ -164,6 +172,12 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
     /// <inheritdoc/>
     public void AdvanceRefractory(ref NeuronState state, double dt)
     {
+        if (_integrateRefractory)
+        {
+            AdvanceFree(ref state, dt);
+            return;
+        }
+
         _coba.AdvanceRefractory(ref state, dt);
         state.S3 = _thetaRest + ((state.S3 - _thetaRest) * Math.Exp(-dt / _tauTheta));
     }
@@ -205,6 +219,12 @@ public readonly struct DiehlCookLif : ISearchableModel<DiehlCookLif>
         where TMask : struct, ILaneMask<TMask>
     {
         _rule.Begin(ref neuron, out TMask integrate, out TMask active);
+        if (_integrateRefractory)
+        {
+            // Brian 1's refractoriness for a code reset: v integrates from the reset, only spikes wait for the period's end.
+            integrate = TMask.True;
+        }
+
         TLane v = neuron.V;
         TLane ge = neuron.S1;
         TLane gi = neuron.S2;
