@@ -459,14 +459,24 @@ public sealed class SimulationBatchTests
         int[] classes = new int[Members];
         batch.Run(input);
         batch.Classify("out", classes);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int k = 0; k < 3; k++)
+
+        // The runtime's tiered compilation may allocate on this thread while it replaces hot methods during the first
+        // runs (once per method); an allocation of the batch itself would recur in every window. So the fewest bytes of
+        // up to ten windows of three runs must be zero.
+        long fewest = long.MaxValue;
+        for (int window = 0; window < 10 && fewest != 0; window++)
         {
-            batch.Run(input);
-            batch.Classify("out", classes);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 3; k++)
+            {
+                batch.Run(input);
+                batch.Classify("out", classes);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
         Assert.True(batch.GetSpikeCounts("hidden").ToArray().Sum() > 0);
     }
 
