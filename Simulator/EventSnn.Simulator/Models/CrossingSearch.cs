@@ -41,9 +41,9 @@ public static class CrossingSearch
     /// <summary>
     /// Panels scanned per prediction; beyond them the search returns a re-check point (inputs usually arrive first, so
     /// scanning far ahead is mostly wasted work). One: in Brette et al.'s COBA network a neuron receives an input every
-    /// 0.6 ms on average, and a panel (half the shortest time constant, ≥ 1 ms there) is rarely outlived; two panels cost
-    /// 1.2 million more advances per simulated second there (second panels and jumps), almost all superseded by the next
-    /// input (docs/BENCHMARKS.md).
+    /// 0.6 ms on average and a panel there lasts about 0.4 ms; two panels cost 1.2 million more advances per simulated
+    /// second (second panels and jumps), mostly over a stretch the next input then replaced, and 19 % more processor time
+    /// than one (docs/BENCHMARKS.md, "Event-driven COBA: one look-ahead panel").
     /// </summary>
     public const int LookAheadPanels = 1;
 
