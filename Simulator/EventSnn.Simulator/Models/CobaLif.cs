@@ -871,7 +871,7 @@ public readonly struct CobaLif : ISearchableModel<CobaLif>
             double quick = QuickEquilibriumBoundTime(state);
             if (quick > ScanStep(state))
             {
-                recheck = double.IsPositiveInfinity(quick) ? quick : Math.Max(1, Math.Min(Math.Floor(quick), horizon));
+                recheck = CrossingSearch.RecheckAtBound(quick, horizon);
                 return double.PositiveInfinity;
             }
         }

@@ -82,7 +82,7 @@ public static class CrossingSearch
         double h0 = m.ScanStep(start);
         if (first > h0)
         {
-            recheck = double.IsPositiveInfinity(first) ? first : Math.Max(1, Math.Min(Math.Floor(first), horizon));
+            recheck = RecheckAtBound(first, horizon);
             return double.PositiveInfinity;
         }
 
@@ -165,6 +165,15 @@ public static class CrossingSearch
             panels++;
         }
     }
+
+    /// <summary>
+    /// The re-check point for a lower bound <paramref name="bound"/> of the crossing (ticks) that lies beyond the first
+    /// panel: the whole tick at or before it, at least 1 and at most <paramref name="horizon"/>; +∞ stays +∞ (never).
+    /// </summary>
+    /// <param name="bound">A lower bound of the crossing offset.</param>
+    /// <param name="horizon">Longest interval searched, ticks.</param>
+    internal static double RecheckAtBound(double bound, double horizon)
+        => double.IsPositiveInfinity(bound) ? bound : Math.Max(1, Math.Min(Math.Floor(bound), horizon));
 
     private static double Bisect<TModel>(in TModel model, in NeuronState from, double hi, in NeuronState atHi)
         where TModel : struct, ISearchableModel<TModel>
