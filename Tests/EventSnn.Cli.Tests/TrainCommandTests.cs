@@ -145,6 +145,10 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--input-delay-max", "-1", "--input-delay-max")]
     [InlineData("--clock-method", "rk4", "--clock-method")]
     [InlineData("--inhibition", "none", "--inhibition")]
+    [InlineData("--refractory", "sometimes", "--refractory")]
+    [InlineData("--theta-plus", "-0.05", "--theta-plus")]
+    [InlineData("--theta-plus", "NaN", "--theta-plus")]
+    [InlineData("--tau-theta", "0", "--tau-theta")]
     [InlineData("--validation", "0", "--validation")]
     [InlineData("--validation", "48", "--validation")]
     public void BadOptionsAreOneLineErrors(string option, string value, string named)

@@ -325,6 +325,9 @@ public class DiehlCookNetworkTests
         plain.Present(blank, learn: true);
         Assert.All(plain.Theta.Take(8), t => Assert.Equal(0f, t));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(o with { ThetaOffset = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(o with { ThetaPlus = -0.05 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(o with { ThetaPlus = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(o with { TauThetaMs = 0 }));
     }
 
     [Fact]

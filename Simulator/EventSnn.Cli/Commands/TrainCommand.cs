@@ -40,11 +40,13 @@ internal static class TrainCommand
         var clockMethod = new Option<string>("--clock-method") { Description = "Excitatory clock step: euler_conductances (Brian 1's conductance decay per step), euler or exponential_euler.", DefaultValueFactory = _ => "euler_conductances" };
         var inhibition = new Option<string>("--inhibition") { Description = "Inhibitory layer: direct (default: a relay with Brian 1's timing, inhibition integrated from the second step after an excitatory spike), clock (clock-driven layer, one-step recurrent delays: two steps later) or event (event-driven layer, one-tick delays: one step later, about 3x the cost).", DefaultValueFactory = _ => "direct" };
         var refractory = new Option<string>("--refractory") { Description = "Excitatory refractory period: hold (default: v held at the reset for 5 ms) or integrate (v integrates from the reset, only spikes wait 5 ms: Brian 1 with Diehl & Cook's code reset).", DefaultValueFactory = _ => "hold" };
+        var thetaPlus = new Option<double>("--theta-plus") { Description = "Increase of an excitatory neuron's adaptive threshold per spike, in mV (Diehl & Cook's code: 0.05).", DefaultValueFactory = _ => 0.05 };
+        var tauTheta = new Option<double>("--tau-theta") { Description = "Time constant of the adaptive threshold's decay, in ms (Diehl & Cook's code: 1e7).", DefaultValueFactory = _ => 1e7 };
         Option<string> device = DeviceOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of text (no progress bar)." };
 
         var command = new Command("diehl-cook", "Diehl & Cook (2015): unsupervised STDP on MNIST digits with adaptive thresholds and lateral inhibition; reports held-out accuracy.");
-        foreach (Option o in (Option[])[neurons, trainN, testN, validation, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, delays, clockMethod, inhibition, refractory, device, json])
+        foreach (Option o in (Option[])[neurons, trainN, testN, validation, epochs, assign, dataset, data, seed, outDir, checkpoint, every, resume, delays, clockMethod, inhibition, refractory, thetaPlus, tauTheta, device, json])
         {
             command.Options.Add(o);
         }
@@ -147,6 +149,18 @@ internal static class TrainCommand
                 throw new ArgumentException($"--refractory must be hold or integrate (got '{refr}').");
             }
 
+            double thetaPlus1 = parse.GetValue(thetaPlus);
+            if (!(thetaPlus1 >= 0 && thetaPlus1 <= 100))
+            {
+                throw new ArgumentException($"--theta-plus must be in 0..100 mV (got {thetaPlus1.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
+            double tauTheta1 = parse.GetValue(tauTheta);
+            if (!(tauTheta1 >= 1 && tauTheta1 <= 1e15))
+            {
+                throw new ArgumentException($"--tau-theta must be in 1..1e15 ms (got {tauTheta1.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
             var options = new DiehlCookRunOptions
             {
                 Network = new DiehlCookOptions
@@ -159,6 +173,8 @@ internal static class TrainCommand
                     ClockMethod = method,
                     Inhibition = inhib,
                     Refractory = refr,
+                    ThetaPlus = thetaPlus1,
+                    TauThetaMs = tauTheta1,
                     Logger = CliLogging.EngineLogger,
                 },
                 Epochs = e,

@@ -171,6 +171,16 @@ public sealed record DiehlCookOptions
             throw new ArgumentOutOfRangeException(nameof(Refractory), Refractory, "The refractory period must be hold or integrate.");
         }
 
+        if (!(ThetaPlus >= 0) || !double.IsFinite(ThetaPlus))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ThetaPlus), ThetaPlus, "θ₊ must be finite and ≥ 0.");
+        }
+
+        if (!(TauThetaMs > 0) || double.IsNaN(TauThetaMs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TauThetaMs), TauThetaMs, "τθ must be > 0 (infinity: no decay).");
+        }
+
         if (!(ThetaOffset >= 0) || !double.IsFinite(ThetaOffset))
         {
             throw new ArgumentOutOfRangeException(nameof(ThetaOffset), ThetaOffset, "The threshold offset must be finite and ≥ 0.");
