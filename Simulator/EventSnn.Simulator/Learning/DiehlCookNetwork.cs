@@ -82,8 +82,8 @@ public sealed record DiehlCookOptions
     /// <c>integrate</c> lets v integrate from the reset at once and only suppresses spikes until the period ends
     /// (<c>refractory_v</c> of <see cref="DiehlCookLif"/>). <c>integrate</c> is what Brian 1 does with Diehl &amp; Cook's
     /// excitatory reset, which is code (<c>v = v_reset_e; theta += theta_plus_e; timer = 0*ms</c>): Brian 1 holds v only for
-    /// a reset value and for a code reset merely discards the spikes of the period. Not the default: on the validation split
-    /// it lowers the accuracy (docs/BENCHMARKS.md).
+    /// a reset value and for a code reset merely discards the spikes of the period. Not (yet) the default: on the 8,000-digit
+    /// validation split it lowers the accuracy, on the paper's protocol at 100 neurons it raises it (docs/BENCHMARKS.md).
     /// </summary>
     public string Refractory { get; init; } = "hold";
 
