@@ -101,14 +101,14 @@ public class DiehlCookFidelityTests
     {
         // Brian 1 holds v at the reset during the refractory period only when the reset is a value; Diehl & Cook's excitatory
         // reset is code, so v integrates from −65 mV at once and only the spikes of the next 5 ms are discarded
-        // (DiehlCookOptions.Refractory = "integrate"; "hold", the default, holds v). Neuron 0
+        // (DiehlCookOptions.Refractory = "integrate", the default; "hold" holds v). Neuron 0
         // fires, neuron 1 (threshold out of reach) is put at the reset value in the same step: with the same conductances
         // both must then follow the same v, and neuron 0 must fire again exactly when its period ends although v crossed
         // the threshold earlier.
         int refractoryV = DiehlCookLif.Info.ParameterIndex("refractory_v");
-        Assert.Equal(0, DiehlCookNetwork.Build(Small, learn: true).Population("exc").Parameters[refractoryV]);
+        Assert.Equal(0, DiehlCookNetwork.Build(Small with { Refractory = "hold" }, learn: true).Population("exc").Parameters[refractoryV]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new DiehlCookNetwork(Small with { Refractory = "clamp" }));
-        NetworkSpec spec = DiehlCookNetwork.Build(Small with { Refractory = "integrate" }, learn: false);
+        NetworkSpec spec = DiehlCookNetwork.Build(Small, learn: false);
         PopulationSpec excSpec = spec.Population("exc");
         Assert.Equal(1, excSpec.Parameters[refractoryV]);
         double tRef = excSpec.Parameters[DiehlCookLif.Info.ParameterIndex("t_ref")];
