@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EventSnn.Cli.Networks;
 using EventSnn.EventQueue;
 using EventSnn.Simulator.Engines;
@@ -18,7 +17,6 @@ public sealed class BretteEquivalenceTests
     {
         NetworkSpec net = BretteNetworks.Build(model, 400, 3, ExecutionSpec.Clock(SimDuration.FromMicroseconds(100)));
         var until = SimTime.FromMilliseconds(15);
-        var sw = Stopwatch.StartNew();
         (var cpu, SimulationEngine a) = TestDevices.Run(net, null, until);
         (var gpu, SimulationEngine b) = TestDevices.Run(net, TestDevices.Cpu, until);
         Assert.True(cpu.Count > 20, $"the network must be active ({cpu.Count} spikes)");
@@ -37,6 +35,5 @@ public sealed class BretteEquivalenceTests
 
         a.Dispose();
         b.Dispose();
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"took {sw.Elapsed}");
     }
 }
